@@ -1,0 +1,108 @@
+/**
+ * Configuration: read once at startup from environment variables and their
+ * `--flag` forms (flags win), validated, typed, then passed down. Nothing else
+ * in Quire reads `process.env`.
+ */
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const port = (what: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be ${what}`)
+    .transform(Number)
+    .refine((n) => n <= 65535, `must be ${what}`);
+
+/** Each key is an environment variable name; each schema reads the raw string. */
+const schema = z.object({
+  PORT: port('a TCP port number from 0 to 65535').default(3000),
+  HOST: z.string().min(1, 'must not be empty').default('0.0.0.0'),
+  POSTS_DIR: z.string().min(1, 'must not be empty').default('./posts'),
+  SITE_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL, e.g. https://blog.example' })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .default('http://localhost:3000'),
+  SITE_TITLE: z.string().min(1, 'must not be empty').default('Quire'),
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
+    .default('info'),
+  CACHE_DIR: z.string().min(1, 'must not be empty').default('./.cache/render'),
+});
+
+type Raw = z.output<typeof schema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  postsDir: string;
+  siteUrl: string;
+  siteTitle: string;
+  logLevel: Raw['LOG_LEVEL'];
+  cacheDir: string;
+}
+
+export type LogLevel = Config['logLevel'];
+
+/** A bad configuration value. The message is one line naming the variable and what is allowed. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const NAMES = Object.keys(schema.shape) as (keyof Raw)[];
+
+/** `LOG_LEVEL` ↔ `--log-level`. */
+const flagName = (name: string) => name.toLowerCase().replaceAll('_', '-');
+
+function readFlags(argv: readonly string[]): Record<string, string> {
+  const options = Object.fromEntries(NAMES.map((name) => [flagName(name), { type: 'string' as const }]));
+  let values: Record<string, string | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }));
+  } catch (error) {
+    const known = NAMES.map((name) => `--${flagName(name)}`).join(', ');
+    throw new ConfigError(`${(error as Error).message}. Known flags: ${known}`);
+  }
+  const byEnvName: Record<string, string> = {};
+  for (const name of NAMES) {
+    const value = values[flagName(name)];
+    if (value !== undefined) byEnvName[name] = value;
+  }
+  return byEnvName;
+}
+
+/**
+ * Builds the configuration from an environment and command-line arguments.
+ * An empty environment variable counts as unset, as most shells and
+ * orchestrators treat `FOO=` as "not configured".
+ */
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  argv: readonly string[] = process.argv.slice(2),
+): Config {
+  const raw: Record<string, string> = {};
+  for (const name of NAMES) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[name] = value;
+  }
+  Object.assign(raw, readFlags(argv));
+
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const name = String(issue?.path[0] ?? 'configuration');
+    const got = raw[name] === undefined ? '' : ` (got ${JSON.stringify(raw[name])})`;
+    throw new ConfigError(`${name} ${issue?.message ?? 'is invalid'}${got}`);
+  }
+  const c = result.data;
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    postsDir: c.POSTS_DIR,
+    siteUrl: c.SITE_URL,
+    siteTitle: c.SITE_TITLE,
+    logLevel: c.LOG_LEVEL,
+    cacheDir: c.CACHE_DIR,
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * The content model: what a folder of Markdown files becomes.
+ * Nothing here knows about HTTP; `src/http/` consumes these types.
+ */
+
+/** Validated front matter of one post (see `front-matter-schema.ts`). */
+export interface FrontMatter {
+  title: string;
+  date: Date;
+  updated?: Date | undefined;
+  tags: string[];
+  summary?: string | undefined;
+  draft: boolean;
+  /** Defaults to the file name without `.md`. */
+  slug: string;
+  /** Old slugs that should keep working (redirects arrive with the reader's-site issue). */
+  aliases: string[];
+}
+
+/** A heading found while rendering, for tables of contents. */
+export interface Heading {
+  depth: number;
+  id: string;
+  text: string;
+}
+
+/** A non-fatal problem found while rendering (e.g. an unknown code language). */
+export interface RenderWarning {
+  line: number;
+  message: string;
+}
+
+/** What the Markdown renderer produces from a post body. Plain data: it is cached on disk as JSON. */
+export interface RenderedBody {
+  /** Sanitized HTML of the body. */
+  html: string;
+  headings: Heading[];
+  /** Plain text of the first paragraph, used when front matter has no `summary`. */
+  firstParagraph: string;
+  wordCount: number;
+  /** Languages of the code blocks, as written in the fences. */
+  languages: string[];
+  warnings: RenderWarning[];
+}
+
+/** A post ready to serve. */
+export interface Post {
+  slug: string;
+  title: string;
+  date: Date;
+  updated?: Date | undefined;
+  tags: string[];
+  draft: boolean;
+  aliases: string[];
+  /** Front matter `summary`, else the first paragraph. Plain text. */
+  summary: string;
+  html: string;
+  headings: Heading[];
+  readingMinutes: number;
+  /** Path relative to the working directory, for messages. */
+  file: string;
+}
+
+/** Everything the web layer needs to serve the blog. Immutable: a new content version is a new Site. */
+export interface Site {
+  title: string;
+  /** Absolute base URL without a trailing slash. */
+  url: string;
+  /** Published posts, newest first. */
+  posts: readonly Post[];
+  bySlug: ReadonlyMap<string, Post>;
+  /** Changes whenever any post or the renderer changes. */
+  version: string;
+}
+
+/** One problem in one post, located for a human: `file:line: message`. */
+export interface ContentProblem {
+  file: string;
+  line: number;
+  message: string;
+}
+
+/** Raised when posts cannot be loaded. Carries every problem found, not just the first. */
+export class ContentError extends Error {
+  readonly problems: readonly ContentProblem[];
+
+  constructor(problems: readonly ContentProblem[]) {
+    const lines = problems.map(formatProblem);
+    super(lines.length === 1 ? lines[0] : `${lines.length} problems in posts:\n${lines.join('\n')}`);
+    this.name = 'ContentError';
+    this.problems = problems;
+  }
+}
+
+export function formatProblem(problem: ContentProblem): string {
+  return `${problem.file}:${problem.line}: ${problem.message}`;
+}
