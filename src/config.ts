@@ -21,7 +21,10 @@ const schema = z.object({
   HOST: z.string().min(1, 'must not be empty').default('0.0.0.0'),
   POSTS_DIR: z.string().min(1, 'must not be empty').default('./posts'),
   SITE_URL: z
-    .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL, e.g. https://blog.example' })
+    .url({
+      protocol: /^https?$/,
+      error: 'must be an absolute http(s) URL, e.g. https://blog.example',
+    })
     .transform((url) => url.replace(/\/+$/, ''))
     .default('http://localhost:3000'),
   SITE_TITLE: z.string().min(1, 'must not be empty').default('Quire'),
@@ -56,7 +59,9 @@ const NAMES = Object.keys(schema.shape) as (keyof Raw)[];
 const flagName = (name: string) => name.toLowerCase().replaceAll('_', '-');
 
 function readFlags(argv: readonly string[]): Record<string, string> {
-  const options = Object.fromEntries(NAMES.map((name) => [flagName(name), { type: 'string' as const }]));
+  const options = Object.fromEntries(
+    NAMES.map((name) => [flagName(name), { type: 'string' as const }]),
+  );
   let values: Record<string, string | undefined>;
   try {
     ({ values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }));

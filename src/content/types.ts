@@ -86,7 +86,9 @@ export class ContentError extends Error {
 
   constructor(problems: readonly ContentProblem[]) {
     const lines = problems.map(formatProblem);
-    super(lines.length === 1 ? lines[0] : `${lines.length} problems in posts:\n${lines.join('\n')}`);
+    super(
+      lines.length === 1 ? lines[0] : `${lines.length} problems in posts:\n${lines.join('\n')}`,
+    );
     this.name = 'ContentError';
     this.problems = problems;
   }

@@ -1,0 +1,70 @@
+/**
+ * The front matter schema: the one definition that validation uses (and that
+ * a JSON Schema for editors can be generated from). Values arrive as YAML 1.2
+ * core-schema data, so dates are strings and are checked here, not by YAML.
+ */
+import { z } from 'zod';
+
+/** A slug is one URL path segment that never needs escaping. */
+export const SLUG_PATTERN = /^[a-z0-9]+(?:[-_.][a-z0-9]+)*$/;
+
+/**
+ * ISO 8601 calendar date, optionally with a time and an offset. A time
+ * without an offset is rejected: it would silently mean the server's zone.
+ */
+const ISO_DATE =
+  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2}))?$/;
+
+const DATE_MESSAGE = (name: string) =>
+  `"${name}" must be an ISO 8601 date, e.g. 2026-11-23 or 2026-11-23T09:30:00Z (a time needs an offset: Z or +01:00)`;
+
+const dateField = (name: string) =>
+  z
+    .string({ error: DATE_MESSAGE(name) })
+    .regex(ISO_DATE, { error: DATE_MESSAGE(name), abort: true })
+    .refine(isRealDate, { error: `"${name}" is not a real calendar date` });
+
+const slugField = (what: string) =>
+  z.string({ error: `${what} must be a string` }).regex(SLUG_PATTERN, {
+    error: `${what} must be lowercase letters, digits and single "-", "_" or "." between them`,
+  });
+
+const TAGS_MESSAGE = '"tags" must be a list of non-empty strings';
+
+export const frontMatterSchema = z.strictObject({
+  title: z
+    .string({ error: '"title" must be a string' })
+    .trim()
+    .min(1, { error: '"title" must not be empty' }),
+  date: dateField('date'),
+  updated: dateField('updated').optional(),
+  tags: z
+    .array(z.string({ error: TAGS_MESSAGE }).trim().min(1, { error: TAGS_MESSAGE }), {
+      error: TAGS_MESSAGE,
+    })
+    .default([]),
+  summary: z.string({ error: '"summary" must be a string' }).trim().min(1).optional(),
+  draft: z.boolean({ error: '"draft" must be true or false' }).default(false),
+  slug: slugField('"slug"').optional(),
+  aliases: z
+    .array(slugField('each entry of "aliases"'), { error: '"aliases" must be a list of slugs' })
+    .default([]),
+});
+
+export type FrontMatterInput = z.input<typeof frontMatterSchema>;
+export const FRONT_MATTER_FIELDS = Object.keys(frontMatterSchema.shape);
+export const REQUIRED_FIELDS = ['title', 'date'] as const;
+
+/** `2026-02-30` matches the pattern but is not a day; `Date` would roll it over to March. */
+function isRealDate(value: string): boolean {
+  const time = Date.parse(value.replace(' ', 'T'));
+  if (Number.isNaN(time)) return false;
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+  const calendar = new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 1));
+  return calendar.getUTCMonth() + 1 === month && calendar.getUTCDate() === day;
+}
+
+/** Parses a date that passed the schema. A bare date means midnight UTC. */
+export function toDate(value: string): Date {
+  return new Date(value.length === 10 ? `${value}T00:00:00Z` : value.replace(' ', 'T'));
+}

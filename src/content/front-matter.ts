@@ -1,0 +1,162 @@
+/**
+ * Splits a post into YAML front matter and Markdown body, and validates the
+ * front matter strictly. Every problem is located at a line of the file, so a
+ * writer reads `posts/hello.md:3: unknown field "tag" (did you mean "tags"?)`.
+ */
+import { basename } from 'node:path';
+import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { nearest } from './did-you-mean.ts';
+import {
+  FRONT_MATTER_FIELDS,
+  frontMatterSchema,
+  REQUIRED_FIELDS,
+  SLUG_PATTERN,
+  toDate,
+} from './front-matter-schema.ts';
+import type { ContentProblem, FrontMatter } from './types.ts';
+
+export interface ParsedPost {
+  frontMatter: FrontMatter;
+  body: string;
+  /** The 1-based line of the file where the body starts. */
+  bodyLine: number;
+  /** The file line of each top-level front matter field, for messages about it. */
+  fieldLines: Readonly<Record<string, number>>;
+}
+
+export type ParseResult =
+  | { ok: true; post: ParsedPost }
+  | { ok: false; problems: ContentProblem[] };
+
+const FENCE = /^---[ \t]*$/;
+const CLOSING_FENCE = /^(?:---|\.\.\.)[ \t]*$/;
+
+/** `file` is the path shown in messages; its base name is the default slug. */
+export function parsePost(file: string, source: string): ParseResult {
+  const problem = (line: number, message: string): ParseResult => ({
+    ok: false,
+    problems: [{ file, line, message }],
+  });
+  const lines = source.replace(/^\uFEFF/, '').split(/\r?\n/);
+  if (!FENCE.test(lines[0] ?? '')) {
+    return problem(
+      1,
+      'missing front matter: a post starts with a "---" line, YAML with "title" and "date", then "---"',
+    );
+  }
+  const close = lines.findIndex((line, index) => index > 0 && CLOSING_FENCE.test(line));
+  if (close === -1) return problem(1, 'front matter is not closed: add a "---" line after it');
+
+  // File line of YAML line n is n + 1: the opening fence is line 1.
+  const yamlText = lines.slice(1, close).join('\n');
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(yamlText, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const lineOf = (offset: number) => lineCounter.linePos(offset).line + 1;
+
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.map((error) => ({
+        file,
+        line: lineOf(error.pos[0]),
+        message: `invalid YAML in front matter: ${error.message.split('\n')[0]}`,
+      })),
+    };
+  }
+  const data: unknown = doc.toJS() ?? {};
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    return problem(2, 'front matter must be fields like "title: My post", one per line');
+  }
+
+  const result = frontMatterSchema.safeParse(data);
+  if (!result.success) {
+    return {
+      ok: false,
+      problems: result.error.issues.flatMap((issue) =>
+        describeIssue(issue, data as Record<string, unknown>, doc, lineOf).map(
+          ({ line, message }) => ({ file, line, message }),
+        ),
+      ),
+    };
+  }
+
+  const fm = result.data;
+  const slug = fm.slug ?? basename(file, '.md');
+  if (!SLUG_PATTERN.test(slug)) {
+    return problem(
+      1,
+      `file name "${slug}" is not a usable slug: rename the file or set "slug" (lowercase letters, digits and single "-", "_" or ".")`,
+    );
+  }
+  return {
+    ok: true,
+    post: {
+      frontMatter: {
+        title: fm.title,
+        date: toDate(fm.date),
+        updated: fm.updated === undefined ? undefined : toDate(fm.updated),
+        tags: fm.tags,
+        summary: fm.summary,
+        draft: fm.draft,
+        slug,
+        aliases: fm.aliases,
+      },
+      body: lines.slice(close + 1).join('\n'),
+      bodyLine: close + 2,
+      fieldLines: Object.fromEntries(
+        Object.keys(data).map((key) => [key, keyLine(doc, key, lineOf)]),
+      ),
+    },
+  };
+}
+
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  data: Record<string, unknown>,
+  doc: Document,
+  lineOf: (offset: number) => number,
+): { line: number; message: string }[] {
+  const lineAt = (path: readonly PropertyKey[]): number => {
+    // The deepest node that exists: an element of a list, else its key's value, else line 1.
+    for (let depth = path.length; depth > 0; depth--) {
+      const node = doc.getIn(path.slice(0, depth) as (string | number)[], true);
+      if (isNode(node) && node.range) return lineOf(node.range[0]);
+    }
+    return 1;
+  };
+
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => {
+      const guess = nearest(key, FRONT_MATTER_FIELDS);
+      const hint = guess
+        ? `did you mean "${guess}"?`
+        : `known fields: ${FRONT_MATTER_FIELDS.join(', ')}`;
+      return { line: keyLine(doc, key, lineOf), message: `unknown field "${key}" (${hint})` };
+    });
+  }
+  const field = String(issue.path[0] ?? '');
+  if ((REQUIRED_FIELDS as readonly string[]).includes(field) && data[field] === undefined) {
+    return [{ line: 1, message: `missing required field "${field}"` }];
+  }
+  const got =
+    issue.path.length > 0 ? describeValue(doc.getIn(issue.path as (string | number)[])) : '';
+  return [{ line: lineAt(issue.path), message: `${issue.message}${got}` }];
+}
+
+function keyLine(doc: Document, key: string, lineOf: (offset: number) => number): number {
+  const contents = doc.contents;
+  if (contents && 'items' in contents) {
+    for (const pair of contents.items as { key: unknown }[]) {
+      if (isNode(pair.key) && pair.key.toJSON() === key && pair.key.range)
+        return lineOf(pair.key.range[0]);
+    }
+  }
+  return 1;
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined || value === null || typeof value === 'object') return '';
+  const text = JSON.stringify(value);
+  return ` (got ${text.length > 60 ? `${text.slice(0, 57)}…` : text})`;
+}

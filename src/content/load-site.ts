@@ -1,0 +1,169 @@
+/**
+ * Posts directory → `Site`: discover, validate every post (collecting all
+ * problems, not just the first), render what the cache does not have, and
+ * assemble the immutable site model the web layer serves.
+ */
+import { createHash } from 'node:crypto';
+import { discoverPosts, type SourceFile } from './discover-posts.ts';
+import { type ParsedPost, parsePost } from './front-matter.ts';
+import { rendererFingerprint } from './render/fingerprint.ts';
+import { cacheKey, createRenderCache } from './render-cache.ts';
+import { createRenderer } from './render-pool.ts';
+import {
+  ContentError,
+  type ContentProblem,
+  type Post,
+  type RenderedBody,
+  type Site,
+} from './types.ts';
+
+export interface LoadSiteOptions {
+  postsDir: string;
+  cacheDir: string;
+  title: string;
+  url: string;
+  /** Drafts are never served in production; the dev server shows them. */
+  includeDrafts?: boolean;
+}
+
+export interface LoadReport {
+  posts: number;
+  rendered: number;
+  cached: number;
+  ms: number;
+  /** Problems in posts that do not stop the site, e.g. an unknown code language. */
+  warnings: ContentProblem[];
+  /** Set when rendered posts could not be cached: the site works, the next start renders again. */
+  cacheError?: string | undefined;
+}
+
+interface ValidPost extends ParsedPost {
+  file: string;
+  key: string;
+}
+
+const WORDS_PER_MINUTE = 230;
+
+export async function loadSite(
+  options: LoadSiteOptions,
+): Promise<{ site: Site; report: LoadReport }> {
+  const started = performance.now();
+  const sources = await discoverPosts(options.postsDir);
+  const posts = validate(sources, rendererFingerprint());
+
+  const cache = createRenderCache(options.cacheDir);
+  const bodies = new Map<string, RenderedBody>();
+  await Promise.all(
+    posts.map(async (post) => {
+      const cached = await cache.get(post.key);
+      if (cached) bodies.set(post.key, cached);
+    }),
+  );
+
+  let cacheError: string | undefined;
+  const misses = posts.filter((post) => !bodies.has(post.key));
+  if (misses.length > 0) {
+    const renderer = createRenderer(misses.length);
+    try {
+      await Promise.all(
+        misses.map(async (post) => {
+          const body = await renderer.render({ body: post.body, bodyLine: post.bodyLine });
+          bodies.set(post.key, body);
+          cacheError ??= await cache.set(post.key, body);
+        }),
+      );
+    } finally {
+      await renderer.close();
+    }
+    await cache.prune(new Set(posts.map((post) => post.key)));
+  }
+
+  const warnings: ContentProblem[] = [];
+  for (const post of posts) {
+    for (const warning of bodies.get(post.key)?.warnings ?? [])
+      warnings.push({ file: post.file, ...warning });
+  }
+  const site = assemble(posts, bodies, options);
+  return {
+    site,
+    report: {
+      posts: posts.length,
+      rendered: misses.length,
+      cached: posts.length - misses.length,
+      ms: Math.round(performance.now() - started),
+      warnings,
+      cacheError,
+    },
+  };
+}
+
+/** Parses every post, then checks what no single post can: slugs and aliases are unique. */
+function validate(sources: readonly SourceFile[], fingerprint: string): ValidPost[] {
+  const problems: ContentProblem[] = [];
+  const posts: ValidPost[] = [];
+  for (const { file, source } of sources) {
+    const result = parsePost(file, source);
+    if (result.ok) posts.push({ ...result.post, file, key: cacheKey(fingerprint, source) });
+    else problems.push(...result.problems);
+  }
+
+  const owners = new Map<string, ValidPost>();
+  for (const post of posts) {
+    const { slug, aliases } = post.frontMatter;
+    for (const [name, field] of [[slug, 'slug'], ...aliases.map((a) => [a, 'aliases'])] as const) {
+      const owner = owners.get(name);
+      if (owner && owner !== post) {
+        problems.push({
+          file: post.file,
+          line: post.fieldLines[field] ?? 1,
+          message: `duplicate slug "${name}": ${owner.file} already uses it`,
+        });
+      } else {
+        owners.set(name, post);
+      }
+    }
+  }
+  if (problems.length > 0) {
+    problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+    throw new ContentError(problems);
+  }
+  return posts;
+}
+
+function assemble(
+  posts: readonly ValidPost[],
+  bodies: ReadonlyMap<string, RenderedBody>,
+  options: LoadSiteOptions,
+): Site {
+  const served = posts
+    .filter((post) => options.includeDrafts || !post.frontMatter.draft)
+    .map((post): Post => {
+      const body = bodies.get(post.key) as RenderedBody;
+      const fm = post.frontMatter;
+      return {
+        slug: fm.slug,
+        title: fm.title,
+        date: fm.date,
+        updated: fm.updated,
+        tags: fm.tags,
+        draft: fm.draft,
+        aliases: fm.aliases,
+        summary: fm.summary ?? body.firstParagraph,
+        html: body.html,
+        headings: body.headings,
+        readingMinutes: Math.max(1, Math.round(body.wordCount / WORDS_PER_MINUTE)),
+        file: post.file,
+      };
+    })
+    .sort((a, b) => b.date.getTime() - a.date.getTime() || a.slug.localeCompare(b.slug));
+
+  const version = createHash('sha256');
+  for (const post of posts) version.update(post.key);
+  return {
+    title: options.title,
+    url: options.url,
+    posts: served,
+    bySlug: new Map(served.map((post) => [post.slug, post])),
+    version: version.digest('hex').slice(0, 16),
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * The on-disk render cache: one JSON file per rendered post body, named by a
+ * hash of the renderer's fingerprint and the post's source. A restart with
+ * unchanged posts therefore renders nothing, and a changed post (or a new
+ * marked/Shiki version, or a change to our renderer code) renders again.
+ *
+ * The cache is an optimisation: a corrupt entry is a miss, and a cache that
+ * cannot be written (read-only image, full disk) is reported, not fatal.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RenderedBody } from './types.ts';
+
+const ENTRY = /^[0-9a-f]{64}\.json$/;
+
+export function cacheKey(rendererFingerprint: string, source: string): string {
+  return createHash('sha256').update(rendererFingerprint).update('\0').update(source).digest('hex');
+}
+
+export interface RenderCache {
+  get(key: string): Promise<RenderedBody | undefined>;
+  /** Resolves to an error message when the entry could not be written. */
+  set(key: string, body: RenderedBody): Promise<string | undefined>;
+  /** Deletes every entry whose key is not in `keep`, so the cache never outgrows the posts. */
+  prune(keep: ReadonlySet<string>): Promise<void>;
+}
+
+export function createRenderCache(dir: string): RenderCache {
+  const path = (key: string) => join(dir, `${key}.json`);
+  let ensured: Promise<unknown> | undefined;
+
+  return {
+    async get(key) {
+      let text: string;
+      try {
+        text = await readFile(path(key), 'utf8');
+      } catch (error) {
+        if (isCode(error, 'ENOENT')) return undefined;
+        throw error;
+      }
+      try {
+        return JSON.parse(text) as RenderedBody;
+      } catch {
+        return undefined; // A torn or corrupt entry is just a miss; it is rewritten below.
+      }
+    },
+
+    async set(key, body) {
+      try {
+        ensured ??= mkdir(dir, { recursive: true });
+        await ensured;
+        // Write then rename, so a reader (another process) never sees half an entry.
+        const temporary = `${path(key)}.${randomBytes(6).toString('hex')}.tmp`;
+        await writeFile(temporary, JSON.stringify(body));
+        await rename(temporary, path(key));
+        return undefined;
+      } catch (error) {
+        return `render cache ${dir} is not writable: ${(error as Error).message}`;
+      }
+    },
+
+    async prune(keep) {
+      const names = await readdir(dir).catch(() => [] as string[]);
+      const stale = names.filter((name) => ENTRY.test(name) && !keep.has(name.slice(0, 64)));
+      await Promise.all(stale.map((name) => rm(join(dir, name), { force: true })));
+    },
+  };
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === code;
+}
