@@ -1,0 +1,180 @@
+/**
+ * The one error handler and the one not-found handler of the app. Routes
+ * throw (or call `reply.callNotFound()`); nothing else catches.
+ *
+ * Logging: an error is logged once, here, through `request.log` (so with
+ * `quire.requestId`): 5xx at `error` with the serialized `err` (type, message,
+ * stack); 4xx at `info` with the message and code only. Unknown URLs are not
+ * logged here: the access line (`route: "(not found)"`, `statusCode: 404`)
+ * already says it all.
+ *
+ * Response: JSON `{"statusCode","error","message","requestId"}` when the
+ * client's Accept prefers application/json over text/html, else the HTML page
+ * `templates/error.njk`. A 5xx never shows its message or stack: only the
+ * generic status text. A 4xx keeps its message, which Fastify (bad
+ * content-type, body validation, …) and our routes write for clients.
+ */
+import { STATUS_CODES } from 'node:http';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { REQUEST_ID_HEADER } from './request-id.ts';
+import { logRequestWhenFinished } from './request-log.ts';
+
+/** What a client is told about an error, as JSON; the HTML page shows the same. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  requestId: string;
+}
+
+const NOT_FOUND_MESSAGE = 'There is no page at this address.';
+const SERVER_ERROR_HTML_MESSAGE = 'Something went wrong on our side. Please try again later.';
+
+/** `-1` no match, `0` for `*\/*`, `1` for `type/*`, `2` for an exact match. */
+function specificity(range: string, type: string): number {
+  if (range === type) return 2;
+  if (range === '*/*') return 0;
+  const [major] = type.split('/');
+  return range === `${major}/*` ? 1 : -1;
+}
+
+/**
+ * Whether an Accept header ranks application/json above text/html (RFC 9110
+ * §12.5.1: the most specific matching range gives a type its q). At equal q,
+ * a type named outright beats one matched by a wildcard, so
+ * `application/json, *\/*` is JSON; other ties, `*\/*` and a missing header
+ * go to HTML.
+ */
+export function prefersJson(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const best = { json: { q: 0, s: -1 }, html: { q: 0, s: -1 } };
+  for (const entry of accept.split(',')) {
+    const [rawRange = '', ...params] = entry.split(';');
+    const range = rawRange.trim().toLowerCase();
+    let q = 1;
+    for (const param of params) {
+      const [key = '', value = ''] = param.split('=');
+      if (key.trim().toLowerCase() === 'q') {
+        q = Number(value.trim());
+        if (!Number.isFinite(q)) q = 0;
+      }
+    }
+    for (const [name, type] of [
+      ['json', 'application/json'],
+      ['html', 'text/html'],
+    ] as const) {
+      const s = specificity(range, type);
+      if (s > best[name].s) best[name] = { q, s };
+    }
+  }
+  if (best.json.q !== best.html.q) return best.json.q > best.html.q;
+  return best.json.q > 0 && best.json.s > best.html.s;
+}
+
+function statusOf(error: unknown, reply: FastifyReply): number {
+  const fields =
+    typeof error === 'object' && error !== null ? (error as Partial<FastifyError>) : {};
+  const candidate = fields.statusCode ?? (fields as { status?: unknown }).status;
+  if (typeof candidate === 'number' && Number.isInteger(candidate)) {
+    if (candidate >= 400 && candidate <= 599) return candidate;
+  }
+  return reply.statusCode >= 400 && reply.statusCode <= 599 ? reply.statusCode : 500;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
+}
+
+/** Used only if error.njk itself fails, so that a broken template cannot leak details. */
+function fallbackPage(body: ErrorBody, message: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${body.statusCode} ${escapeHtml(body.error)}</title></head><body><main id="main"><h1>${body.statusCode} ${escapeHtml(body.error)}</h1><p>${escapeHtml(message)}</p><p>Request ID: <code>${escapeHtml(body.requestId)}</code></p></main></body></html>`;
+}
+
+async function renderErrorPage(request: FastifyRequest, body: ErrorBody): Promise<string> {
+  const message =
+    body.statusCode >= 500
+      ? SERVER_ERROR_HTML_MESSAGE
+      : body.statusCode === 404
+        ? NOT_FOUND_MESSAGE
+        : body.message;
+  try {
+    return await request.server.view('error.njk', { ...body, message });
+  } catch (renderError) {
+    request.log.error({ err: renderError }, 'error page failed to render');
+    return fallbackPage(body, message);
+  }
+}
+
+/** Sends an error response in the format the client prefers. */
+export async function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  statusCode: number,
+  message: string,
+): Promise<FastifyReply> {
+  const body: ErrorBody = {
+    statusCode,
+    error: STATUS_CODES[statusCode] ?? 'Error',
+    message,
+    requestId: request.id,
+  };
+  reply
+    .code(statusCode)
+    .header(REQUEST_ID_HEADER, request.id)
+    .header('cache-control', 'no-store')
+    .header('vary', 'Accept');
+  if (prefersJson(request.headers.accept)) {
+    return reply.type('application/json; charset=utf-8').send(body);
+  }
+  return reply.type('text/html; charset=utf-8').send(await renderErrorPage(request, body));
+}
+
+/** Logs `error` once and answers with the client-safe view of it. */
+export async function handleError(
+  error: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const statusCode = statusOf(error, reply);
+  const title = STATUS_CODES[statusCode] ?? 'Error';
+  const internalMessage = error instanceof Error ? error.message : String(error);
+  if (statusCode >= 500) {
+    request.log.error({ err: error, statusCode }, internalMessage || title);
+    return sendError(request, reply, statusCode, title);
+  }
+  const code = (error as Partial<FastifyError> | null)?.code;
+  request.log.info({ statusCode, errorCode: code }, internalMessage || title);
+  return sendError(request, reply, statusCode, internalMessage || title);
+}
+
+/**
+ * Fastify `frameworkErrors` server option: errors raised before routing (a
+ * malformed percent-encoding in the URL, a path parameter over
+ * `maxParamLength`), which never reach `setErrorHandler` on their own. No
+ * hook runs for these requests, so the access line is arranged here too.
+ */
+export function frameworkErrors(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  logRequestWhenFinished(request, reply);
+  handleError(error, request, reply).catch((failure: unknown) => {
+    request.log.error({ err: failure }, 'framework error could not be answered');
+  });
+}
+
+async function errors(fastify: FastifyInstance): Promise<void> {
+  fastify.setErrorHandler(handleError);
+  fastify.setNotFoundHandler((request, reply) => sendError(request, reply, 404, NOT_FOUND_MESSAGE));
+}
+
+export default fp(errors, {
+  name: 'quire-errors',
+  fastify: '5.x',
+  dependencies: ['quire-views'],
+});

@@ -1,0 +1,60 @@
+/**
+ * Request ids: every request gets one, every response carries it in
+ * `X-Request-Id`, and every line logged through `request.log` carries it as
+ * `quire.requestId`.
+ *
+ * The id is the incoming `X-Request-Id` (nginx sets it, so nginx's access log
+ * and ours share it) when that is a sane token, otherwise a fresh UUID. A
+ * client-chosen id is only ever echoed after validation: it ends up in a
+ * response header, in HTML and in logs.
+ *
+ * `genReqId` and `childLoggerFactory` are Fastify *server* options (passed by
+ * `buildApp`); the plugin adds the response header.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+const SANE_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Whether a client-supplied request id may be reused as is. */
+export function isSaneRequestId(value: unknown): value is string {
+  return typeof value === 'string' && SANE_ID.test(value);
+}
+
+/** Fastify `genReqId`: use with `requestIdHeader: false` so Fastify never reads the header itself. */
+export function genReqId(raw: IncomingMessage): string {
+  // Repeated headers arrive joined with ", ", which the pattern rejects.
+  const incoming = raw.headers[REQUEST_ID_HEADER];
+  return isSaneRequestId(incoming) ? incoming : randomUUID();
+}
+
+/**
+ * Fastify `childLoggerFactory`: the per-request logger. Fastify's default binds
+ * `{ reqId }` with `logger.child()`, and pino writes child bindings at the top
+ * level of a line, outside the `quire` namespace. Instead the id is added to
+ * each logged object by a child `formatters.log`, so it is nested like every
+ * other field of ours. Grandchildren inherit the formatter.
+ */
+export const childLoggerFactory: NonNullable<FastifyServerOptions['childLoggerFactory']> =
+  function childLoggerFactory(logger, bindings, options) {
+    const requestId = String(bindings.reqId);
+    return logger.child(
+      {},
+      {
+        ...options,
+        formatters: { log: (object: object) => ({ requestId, ...object }) },
+      },
+    );
+  };
+
+async function requestId(fastify: FastifyInstance): Promise<void> {
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+}
+
+export default fp(requestId, { name: 'quire-request-id', fastify: '5.x' });

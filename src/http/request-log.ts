@@ -1,0 +1,99 @@
+/**
+ * Access log: exactly one line per request, written when the response has
+ * finished, under the `quire` namespace:
+ *
+ *   {"level":"info","time":"…","pid":1,"hostname":"…","quire":{"requestId":"…",
+ *    "method":"GET","route":"/posts/:slug","statusCode":200,"durationMs":0.84,
+ *    "remoteAddress":"10.1.2.3"},"msg":"request completed"}
+ *
+ * `route` is the route template (bounded cardinality, no user data); requests
+ * that matched no route are logged as `(not found)`.
+ *
+ * A route can lower its line's level with `config: { accessLogLevel: 'debug' }`;
+ * the probes do, since the kubelet calls them every few seconds.
+ *
+ * Fastify's own per-request lines ("incoming request", "request completed",
+ * "Route … not found") are switched off by `QuireLogController`, passed to
+ * Fastify as `logController` by `buildApp`.
+ */
+import { performance } from 'node:perf_hooks';
+import {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
+import fp from 'fastify-plugin';
+
+export const UNMATCHED_ROUTE = '(not found)';
+
+export type AccessLogLevel = 'info' | 'debug' | 'trace';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Level of this route's access-log line; default `info`. */
+    accessLogLevel?: AccessLogLevel;
+  }
+}
+
+/**
+ * Fastify's built-in request logging, off: this plugin writes the one line.
+ * This is what the deprecated `disableRequestLogging: true` did, except that
+ * Fastify's error safety nets stay on (errors thrown by `onResponse` hooks,
+ * response stream failures, writeHead failures).
+ */
+export class QuireLogController extends LogController {
+  override incomingRequest(): void {}
+
+  override routeNotFound(): void {}
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    metadata?: Record<string, unknown>,
+  ): void {
+    if (error) super.requestCompleted(error, request, reply, metadata);
+  }
+}
+
+/** The route template, or `UNMATCHED_ROUTE` for the not-found handler and framework errors. */
+export function routeLabel(request: FastifyRequest): string {
+  if (request.is404) return UNMATCHED_ROUTE;
+  return request.routeOptions.url ?? UNMATCHED_ROUTE;
+}
+
+/** Writes the access-log line of a finished request. */
+export function logRequest(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  durationMs: number = reply.elapsedTime,
+): void {
+  const level = request.routeOptions.config?.accessLogLevel ?? 'info';
+  request.log[level](
+    {
+      requestId: request.id,
+      method: request.method,
+      route: routeLabel(request),
+      statusCode: reply.statusCode,
+      durationMs: Math.round(durationMs * 1000) / 1000,
+      remoteAddress: request.ip,
+    },
+    'request completed',
+  );
+}
+
+/**
+ * For requests that Fastify rejects before routing (see `frameworkErrors` in
+ * `errors.ts`): no hook runs for them, so no `onResponse` either.
+ */
+export function logRequestWhenFinished(request: FastifyRequest, reply: FastifyReply): void {
+  const start = performance.now();
+  reply.raw.once('finish', () => logRequest(request, reply, performance.now() - start));
+}
+
+async function requestLog(fastify: FastifyInstance): Promise<void> {
+  fastify.addHook('onResponse', async (request, reply) => logRequest(request, reply));
+}
+
+export default fp(requestLog, { name: 'quire-request-log', fastify: '5.x' });

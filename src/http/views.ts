@@ -1,0 +1,95 @@
+/**
+ * Templates (nunjucks through @fastify/view) and the in-memory page cache.
+ *
+ * Every page of a content version is rendered once, in an `onReady` hook, to
+ * a string kept in `pages` (path → { html, etag }). Serving a page is then a
+ * Map lookup and a string send: no Markdown, no Shiki, no template work per
+ * request. A new content version is a new `Site`, and so a new app (or a new
+ * call to `renderPages`).
+ *
+ * Autoescaping is on: every `{{ value }}` is HTML-escaped. Post bodies are
+ * already sanitized by the content pipeline and are the one thing output with
+ * `| safe`.
+ */
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import fastifyView from '@fastify/view';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import nunjucks from 'nunjucks';
+import type { Site } from '../content/types.ts';
+
+/** `templates/` at the project root, wherever the process was started from. */
+export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
+
+export interface RenderedPage {
+  html: string;
+  /** Strong validator for conditional GETs, quoted as it goes on the wire. */
+  etag: string;
+}
+
+/** URL path (decoded, as routes see it) → rendered page. */
+export type PageCache = Map<string, RenderedPage>;
+
+export interface ViewsOptions {
+  site: Site;
+  /** Filled in `onReady`; the pages routes read from the same Map. */
+  pages: PageCache;
+}
+
+/** What templates may read about the site, on every page. */
+export interface SiteView {
+  title: string;
+  url: string;
+}
+
+export const postPath = (slug: string) => `/posts/${slug}`;
+
+const humanDateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' });
+
+/** Filters available in every template. Dates are calendar dates, in UTC. */
+function configureEnvironment(env: nunjucks.Environment): void {
+  env.addFilter('isodate', (date: Date) => date.toISOString().slice(0, 10));
+  env.addFilter('humandate', (date: Date) => humanDateFormat.format(date));
+}
+
+function rendered(html: string): RenderedPage {
+  const hash = createHash('sha256').update(html).digest('base64url').slice(0, 27);
+  return { html, etag: `"${hash}"` };
+}
+
+/** Renders `/` and every `/posts/:slug` of a site. */
+export async function renderPages(fastify: FastifyInstance, site: Site): Promise<PageCache> {
+  const pages: PageCache = new Map();
+  pages.set('/', rendered(await fastify.view('index.njk', { posts: site.posts, canonical: '/' })));
+  for (const post of site.posts) {
+    const canonical = `/posts/${encodeURIComponent(post.slug)}`;
+    pages.set(postPath(post.slug), rendered(await fastify.view('post.njk', { post, canonical })));
+  }
+  return pages;
+}
+
+async function views(fastify: FastifyInstance, { site, pages }: ViewsOptions): Promise<void> {
+  const siteView: SiteView = { title: site.title, url: site.url };
+  await fastify.register(fastifyView, {
+    engine: { nunjucks },
+    root: TEMPLATES_DIR,
+    defaultContext: { site: siteView },
+    options: {
+      autoescape: true,
+      throwOnUndefined: false,
+      trimBlocks: true,
+      lstripBlocks: true,
+      onConfigure: configureEnvironment,
+    },
+  });
+
+  fastify.addHook('onReady', async () => {
+    const fresh = await renderPages(fastify, site);
+    pages.clear();
+    for (const [path, page] of fresh) pages.set(path, page);
+    fastify.log.info({ pages: pages.size, contentVersion: site.version }, 'pages rendered');
+  });
+}
+
+export default fp(views, { name: 'quire-views', fastify: '5.x' });

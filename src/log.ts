@@ -1,0 +1,56 @@
+/**
+ * The process logger: pino, one JSON object per line, written synchronously.
+ *
+ * Line shape (see `test/http/log.test.ts`):
+ *
+ *   {"level":"info","time":"2026-01-02T03:04:05.678Z","pid":1,"hostname":"quire-7d9f",
+ *    "quire":{"requestId":"…","method":"GET","route":"/posts/:slug",…},"msg":"request completed"}
+ *
+ * - `level` is the label, `time` an ISO-8601 UTC string, both at the top level.
+ * - Everything Quire logs as an object is nested under the one key `quire`
+ *   (pino's `nestedKey`), so a shared Elasticsearch index never sees a field of
+ *   ours clash with another application's mapping.
+ * - Serializers run on the logged object's own keys *before* pino nests them,
+ *   so `log.error({ err }, '…')` still becomes `"quire":{"err":{"type","message","stack"}}`.
+ * - Child-logger bindings (`logger.child({...})`) are NOT nested by pino: they
+ *   land at the top level. Quire therefore never binds fields with `child()`;
+ *   per-request fields are added through a child `formatters.log` instead
+ *   (see `src/http/request-id.ts`).
+ *
+ * Human-readable output (pino-pretty) only when stdout is a terminal.
+ */
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import pretty from 'pino-pretty';
+import type { LogLevel } from './config.ts';
+
+export type { Logger } from 'pino';
+
+/** The single top-level key under which Quire's own log fields live. */
+export const LOG_NAMESPACE = 'quire';
+
+export function loggerOptions(level: LogLevel): LoggerOptions {
+  return {
+    level,
+    nestedKey: LOG_NAMESPACE,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: {
+      level: (label) => ({ level: label }),
+    },
+    // pino's default, stated so it is obvious the nested `err` is serialized.
+    serializers: { err: pino.stdSerializers.err },
+  };
+}
+
+/**
+ * @param level minimum level to write.
+ * @param destination where lines go; default stdout (unbuffered). Tests pass
+ *   an in-memory stream. A destination always receives plain JSON lines.
+ */
+export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  const options = loggerOptions(level);
+  if (destination) return pino(options, destination);
+  if (process.stdout.isTTY) {
+    return pino(options, pretty({ sync: true, destination: 1 }));
+  }
+  return pino(options, pino.destination({ dest: 1, sync: true }));
+}

@@ -1,0 +1,41 @@
+/**
+ * Hand-built content models for tests of code that consumes a `Site`, so they
+ * do not depend on the Markdown pipeline.
+ */
+import type { Post, Site } from '../../src/content/types.ts';
+
+let counter = 0;
+
+/** A published post; every field can be overridden. Slugs are unique by default. */
+export function makePost(overrides: Partial<Post> = {}): Post {
+  counter += 1;
+  const slug = overrides.slug ?? `post-${counter}`;
+  return {
+    slug,
+    title: `Post ${counter}`,
+    date: new Date('2026-01-15T00:00:00Z'),
+    updated: undefined,
+    tags: [],
+    draft: false,
+    aliases: [],
+    summary: `Summary of post ${counter}.`,
+    html: `<p>Body of post ${counter}.</p>`,
+    headings: [],
+    readingMinutes: 1,
+    file: `posts/${slug}.md`,
+    ...overrides,
+  };
+}
+
+/** A site whose `posts` are the given posts sorted newest first, as the pipeline guarantees. */
+export function makeSite(posts: readonly Post[] = [], overrides: Partial<Site> = {}): Site {
+  const sorted = [...posts].sort((a, b) => b.date.getTime() - a.date.getTime());
+  return {
+    title: 'Test Blog',
+    url: 'https://blog.example',
+    posts: sorted,
+    bySlug: new Map(sorted.map((post) => [post.slug, post])),
+    version: 'test-version',
+    ...overrides,
+  };
+}
