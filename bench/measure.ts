@@ -1,0 +1,256 @@
+/**
+ * Measuring tools for the benchmark: child servers that are always stopped,
+ * readiness polling, peak memory from /proc, and an autocannon wrapper.
+ * Nothing here knows about Quire's posts; `run.ts` puts the steps together.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+
+/** Asks the kernel for a free port: listen on port 0, read it, close. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no port assigned'))));
+    });
+  });
+}
+
+export interface HttpResult {
+  status: number;
+  body: Buffer;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** One GET on a fresh connection, with a hard timeout. */
+export function httpGet(url: string, timeoutMs: number): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: false, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }),
+      );
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out after ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export interface ServerProcess {
+  name: string;
+  pid: number;
+  baseUrl: string;
+  stdoutFile: string;
+  stderrFile: string;
+  child: ChildProcess;
+  /** Resolves with a description of how the process ended. */
+  exited: Promise<string>;
+  hasExited: () => boolean;
+}
+
+/** Every server started and not yet stopped, so that nothing outlives the benchmark. */
+const running = new Set<ServerProcess>();
+
+export interface StartOptions {
+  name: string;
+  /** Arguments to the current Node binary (`process.execPath`). */
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  port: number;
+  logDir: string;
+}
+
+/**
+ * Starts a Node child with stdout and stderr going to files (never to a pipe
+ * that could fill up and block it). It leads its own process group, so that
+ * `killAll()` also reaches anything it forks.
+ */
+export function startServer(options: StartOptions): ServerProcess {
+  const stdoutFile = join(options.logDir, `${options.name}.stdout.log`);
+  const stderrFile = join(options.logDir, `${options.name}.stderr.log`);
+  const out = openSync(stdoutFile, 'w');
+  const err = openSync(stderrFile, 'w');
+  let ended = false;
+  let child: ChildProcess;
+  try {
+    child = spawn(process.execPath, options.args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', out, err],
+      detached: true,
+    });
+  } finally {
+    closeSync(out);
+    closeSync(err);
+  }
+  const exited = new Promise<string>((resolve) => {
+    child.once('error', (error) => {
+      ended = true;
+      resolve(`failed to start: ${error.message}`);
+    });
+    child.once('exit', (code, signal) => {
+      ended = true;
+      resolve(signal ? `killed by ${signal}` : `exited with code ${code}`);
+    });
+  });
+  const server: ServerProcess = {
+    name: options.name,
+    pid: child.pid ?? -1,
+    baseUrl: `http://127.0.0.1:${options.port}`,
+    stdoutFile,
+    stderrFile,
+    child,
+    exited,
+    hasExited: () => ended,
+  };
+  running.add(server);
+  void exited.then(() => running.delete(server));
+  return server;
+}
+
+/** The last lines a server wrote, for error messages. */
+export function logTail(server: ServerProcess, lines = 15): string {
+  const read = (file: string) => {
+    try {
+      return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    } catch {
+      return '';
+    }
+  };
+  const out = read(server.stdoutFile);
+  const err = read(server.stderrFile);
+  return [
+    out && `--- ${server.name} stdout (tail)\n${out}`,
+    err && `--- ${server.name} stderr (tail)\n${err}`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/**
+ * Polls `path` until it answers 200. Returns the milliseconds since `since`
+ * (a `performance.now()` value). Fails fast if the server exits.
+ */
+export async function waitForOk(
+  server: ServerProcess,
+  path: string,
+  since: number,
+  timeoutMs: number,
+): Promise<number> {
+  const deadline = since + timeoutMs;
+  for (;;) {
+    if (server.hasExited()) {
+      throw new Error(
+        `${server.name} ${await server.exited} before ${path} answered 200\n${logTail(server)}`,
+      );
+    }
+    const status = await httpGet(`${server.baseUrl}${path}`, 1000).then(
+      (result) => result.status,
+      () => 0,
+    );
+    if (status === 200) return performance.now() - since;
+    if (performance.now() > deadline) {
+      throw new Error(
+        `${server.name}: ${path} did not answer 200 within ${timeoutMs} ms\n${logTail(server)}`,
+      );
+    }
+    await sleep(5);
+  }
+}
+
+/**
+ * SIGTERM, then SIGKILL to the whole process group if it has not exited
+ * within `graceMs`. Returns how it ended, e.g. "exited with code 0".
+ */
+export async function stopServer(server: ServerProcess, graceMs = 5000): Promise<string> {
+  if (!server.hasExited()) signal(server.pid, 'SIGTERM');
+  const timer = sleep(graceMs).then(() => undefined);
+  const outcome = await Promise.race([server.exited, timer]);
+  if (outcome !== undefined) return outcome;
+  signal(-server.pid, 'SIGKILL');
+  return `${await server.exited} (did not exit within ${graceMs} ms of SIGTERM)`;
+}
+
+/** Synchronous, for `process.on('exit')`: SIGKILL every server still running, and its group. */
+export function killAll(): void {
+  for (const server of running) signal(-server.pid, 'SIGKILL');
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** The peak resident set size (VmHWM) of a process in MB, from /proc; undefined off Linux. */
+export function peakRssMb(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
+    return kb === undefined ? undefined : Math.round(Number(kb) / 102.4) / 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every line of a JSON-lines log that parses as an object. */
+export function readJsonLines(file: string): Record<string, unknown>[] {
+  const lines: Record<string, unknown>[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      lines.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // A line cut short (the process was killed mid-write) is not a result.
+    }
+  }
+  return lines;
+}
+
+export interface LoadResult {
+  requestsPerSec: number;
+  latencyMeanMs: number;
+  latencyP99Ms: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+}
+
+/** A bounded autocannon run against one URL on loopback. */
+export async function loadTest(
+  url: string,
+  seconds: number,
+  connections: number,
+): Promise<LoadResult> {
+  if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(url))
+    throw new Error(`refusing to load-test ${url}: loopback only`);
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    pipelining: 1,
+    timeout: 10,
+  });
+  return {
+    requestsPerSec: Math.round(result.requests.total / result.duration),
+    latencyMeanMs: result.latency.average,
+    latencyP99Ms: result.latency.p99,
+    requests: result.requests.total,
+    errors: result.errors,
+    non2xx: result.non2xx,
+  };
+}
