@@ -65,7 +65,7 @@ export function parsePost(file: string, source: string): ParseResult {
     };
   }
   const data: unknown = doc.toJS() ?? {};
-  if (typeof data !== 'object' || Array.isArray(data)) {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return problem(2, 'front matter must be fields like "title: My post", one per line');
   }
 
