@@ -11,6 +11,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const LARGE_POST_SLUG = 'large-post';
+const LARGE_POST_SEED = 20;
+const LARGE_POST_SECTIONS = 6;
+const LARGE_POST_CODE_LINES = 8;
 
 /** mulberry32: a tiny seeded PRNG, good enough for varied text. */
 function random(seed: number): () => number {
@@ -191,8 +194,12 @@ const CODE: Record<string, CodeGen> = {
 const LANGUAGES = Object.keys(CODE);
 
 /** A fenced block of `lines` lines (8 to 20 by default) in a random language. */
-function codeBlock(rng: Rng, id: string, lines = int(rng, 8, 20)): string {
-  const language = pick(rng, LANGUAGES);
+function codeBlock(
+  rng: Rng,
+  id: string,
+  lines = int(rng, 8, 20),
+  language = pick(rng, LANGUAGES),
+): string {
   const generate = CODE[language] as CodeGen;
   const frame = generate('', 0, () => 0).length;
   const code = generate(id.replaceAll('-', '_'), Math.max(1, lines - frame), rng);
@@ -234,14 +241,19 @@ function post(index: number, rng: Rng): { slug: string; text: string } {
 }
 
 /**
- * The long post: prose-heavy with a few code blocks, sized so that its page is
- * about 20 KB of HTML (highlighted code is several times its source size).
+ * The long post: prose with a few code blocks, sized so that its page is about
+ * 20 KB of HTML (highlighted code is 15 to 30 times its source size). It has
+ * its own seed and fixed languages, so its size does not depend on `count`.
  */
-function largePost(rng: Rng): string {
+function largePost(): string {
+  const rng = random(LARGE_POST_SEED);
+  const languages = ['typescript', 'python', 'go'];
   const sections: string[] = [];
-  for (let section = 1; section <= 6; section++) {
+  for (let section = 1; section <= LARGE_POST_SECTIONS; section++) {
     sections.push(`## Part ${section}: ${pick(rng, TOPICS)}`, paragraph(rng), paragraph(rng));
-    if (section % 2 === 0) sections.push(codeBlock(rng, `large-b${section}`, 14));
+    const language = languages[(section - 1) % languages.length] as string;
+    if (section % 2 === 0)
+      sections.push(codeBlock(rng, `large-b${section}`, LARGE_POST_CODE_LINES, language));
   }
   const front = [
     '---',
@@ -263,7 +275,7 @@ export async function generatePosts(
   await mkdir(dir, { recursive: true });
   const rng = random(seed);
   const files = Array.from({ length: count }, (_, index) => post(index + 1, rng));
-  files.push({ slug: LARGE_POST_SLUG, text: largePost(rng) });
+  files.push({ slug: LARGE_POST_SLUG, text: largePost() });
   for (let start = 0; start < files.length; start += 100) {
     await Promise.all(
       files
