@@ -4,7 +4,7 @@
  * Nothing here knows about Quire's posts; `run.ts` puts the steps together.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -205,6 +205,35 @@ export function peakRssMb(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Peak RSS of a process and, separately, the sum over its child processes (e.g.
+ * cluster workers; threads are part of the process itself).
+ */
+export function peakRssTree(pid: number): {
+  mb: number | undefined;
+  children: number;
+  childrenMb: number;
+} {
+  let childPids: number[] = [];
+  try {
+    childPids = readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number),
+    );
+  } catch {
+    // Not Linux, or the process is gone.
+  }
+  const childrenMb = childPids.reduce((sum, child) => sum + (peakRssMb(child) ?? 0), 0);
+  return {
+    mb: peakRssMb(pid),
+    children: childPids.length,
+    childrenMb: Math.round(childrenMb * 10) / 10,
+  };
 }
 
 /** Every line of a JSON-lines log that parses as an object. */

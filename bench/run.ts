@@ -23,7 +23,7 @@ import {
   killAll,
   type LoadResult,
   loadTest,
-  peakRssMb,
+  peakRssTree,
   readJsonLines,
   type ServerProcess,
   startServer,
@@ -118,6 +118,8 @@ function siteLoaded(server: ServerProcess): SiteLoaded {
 
 async function main() {
   const warnings: string[] = [];
+  // Other work on the machine skews every number here; the load average says how much there was.
+  const loadAtStart = os.loadavg().map((load) => round1(load));
   const postsDir = join(workDir, 'posts');
   const cacheDir = join(workDir, 'cache');
   const logDir = join(workDir, 'logs');
@@ -163,7 +165,7 @@ async function main() {
   const samplePage = await httpGet(`${cold.server.baseUrl}/posts/${sample}`, 5000);
   if (samplePage.status !== 200)
     throw new Error(`GET /posts/${sample} answered ${samplePage.status}`);
-  const coldPeakRssMb = peakRssMb(cold.server.pid);
+  const coldPeak = peakRssTree(cold.server.pid);
   await stopQuire(cold.server);
   const cacheEntries = (await readdir(cacheDir)).filter((name) => name.endsWith('.json')).length;
   log(
@@ -230,7 +232,7 @@ async function main() {
       }
     }
   }
-  const warmPeakRssMb = peakRssMb(quire.pid);
+  const warmPeak = peakRssTree(quire.pid);
   await stopQuire(quire);
   await stopServer(bare);
 
@@ -246,7 +248,17 @@ async function main() {
   const ratio =
     Math.round((quireThroughput.requestsPerSec / bareThroughput.requestsPerSec) * 1000) / 1000;
   const warmStartMs = round1(median(warm.map((w) => w.startMs)));
-  const peaks = [coldPeakRssMb, warmPeakRssMb].filter((mb) => mb !== undefined);
+  const peaks = [coldPeak.mb, warmPeak.mb].filter((mb) => mb !== undefined);
+  for (const [run, peak] of [
+    ['cold', coldPeak],
+    ['warm', warmPeak],
+  ] as const) {
+    if (peak.children > 0) {
+      warnings.push(
+        `${run} run: Quire had ${peak.children} child processes (peak RSS ${peak.childrenMb} MB together), not counted in peakRssMb`,
+      );
+    }
+  }
   if (options.posts !== 1000)
     warnings.push(`--posts ${options.posts}: the Hugo reference is for 1000 posts`);
 
@@ -259,6 +271,7 @@ async function main() {
       memoryMb: Math.round(os.totalmem() / 2 ** 20),
       node: process.version,
       platform: `${process.platform}-${process.arch}`,
+      loadAverageAtStart: loadAtStart,
     },
     server: args.server,
     posts: options.posts,
@@ -273,7 +286,7 @@ async function main() {
     siteLoaded: { cold: cold.loaded, warm: (warm.at(-1) as (typeof warm)[number]).loaded },
     cacheEntries,
     peakRssMb: peaks.length > 0 ? Math.max(...peaks) : null,
-    peakRssMbByRun: { cold: coldPeakRssMb ?? null, warmAfterLoad: warmPeakRssMb ?? null },
+    peakRssMbByRun: { cold: coldPeak.mb ?? null, warmAfterLoad: warmPeak.mb ?? null },
     throughput: {
       path: LARGE_POST_PATH,
       bytes,
