@@ -1,0 +1,80 @@
+/**
+ * A hash that changes whenever the renderer's output could change, so the render cache never
+ * serves HTML made by another version: the versions of the libraries that shape the output,
+ * the Shiki themes, and the source of this directory (`.ts` when run from source, `.js` in
+ * `dist/`). Computed once per process.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { THEMES } from './highlighter.ts';
+
+/**
+ * [package, package whose dependency it is]. Besides the five we use directly: the slugger
+ * behind heading ids, Shiki's tokenizer and regex translator, and the HTML parser behind both
+ * sanitize-html and entity decoding.
+ */
+const PACKAGES: ReadonlyArray<readonly [string, string?]> = [
+  ['marked'],
+  ['marked-gfm-heading-id'],
+  ['github-slugger', 'marked-gfm-heading-id'],
+  ['marked-footnote'],
+  ['shiki'],
+  ['@shikijs/vscode-textmate', 'shiki'],
+  ['@shikijs/engine-javascript', 'shiki'],
+  ['oniguruma-to-es', '@shikijs/engine-javascript'],
+  ['sanitize-html'],
+  ['htmlparser2', 'sanitize-html'],
+  ['entities'],
+];
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+let fingerprint: string | undefined;
+
+export function rendererFingerprint(): string {
+  fingerprint ??= compute();
+  return fingerprint;
+}
+
+function compute(): string {
+  const hash = createHash('sha256');
+  const dirs = new Map<string, string>();
+  for (const [name, parent] of PACKAGES) {
+    const from = parent === undefined ? here : dirs.get(parent);
+    if (from === undefined) throw new Error(`list ${parent} before ${name}`);
+    const dir = findPackageDir(name, from);
+    dirs.set(name, dir);
+    const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    hash.update(`${name}@${version}\n`);
+  }
+  hash.update(`themes ${THEMES.light} ${THEMES.dark}\n`);
+  const sources = readdirSync(here)
+    .filter((file) => /\.(?:ts|js)$/.test(file) && !file.endsWith('.d.ts'))
+    .sort();
+  for (const file of sources) {
+    hash
+      .update(`${file}\n`)
+      .update(readFileSync(join(here, file)))
+      .update('\n');
+  }
+  return hash.digest('hex').slice(0, 32);
+}
+
+/**
+ * The directory of an installed package, found the way Node finds it: `node_modules/<name>`
+ * in `from` or the nearest ancestor. Reading `<dir>/package.json` directly works even for
+ * packages whose `exports` do not expose `./package.json` (marked-gfm-heading-id,
+ * sanitize-html's dependencies), where `require('<name>/package.json')` would throw.
+ * `realpath` follows pnpm-style symlinks, so a dependency is looked up next to its dependent.
+ */
+function findPackageDir(name: string, from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', name);
+    if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate);
+    if (dirname(dir) === dir) throw new Error(`Cannot find package ${name} from ${from}`);
+  }
+}

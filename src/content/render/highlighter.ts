@@ -1,0 +1,164 @@
+/**
+ * Syntax highlighting of fenced code blocks with Shiki.
+ *
+ * - One Shiki instance per thread: creating one and compiling grammars is expensive, and module
+ *   scope is per worker thread, so a module-level promise is exactly "one per process or worker".
+ * - JavaScript regex engine: no WASM to instantiate, and it measured faster than Oniguruma on our
+ *   posts; wrapped so the two themes' passes share their regex work (see regex-engine.ts).
+ * - Both GitHub themes at once with `defaultColor: false`: the HTML carries only CSS variables
+ *   (`--shiki-light`, `--shiki-dark`, `--shiki-light-bg`, ...) and the page's CSS picks one with
+ *   `prefers-color-scheme`. No theme is baked into the cached HTML.
+ * - Grammars load on demand (a post about Go should not pay for 200 other grammars).
+ * - A bounded memo of highlighted blocks: re-rendering an edited post only re-highlights the
+ *   blocks that changed (the dev server relies on this).
+ */
+import { hash } from 'node:crypto';
+import { createHighlighterCore, type HighlighterCore } from 'shiki/core';
+import { bundledLanguagesInfo } from 'shiki/langs';
+import { bundledThemes } from 'shiki/themes';
+import { hastToHtml } from './hast-html.ts';
+import { LruMemo } from './memo.ts';
+import { createSharingRegexEngine } from './regex-engine.ts';
+
+/** The two themes every block is rendered with; part of the renderer fingerprint. */
+export const THEMES = { light: 'github-light', dark: 'github-dark' } as const;
+
+/** Counters for tests and the dev server: how much work the memo saved. */
+export interface HighlighterStats {
+  /** Blocks actually tokenized by Shiki. */
+  shikiCalls: number;
+  /** Blocks served from the memo. */
+  memoHits: number;
+}
+
+export interface CodeHighlighter {
+  /** Loads the grammars of these fence languages. Unknown names are ignored (see `isKnown`). */
+  ensureLanguages(langs: Iterable<string>): Promise<void>;
+  /** Whether Shiki has a grammar for this fence language (ids and aliases, any case). */
+  isKnown(lang: string): boolean;
+  /** Whether `highlight` can run now for this language, without `ensureLanguages`. */
+  isLoaded(lang: string): boolean;
+  /**
+   * The `<pre class="shiki ...">` HTML of one block. Synchronous; the language must be known
+   * and loaded, else this throws.
+   */
+  highlight(code: string, lang: string): string;
+  readonly stats: Readonly<HighlighterStats>;
+}
+
+/** Shiki's plain-text languages: known without a grammar, rendered uncolored but themed. */
+const PLAIN_LANGS = new Set(['text', 'txt', 'plain', 'plaintext']);
+/** Terminal output with ANSI escapes: Shiki colors it without a grammar too. */
+const ANSI = 'ansi';
+
+type LanguageImport = (typeof bundledLanguagesInfo)[number]['import'];
+
+/** Fence name (lowercased id or alias) -> canonical Shiki id and grammar loader. */
+const LANGUAGES = new Map<string, { id: string; load: LanguageImport }>();
+for (const info of bundledLanguagesInfo) {
+  for (const name of [info.id, ...(info.aliases ?? [])]) {
+    LANGUAGES.set(name.toLowerCase(), { id: info.id, load: info.import });
+  }
+}
+
+/**
+ * Shiki's default 500 ms time limit per line counts the one-off compilation of a grammar's
+ * regexes, which the JavaScript engine does lazily on first use (seconds for C++ on a busy
+ * machine): the rest of a line past the limit came out uncolored, differently from run to
+ * run, and the render cache would have kept that. So no time limit; instead, absurdly long
+ * lines (minified code) are not tokenized, which is deterministic.
+ */
+const TOKENIZE = { tokenizeTimeLimit: 0, tokenizeMaxLineLength: 10_000 } as const;
+
+/** Enough for every block of a few hundred posts (~8 KB of HTML each); bounded in bytes too. */
+const MEMO_MAX_ENTRIES = 2000;
+const MEMO_MAX_CHARS = 16_000_000;
+
+let instance: Promise<CodeHighlighter> | undefined;
+
+/** The highlighter of this thread, created on first call. */
+export function createCodeHighlighter(): Promise<CodeHighlighter> {
+  instance ??= create().catch((error: unknown) => {
+    instance = undefined; // let a later call retry instead of caching the failure
+    throw error;
+  });
+  return instance;
+}
+
+/** Canonical Shiki id of a fence language, or undefined if Shiki does not know it. */
+function resolve(lang: string): string | undefined {
+  const name = lang.toLowerCase();
+  if (PLAIN_LANGS.has(name)) return 'text';
+  if (name === ANSI) return ANSI;
+  return LANGUAGES.get(name)?.id;
+}
+
+async function create(): Promise<CodeHighlighter> {
+  const engine = createSharingRegexEngine();
+  const shiki: HighlighterCore = await createHighlighterCore({
+    themes: [bundledThemes[THEMES.light](), bundledThemes[THEMES.dark]()],
+    langs: [],
+    engine,
+  });
+  const loading = new Map<string, Promise<void>>();
+  const memo = new LruMemo(MEMO_MAX_ENTRIES, MEMO_MAX_CHARS);
+  const stats: HighlighterStats = { shikiCalls: 0, memoHits: 0 };
+
+  // Hot path of every block: a Set rather than Shiki's freshly built list of loaded names.
+  const loaded = new Set<string>(['text', ANSI]);
+  const isLoaded = (lang: string): boolean => {
+    const id = resolve(lang);
+    if (id === undefined) return false;
+    if (loaded.has(id)) return true;
+    // Also catches grammars Shiki loaded as a dependency of another (e.g. css inside html).
+    if (!shiki.getLoadedLanguages().includes(id)) return false;
+    loaded.add(id);
+    return true;
+  };
+
+  return {
+    stats,
+    isKnown: (lang) => resolve(lang) !== undefined,
+    isLoaded,
+
+    async ensureLanguages(langs) {
+      const pending: Promise<void>[] = [];
+      for (const lang of langs) {
+        const name = lang.toLowerCase();
+        const entry = LANGUAGES.get(name);
+        if (!entry || isLoaded(name)) continue;
+        // Share one load between concurrent renders asking for the same grammar.
+        let load = loading.get(entry.id);
+        if (!load) {
+          load = shiki.loadLanguage(entry.load);
+          loading.set(entry.id, load);
+          load.catch(() => loading.delete(entry.id)); // a failed import may be retried
+        }
+        pending.push(load);
+      }
+      await Promise.all(pending);
+    },
+
+    highlight(code, lang) {
+      const id = resolve(lang);
+      if (id === undefined) throw new Error(`Unknown code language "${lang}"`);
+      if (!isLoaded(id)) throw new Error(`Code language "${lang}" is not loaded yet`);
+      // Keyed by the canonical id: ```ts and ```typescript share entries.
+      const key = hash('sha256', `${id}\0${code}`, 'base64url');
+      const cached = memo.get(key);
+      if (cached !== undefined) {
+        stats.memoHits++;
+        return cached;
+      }
+      stats.shikiCalls++;
+      engine.nextBlock();
+      // codeToHast + our serializer gives byte-identical output to codeToHtml, faster
+      // (see hast-html.ts; a test checks the two agree).
+      const html = hastToHtml(
+        shiki.codeToHast(code, { lang: id, themes: THEMES, defaultColor: false, ...TOKENIZE }),
+      );
+      memo.set(key, html);
+      return html;
+    },
+  };
+}

@@ -1,0 +1,205 @@
+/**
+ * Markdown body -> sanitized HTML plus what the site needs around it (headings, summary, word
+ * count, languages, warnings).
+ *
+ * The flow, and why:
+ * 1. Find the fence languages with a cheap scan of the source and load their grammars (async,
+ *    only the first time a language is seen in this thread).
+ * 2. Lex with a dedicated Marked instance (GFM, heading ids, footnotes); never the global
+ *    `marked`, which other code could reconfigure.
+ * 3. Parse. Code blocks render as placeholders carrying a per-render random nonce, so a post
+ *    cannot forge one.
+ * 4. Sanitize, then put the code blocks in place of the placeholders. Highlighted blocks never
+ *    go through the sanitizer: they are generated and escaped by us, and their colors are
+ *    `style` attributes the policy rightly refuses from posts.
+ *
+ * Steps 2 to 4 run in one synchronous stretch, and the grammars are loaded before lexing, not
+ * between lexing and parsing: marked-gfm-heading-id keeps its headings in module state and
+ * marked-footnote keeps per-document state (its footnote list, its numbering) from lexing to
+ * parsing, so with concurrent renders another post's lexing must never come in between.
+ */
+import { randomUUID } from 'node:crypto';
+import { Marked, type Token, type Tokens } from 'marked';
+import markedFootnote from 'marked-footnote';
+import { getHeadingList, gfmHeadingId, resetHeadings } from 'marked-gfm-heading-id';
+import type { Heading, RenderedBody, RenderWarning } from '../types.ts';
+import { locateCodeBlocks } from './code-lines.ts';
+import { separateFootnoteIds } from './heading-ids.ts';
+import type { CodeHighlighter } from './highlighter.ts';
+import { CODE_PLACEHOLDER_ATTRIBUTE, sanitize } from './sanitize.ts';
+import { collapseWhitespace, countWords, escapeHtml, htmlText, inlineText } from './text.ts';
+
+export interface RenderOptions {
+  /** The 1-based file line where the body starts (after the front matter). */
+  bodyLine: number;
+}
+
+export interface MarkdownRenderer {
+  render(body: string, options: RenderOptions): Promise<RenderedBody>;
+}
+
+/** State of the one render whose synchronous parse is running, for the renderer hooks. */
+interface Pass {
+  nonce: string;
+  /** Index into `blocks` of each code token's finished HTML. */
+  blockIndex: Map<Tokens.Code, number>;
+  blocks: string[];
+  /** Plain text of each heading, in the order marked-gfm-heading-id records them. */
+  headingTexts: string[];
+}
+
+const PLACEHOLDER = new RegExp(
+  `<pre ${CODE_PLACEHOLDER_ATTRIBUTE}="([0-9a-f-]{36})/(\\d+)"></pre>`,
+  'g',
+);
+
+/**
+ * Every word right after a ``` or ~~~ run: a superset of the fence languages, found without
+ * lexing (it also catches fences inside other code blocks, and inline code). Loading a grammar
+ * too many is harmless; if it ever missed one, that block would render plain, with a warning.
+ */
+const FENCE_INFO = /`{3,}[ \t]*([^\s`]+)|~{3,}[ \t]*(\S+)/g;
+
+/** The language of a fence is the first word of its info string (```ts title="x" -> ts). */
+const fenceLanguage = (token: Tokens.Code): string => /^\S*/.exec(token.lang ?? '')?.[0] ?? '';
+
+export function createMarkdownRenderer(highlighter: CodeHighlighter): MarkdownRenderer {
+  let pass: Pass | undefined;
+
+  const marked = new Marked({ gfm: true }, gfmHeadingId(), markedFootnote(), {
+    // Registered last, so these run before gfmHeadingId's; `false` falls through to it.
+    renderer: {
+      heading(token) {
+        pass?.headingTexts.push(collapseWhitespace(inlineText(token.tokens)));
+        return false;
+      },
+      code(token) {
+        const index = pass?.blockIndex.get(token);
+        if (!pass || index === undefined) return false; // unreachable; Marked's own, sanitized
+        return `<pre ${CODE_PLACEHOLDER_ATTRIBUTE}="${pass.nonce}/${index}"></pre>\n`;
+      },
+    },
+  });
+
+  /**
+   * marked-footnote numbers references with a counter that it only resets when it renders a
+   * reference, so a reference that is lexed but never rendered (inside an unreferenced
+   * footnote) would shift the next post's numbers. Rendering a dummy reference resets it.
+   */
+  function resetFootnoteNumbering(): void {
+    marked.parser([{ type: 'footnoteRef', raw: '', index: 0, id: '', label: '' }]);
+  }
+
+  /** Lexes like `marked.parse` does, including the extensions' token walk (footnotes need it). */
+  function lex(body: string): Token[] {
+    resetFootnoteNumbering();
+    const tokens = marked.lexer(body);
+    const walk = marked.defaults.walkTokens;
+    if (walk) marked.walkTokens(tokens, walk);
+    return tokens;
+  }
+
+  function codeTokensOf(tokens: Token | Token[]): Tokens.Code[] {
+    const codes: Tokens.Code[] = [];
+    marked.walkTokens(Array.isArray(tokens) ? tokens : [tokens], (token) => {
+      if (token.type === 'code') codes.push(token as Tokens.Code);
+    });
+    return codes;
+  }
+
+  /** Highlighted (or plain, escaped) HTML of one block; unknown languages add a warning. */
+  function blockHtml(code: Tokens.Code, line: number, warnings: RenderWarning[]): string {
+    const lang = fenceLanguage(code);
+    if (lang === '') return `<pre><code>${escapeHtml(code.text)}</code></pre>`;
+    const plain = `<pre><code class="language-${escapeHtml(lang)}">${escapeHtml(code.text)}</code></pre>`;
+    if (!highlighter.isKnown(lang)) {
+      warnings.push({
+        line,
+        message: `unknown code language "${lang}", shown without highlighting`,
+      });
+      return plain;
+    }
+    try {
+      return highlighter.highlight(code.text, lang);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      warnings.push({ line, message: `could not highlight "${lang}" code: ${reason}` });
+      return plain;
+    }
+  }
+
+  /** Lex, parse, sanitize: synchronously (see the file comment). */
+  function renderNow(body: string, bodyLine: number): RenderedBody {
+    const tokens = lex(body);
+    const codes = codeTokensOf(tokens);
+    const lines = locateCodeBlocks(body, tokens, codeTokensOf);
+    const warnings: RenderWarning[] = [];
+    const current: Pass = {
+      nonce: randomUUID(),
+      blockIndex: new Map(),
+      blocks: [],
+      headingTexts: [],
+    };
+    for (const code of codes) {
+      current.blockIndex.set(code, current.blocks.length);
+      current.blocks.push(blockHtml(code, bodyLine + (lines.get(code) ?? 0), warnings));
+    }
+
+    let parsed: string;
+    let headings: Heading[];
+    pass = current;
+    try {
+      resetHeadings();
+      parsed = marked.parser(tokens);
+      headings = getHeadingList().map((heading, i) => ({
+        depth: heading.level,
+        id: heading.id,
+        text: current.headingTexts[i] ?? collapseWhitespace(htmlText(heading.text)),
+      }));
+    } finally {
+      pass = undefined;
+    }
+    parsed = separateFootnoteIds(parsed, headings);
+
+    const safe = sanitize(parsed);
+    // Counted before the code goes back in: prose only (see countWords in text.ts).
+    const wordCount = countWords(htmlText(safe));
+    const html = safe.replace(PLACEHOLDER, (placeholder, nonce: string, index: string) =>
+      nonce === current.nonce ? (current.blocks[Number(index)] ?? '') : placeholder,
+    );
+
+    return {
+      html,
+      headings,
+      firstParagraph: firstParagraph(tokens),
+      wordCount,
+      languages: [...new Set(codes.map(fenceLanguage).filter((lang) => lang !== ''))],
+      warnings,
+    };
+  }
+
+  return {
+    async render(body, { bodyLine }) {
+      const missing = new Set<string>();
+      for (const [, backticks, tildes] of body.matchAll(FENCE_INFO)) {
+        const lang = backticks ?? tildes ?? '';
+        if (highlighter.isKnown(lang) && !highlighter.isLoaded(lang)) missing.add(lang);
+      }
+      if (missing.size > 0) {
+        // A grammar that fails to load is reported per block (by blockHtml), not thrown.
+        await highlighter.ensureLanguages(missing).catch(() => {});
+      }
+      return renderNow(body, bodyLine);
+    },
+  };
+}
+
+/** Plain text of the first top-level paragraph that has any (an image alone has none). */
+function firstParagraph(tokens: readonly Token[]): string {
+  for (const token of tokens) {
+    if (token.type !== 'paragraph') continue;
+    const text = collapseWhitespace(inlineText(token.tokens));
+    if (text !== '') return text;
+  }
+  return '';
+}

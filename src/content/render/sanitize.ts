@@ -1,0 +1,139 @@
+/**
+ * The HTML policy for post bodies. Posts may contain raw HTML, so everything Marked produces
+ * goes through this allow-list before it reaches a page. (Highlighted code blocks do not: they
+ * are generated and escaped by us, see markdown.ts.)
+ *
+ * What stays: the structure Markdown produces, the extras authors write by hand (tables,
+ * details/summary, figure, picture, kbd, mark, ...), GFM task-list checkboxes and the
+ * attributes marked-footnote emits. What never gets through: scripts and any other active or
+ * embedding content (style, iframe, object, embed, svg, math, form, meta, base, link), inline
+ * styles, event handlers, `srcdoc`, and URLs with a scheme other than http, https, mailto, tel.
+ */
+import sanitizeHtml from 'sanitize-html';
+
+/** Marks where a highlighted code block goes back in after sanitizing (see markdown.ts). */
+export const CODE_PLACEHOLDER_ATTRIBUTE = 'data-quire-block';
+
+const GLOBAL_ATTRIBUTES = [
+  'id',
+  'class',
+  'title',
+  'lang',
+  'dir',
+  'aria-label',
+  'aria-describedby',
+  'aria-hidden',
+];
+
+/** Attributes whose value is a URL (or, for srcset, a list of them). */
+const URL_ATTRIBUTES = ['href', 'src', 'cite', 'srcset'];
+
+/**
+ * sanitize-html already rejects these schemes in plain, entity-encoded and whitespace-
+ * obfuscated forms. Browsers do not percent-decode a scheme, so `%6Aavascript:` is harmless
+ * today; we still drop it, in case something downstream (a feed reader, a redirect) decodes.
+ * Only dangerous schemes are checked here: `a%3Ab` is a legitimate relative URL.
+ */
+const DANGEROUS_SCHEME = /^(?:javascript|vbscript|data):/i;
+
+function percentDecode(value: string): string {
+  let current = value;
+  // A few rounds undo double encoding (%256A -> %6A -> j) without looping forever.
+  for (let round = 0; round < 3; round++) {
+    const next = current.replace(/%([0-9a-f]{2})/gi, (_, hex: string) =>
+      String.fromCharCode(Number.parseInt(hex, 16)),
+    );
+    if (next === current) break;
+    current = next;
+  }
+  return current;
+}
+
+function hasDangerousScheme(attribute: string, value: string): boolean {
+  const decoded = percentDecode(value);
+  // A srcset is a comma-separated list of "url descriptor" candidates.
+  const urls = attribute === 'srcset' ? decoded.split(',') : [decoded];
+  return urls.some((url) =>
+    // Browsers ignore ASCII whitespace and control characters inside a scheme.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+    DANGEROUS_SCHEME.test(url.replace(/[\u0000-\u0020\u007f-\u009f]+/g, '')),
+  );
+}
+
+/** `allowedEmptyAttributes` exists since sanitize-html 2.12; its types lag behind. */
+const OPTIONS: sanitizeHtml.IOptions & { allowedEmptyAttributes: string[] } = {
+  allowedTags: [
+    // Markdown's own output
+    ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'blockquote', 'pre', 'code'],
+    ...['ul', 'ol', 'li', 'em', 'strong', 'del', 'a', 'img', 'input', 'section'],
+    ...['table', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'caption', 'colgroup', 'col'],
+    // Extras authors write by hand
+    ...['details', 'summary', 'figure', 'figcaption', 'picture', 'source', 'div', 'span'],
+    ...['dl', 'dt', 'dd', 'sup', 'sub', 'kbd', 'mark', 'ins', 's', 'u', 'b', 'i', 'small'],
+    ...['abbr', 'cite', 'q', 'dfn', 'samp', 'var', 'time', 'wbr', 'bdi', 'bdo'],
+    ...['ruby', 'rt', 'rp'],
+  ],
+  allowedAttributes: {
+    '*': GLOBAL_ATTRIBUTES,
+    a: ['href', 'data-footnote-ref', 'data-footnote-backref'],
+    img: ['src', 'srcset', 'sizes', 'alt', 'width', 'height', 'loading', 'decoding'],
+    source: ['src', 'srcset', 'sizes', 'type', 'media', 'width', 'height'],
+    input: ['type', 'checked', 'disabled'],
+    section: ['data-footnotes'],
+    pre: [CODE_PLACEHOLDER_ATTRIBUTE],
+    ol: ['start', 'reversed', 'type'],
+    li: ['value'],
+    th: ['align', 'colspan', 'rowspan', 'scope'],
+    td: ['align', 'colspan', 'rowspan'],
+    col: ['span'],
+    colgroup: ['span'],
+    details: ['open'],
+    time: ['datetime'],
+    del: ['cite', 'datetime'],
+    ins: ['cite', 'datetime'],
+    q: ['cite'],
+    blockquote: ['cite'],
+  },
+  // Boolean attributes of checkboxes and details, and the empty markers marked-footnote emits.
+  allowedEmptyAttributes: [
+    'alt',
+    'checked',
+    'disabled',
+    'open',
+    'reversed',
+    'data-footnotes',
+    'data-footnote-ref',
+    'data-footnote-backref',
+  ],
+  allowedSchemes: ['http', 'https', 'mailto', 'tel'],
+  allowedSchemesByTag: {},
+  allowProtocolRelative: true,
+  // Dropped tags keep their text, except these whose content is code or markup, not prose.
+  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'xmp', 'template'],
+  disallowedTagsMode: 'discard',
+  // Void elements we allow, written without an end tag.
+  selfClosing: ['img', 'br', 'hr', 'input', 'source', 'wbr', 'col'],
+  transformTags: {
+    // The only input a post may have is a GFM task-list checkbox, and it must not be clickable.
+    input: (_tagName, attribs) => ({
+      tagName: 'input',
+      attribs: {
+        type: 'checkbox',
+        disabled: '',
+        ...('checked' in attribs ? { checked: '' } : {}),
+      },
+    }),
+    '*': (tagName, attribs) => {
+      for (const name of URL_ATTRIBUTES) {
+        const value = attribs[name];
+        if (value !== undefined && hasDangerousScheme(name, value)) delete attribs[name];
+      }
+      return { tagName, attribs };
+    },
+  },
+};
+
+/** Sanitized HTML: safe to put on a page as is. */
+export function sanitize(html: string): string {
+  return sanitizeHtml(html, OPTIONS);
+}
