@@ -116,7 +116,10 @@ function validate(sources: readonly SourceFile[], fingerprint: string): ValidPos
         problems.push({
           file: post.file,
           line: post.fieldLines[field] ?? 1,
-          message: `duplicate slug "${name}": ${owner.file} already uses it`,
+          message:
+            field === 'slug'
+              ? `duplicate slug "${name}": ${owner.file} already uses it`
+              : `alias "${name}" is already used by ${owner.file}`,
         });
       } else {
         owners.set(name, post);

@@ -36,7 +36,8 @@ export function createRenderCache(dir: string): RenderCache {
       try {
         text = await readFile(path(key), 'utf8');
       } catch (error) {
-        if (isCode(error, 'ENOENT')) return undefined;
+        // Not there yet, or the cache directory itself is missing or unusable: a miss.
+        if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) return undefined;
         throw error;
       }
       try {
