@@ -21,7 +21,7 @@ function sendPage(request: FastifyRequest, reply: FastifyReply, page: RenderedPa
   if (etagMatches(request.headers['if-none-match'], page.etag)) {
     return reply.code(304).send();
   }
-  return reply.type('text/html; charset=utf-8').send(page.html);
+  return reply.type('text/html; charset=utf-8').send(page.body);
 }
 
 export default async function pages(
