@@ -44,25 +44,27 @@ async function start(config: Config, logger: Logger): Promise<FastifyInstance> {
 
 const config = readConfig();
 const logger = createLogger(config.logLevel);
+let app: FastifyInstance | undefined;
 
-function die(error: unknown, message: string): never {
+function logFatal(error: unknown, message: string): void {
   if (error instanceof ContentError) {
     logger.fatal({ problems: error.problems.map(formatProblem) }, error.message);
   } else {
     logger.fatal({ err: error }, message);
   }
-  process.exit(1);
 }
 
-process.on('uncaughtException', (error) => die(error, 'uncaught exception'));
-process.on('unhandledRejection', (reason) => die(reason, 'unhandled rejection'));
-
-const app = await start(config, logger).catch((error: unknown) =>
-  die(error, error instanceof Error ? error.message : 'startup failed'),
-);
-
+// Installed before anything slow, so a signal during start-up is handled too.
+// An uncaught exception or unhandled rejection is logged once, in-flight
+// requests get the grace delay, and the process exits 1; a second signal or
+// the delay running out exits at once.
 closeWithGrace({ delay: 10_000, logger }, async ({ signal, err }) => {
-  if (err) logger.fatal({ err }, 'closing after an error');
+  if (err) logFatal(err, 'uncaught error, shutting down');
   else logger.info({ signal }, 'shutting down');
-  await app.close();
+  await app?.close();
+});
+
+app = await start(config, logger).catch((error: unknown) => {
+  logFatal(error, error instanceof Error ? error.message : 'startup failed');
+  process.exit(1);
 });

@@ -1,0 +1,72 @@
+/**
+ * Starts `src/server.ts` as a real child process on the pinned Node, and
+ * collects what it writes, for tests of the process as a whole.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { after } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const SERVER = fileURLToPath(new URL('../../src/server.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface ServerProcess {
+  child: ChildProcess;
+  stdoutLines: string[];
+  stderr: () => string;
+  /** Resolves with the exit code (or the signal name) when the process ends. */
+  exited: Promise<number | string>;
+  /** Resolves with the base URL once the server logs that it listens. */
+  listening: Promise<string>;
+}
+
+/** A port that was free a moment ago (for tests that must know the port up front). */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+export function startServer(env: Record<string, string>, args: string[] = []): ServerProcess {
+  const child = spawn(process.execPath, [SERVER, ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const stdoutLines: string[] = [];
+  let stderr = '';
+  let partial = '';
+  let onListening: (url: string) => void = () => {};
+  const listening = new Promise<string>((resolve) => {
+    onListening = resolve;
+  });
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      stdoutLines.push(line);
+      const url = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1];
+      if (url) onListening(url);
+    }
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
+  return { child, stdoutLines, stderr: () => stderr, exited, listening };
+}
+
+/** Waits for the process to end, failing the test if it takes longer than `ms`. */
+export async function exitWithin(server: ServerProcess, ms: number): Promise<number | string> {
+  const timeout = new Promise<never>((_, reject) => {
+    setTimeout(() => reject(new Error(`server still running after ${ms} ms`)), ms).unref();
+  });
+  return Promise.race([server.exited, timeout]);
+}

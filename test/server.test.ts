@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { tempDir, writePosts } from './helpers/posts-dir.ts';
+import { exitWithin, freePort, startServer } from './helpers/server-process.ts';
+
+const TOP_LEVEL_KEYS = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'quire']);
+
+function parseLines(lines: string[]): Record<string, unknown>[] {
+  return lines.map((line, index) => {
+    assert.doesNotThrow(() => JSON.parse(line), `stdout line ${index + 1} is not JSON: ${line}`);
+    return JSON.parse(line) as Record<string, unknown>;
+  });
+}
+
+async function refusesConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
+
+describe('the server process', () => {
+  it('logs only JSON lines: ISO time at the top level, our fields under "quire", one line per request', async () => {
+    const cacheDir = await tempDir();
+    const server = startServer({ POSTS_DIR: 'posts', CACHE_DIR: cacheDir });
+    const base = await server.listening;
+
+    const page = await fetch(`${base}/posts/writing-a-post`, {
+      headers: { 'x-request-id': 'trace-42' },
+    });
+    assert.equal(page.status, 200);
+    assert.equal(page.headers.get('x-request-id'), 'trace-42');
+    assert.equal((await fetch(`${base}/no-such-page`)).status, 404);
+    assert.equal((await fetch(`${base}/readyz`)).status, 200);
+
+    server.child.kill('SIGTERM');
+    assert.equal(await exitWithin(server, 10_000), 0);
+
+    const lines = parseLines(server.stdoutLines.filter(Boolean));
+    assert.ok(lines.length >= 4, 'startup and request lines');
+    for (const line of lines) {
+      assert.match(String(line.time), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      assert.equal(typeof line.level, 'string');
+      assert.equal(typeof line.msg, 'string');
+      for (const key of Object.keys(line))
+        assert.ok(TOP_LEVEL_KEYS.has(key), `unexpected top-level key ${key}`);
+    }
+
+    const loaded = lines.find((line) => line.msg === 'site loaded');
+    assert.deepEqual(loaded?.quire, {
+      posts: 5,
+      rendered: 5,
+      cached: 0,
+      ms: (loaded?.quire as { ms: number }).ms,
+    });
+
+    const requests = lines
+      .filter((line) => line.msg === 'request completed')
+      .map((line) => line.quire);
+    assert.equal(requests.length, 2, 'the probe logs at debug, below the default level');
+    assert.deepEqual(
+      { ...(requests[0] as object), durationMs: 0 },
+      {
+        requestId: 'trace-42',
+        method: 'GET',
+        route: '/posts/:slug',
+        statusCode: 200,
+        durationMs: 0,
+        remoteAddress: '127.0.0.1',
+      },
+    );
+    assert.equal(typeof (requests[0] as { durationMs: unknown }).durationMs, 'number');
+    assert.equal((requests[1] as { statusCode: number }).statusCode, 404);
+    assert.equal(server.stderr(), '');
+  });
+
+  it('renders nothing on a second start with the same cache', async () => {
+    const cacheDir = await tempDir();
+    for (const expected of [5, 0]) {
+      const server = startServer({ POSTS_DIR: 'posts', CACHE_DIR: cacheDir });
+      await server.listening;
+      server.child.kill('SIGTERM');
+      assert.equal(await exitWithin(server, 10_000), 0);
+      const loaded = parseLines(server.stdoutLines.filter(Boolean)).find(
+        (line) => line.msg === 'site loaded',
+      );
+      assert.equal((loaded?.quire as { rendered: number }).rendered, expected);
+    }
+  });
+
+  it('stops at startup with exit code 1, one clear line and no port left open for a broken post', async () => {
+    const root = await tempDir();
+    const postsDir = join(root, 'posts');
+    await mkdir(postsDir);
+    await writePosts(postsDir, {
+      'fine.md': { title: 'Fine' },
+      'broken.md': '---\ntitle: Broken\ndate: 2026-01-01\ntag: [x]\n---\nBody\n',
+    });
+    const port = await freePort();
+    const server = startServer({
+      POSTS_DIR: postsDir,
+      CACHE_DIR: join(root, 'cache'),
+      PORT: String(port),
+    });
+    assert.equal(await exitWithin(server, 15_000), 1);
+
+    const lines = parseLines(server.stdoutLines.filter(Boolean));
+    const fatal = lines.filter((line) => line.level === 'fatal');
+    assert.equal(fatal.length, 1);
+    assert.equal(
+      fatal[0]?.msg,
+      `${postsDir}/broken.md:4: unknown field "tag" (did you mean "tags"?)`,
+    );
+    assert.ok(await refusesConnections(port), 'nothing listens on the configured port');
+  });
+
+  it('stops at startup when POSTS_DIR does not exist', async () => {
+    const root = await tempDir();
+    const server = startServer({
+      POSTS_DIR: join(root, 'missing'),
+      CACHE_DIR: join(root, 'cache'),
+    });
+    assert.equal(await exitWithin(server, 15_000), 1);
+    const fatal = parseLines(server.stdoutLines.filter(Boolean)).filter(
+      (line) => line.level === 'fatal',
+    );
+    assert.equal(fatal.length, 1);
+    assert.equal(
+      fatal[0]?.msg,
+      `cannot read the posts directory "${join(root, 'missing')}": it does not exist`,
+    );
+  });
+
+  it('refuses a bad configuration value with one line on stderr naming the variable', async () => {
+    const server = startServer({ PORT: 'eighty' });
+    assert.equal(await exitWithin(server, 10_000), 1);
+    assert.equal(
+      server.stderr(),
+      'quire: invalid configuration: PORT must be a TCP port number from 0 to 65535 (got "eighty")\n',
+    );
+    assert.deepEqual(server.stdoutLines, []);
+
+    const flag = startServer({}, ['--log-level', 'chatty']);
+    assert.equal(await exitWithin(flag, 10_000), 1);
+    assert.match(
+      flag.stderr(),
+      /^quire: invalid configuration: LOG_LEVEL must be one of .* \(got "chatty"\)\n$/,
+    );
+  });
+
+  it('honours --log-level: debug shows the probe requests', async () => {
+    const cacheDir = await tempDir();
+    const server = startServer({ POSTS_DIR: 'posts', CACHE_DIR: cacheDir }, [
+      '--log-level',
+      'debug',
+    ]);
+    const base = await server.listening;
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    server.child.kill('SIGTERM');
+    assert.equal(await exitWithin(server, 10_000), 0);
+    const probe = parseLines(server.stdoutLines.filter(Boolean)).find(
+      (line) => (line.quire as { route?: string } | undefined)?.route === '/healthz',
+    );
+    assert.equal(probe?.level, 'debug');
+  });
+});
