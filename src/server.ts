@@ -44,7 +44,8 @@ async function start(config: Config, logger: Logger): Promise<FastifyInstance> {
 
 const config = readConfig();
 const logger = createLogger(config.logLevel);
-let app: FastifyInstance | undefined;
+/** Set once listening; the shutdown handler may run before that. */
+const running: { app?: FastifyInstance } = {};
 
 function logFatal(error: unknown, message: string): void {
   if (error instanceof ContentError) {
@@ -61,10 +62,10 @@ function logFatal(error: unknown, message: string): void {
 closeWithGrace({ delay: 10_000, logger }, async ({ signal, err }) => {
   if (err) logFatal(err, 'uncaught error, shutting down');
   else logger.info({ signal }, 'shutting down');
-  await app?.close();
+  await running.app?.close();
 });
 
-app = await start(config, logger).catch((error: unknown) => {
+running.app = await start(config, logger).catch((error: unknown) => {
   logFatal(error, error instanceof Error ? error.message : 'startup failed');
   process.exit(1);
 });

@@ -26,8 +26,7 @@ export interface ParsedPost {
 }
 
 export type ParseResult =
-  | { ok: true; post: ParsedPost }
-  | { ok: false; problems: ContentProblem[] };
+  { ok: true; post: ParsedPost } | { ok: false; problems: ContentProblem[] };
 
 const FENCE = /^---[ \t]*$/;
 const CLOSING_FENCE = /^(?:---|\.\.\.)[ \t]*$/;

@@ -44,7 +44,7 @@ function percentDecode(value: string): string {
 
 function urlIsDangerous(name: string, value: string): boolean {
   const urls = name === 'srcset' ? value.split(',') : [value];
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: browsers ignore them in schemes
+  // eslint-disable-next-line no-control-regex -- browsers ignore them in schemes
   return urls.some((url) => BAD_SCHEME.test(percentDecode(url).replace(/[\u0000-\u0020]+/g, '')));
 }
 

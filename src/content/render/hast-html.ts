@@ -48,7 +48,12 @@ function attributes(properties: Record<string, unknown> | undefined): string {
       html += ` ${name}`;
       continue;
     }
-    const text = Array.isArray(value) ? value.join(' ') : String(value);
+    // Shiki's properties are strings, numbers (tabindex) or class lists.
+    const text = Array.isArray(value)
+      ? value.join(' ')
+      : typeof value === 'string'
+        ? value
+        : JSON.stringify(value);
     html += ` ${name}="${escapeAttribute(text)}"`;
   }
   return html;

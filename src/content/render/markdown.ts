@@ -95,13 +95,14 @@ export function createMarkdownRenderer(highlighter: CodeHighlighter): MarkdownRe
     resetFootnoteNumbering();
     const tokens = marked.lexer(body);
     const walk = marked.defaults.walkTokens;
-    if (walk) marked.walkTokens(tokens, walk);
+    // Synchronous here: no extension of ours has an async walkTokens.
+    if (walk) void marked.walkTokens(tokens, walk);
     return tokens;
   }
 
   function codeTokensOf(tokens: Token | Token[]): Tokens.Code[] {
     const codes: Tokens.Code[] = [];
-    marked.walkTokens(Array.isArray(tokens) ? tokens : [tokens], (token) => {
+    void marked.walkTokens(Array.isArray(tokens) ? tokens : [tokens], (token) => {
       if (token.type === 'code') codes.push(token as Tokens.Code);
     });
     return codes;

@@ -55,7 +55,7 @@ function hasDangerousScheme(attribute: string, value: string): boolean {
   const urls = attribute === 'srcset' ? decoded.split(',') : [decoded];
   return urls.some((url) =>
     // Browsers ignore ASCII whitespace and control characters inside a scheme.
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+    // eslint-disable-next-line no-control-regex -- stripping them is the point
     DANGEROUS_SCHEME.test(url.replace(/[\u0000-\u0020\u007f-\u009f]+/g, '')),
   );
 }

@@ -29,7 +29,7 @@ export function inlineText(tokens: readonly Token[] | undefined): string {
     switch (token.type) {
       case 'text':
         // Marked leaves entities (`&amp;`, `&mdash;`) in text for the browser to decode.
-        text += token.tokens ? inlineText(token.tokens) : decodeHTML(token.text);
+        text += token.tokens ? inlineText(token.tokens) : decodeHTML(String(token.text));
         break;
       case 'escape':
       case 'codespan':
@@ -45,7 +45,7 @@ export function inlineText(tokens: readonly Token[] | undefined): string {
         break;
       default:
         // strong, em, del, link, ...
-        if ('tokens' in token) text += inlineText(token.tokens as Token[] | undefined);
+        if ('tokens' in token) text += inlineText(token.tokens);
     }
   }
   return text;
