@@ -1,10 +1,11 @@
 /**
- * Renders one post body. Runs in a worker thread of the render pool, or in the
- * main thread when only a few posts need rendering. Each thread has exactly
- * one Shiki highlighter, created on first use and reused for every post.
+ * Renders post bodies. Runs in a child process of the render pool (see render-pool.ts), or in
+ * the main process when only a few posts need rendering. Each process has exactly one Shiki
+ * highlighter, created on first use and reused for every post.
  */
 import { createCodeHighlighter } from './render/highlighter.ts';
 import { createMarkdownRenderer } from './render/markdown.ts';
+import type { BatchReply, BatchRequest } from './render-pool.ts';
 import type { RenderedBody } from './types.ts';
 
 export interface RenderJob {
@@ -20,4 +21,25 @@ export default async function renderBody(job: RenderJob): Promise<RenderedBody> 
   starting ??= createCodeHighlighter().then(createMarkdownRenderer);
   renderer ??= await starting;
   return renderer.render(job.body, { bodyLine: job.bodyLine });
+}
+
+// Started by the render pool: render each batch it sends, in order, and reply with the results.
+// The process exits by itself when the pool disconnects.
+if (import.meta.main && process.send) {
+  const send = process.send.bind(process);
+  const renderBatch = async ({ jobs }: BatchRequest) => {
+    let reply: BatchReply;
+    try {
+      const bodies: RenderedBody[] = [];
+      for (const job of jobs) bodies.push(await renderBody(job));
+      reply = { ok: true, bodies };
+    } catch (error) {
+      reply = {
+        ok: false,
+        error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      };
+    }
+    send(reply);
+  };
+  process.on('message', (request: BatchRequest) => void renderBatch(request));
 }
