@@ -29,9 +29,22 @@ export interface RenderCache {
 export function createRenderCache(dir: string): RenderCache {
   const path = (key: string) => join(dir, `${key}.json`);
   let ensured: Promise<unknown> | undefined;
+  // The entries there were at the first lookup: one readdir, so a cold start does not try (and
+  // fail) to open one entry per post while the render children need both cores (file opens were
+  // the main process's top item in a cold-start profile). An entry written since is not in it: a
+  // miss, which loadSite (the only user, one cache per load) never asks for anyway.
+  let listing: Promise<Set<string> | undefined> | undefined;
 
   return {
     async get(key) {
+      listing ??= readdir(dir).then(
+        (names) => new Set(names),
+        (error: unknown) =>
+          // No cache directory yet: everything misses. Anything else: open each entry as before.
+          isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR') ? new Set<string>() : undefined,
+      );
+      const names = await listing;
+      if (names && !names.has(`${key}.json`)) return undefined;
       let text: string;
       try {
         text = await readFile(path(key), 'utf8');
