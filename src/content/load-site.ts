@@ -43,6 +43,7 @@ interface ValidPost extends ParsedPost {
 }
 
 const WORDS_PER_MINUTE = 230;
+const CACHE_READS_IN_FLIGHT = 16;
 
 export async function loadSite(
   options: LoadSiteOptions,
@@ -53,12 +54,18 @@ export async function loadSite(
 
   const cache = createRenderCache(options.cacheDir);
   const bodies = new Map<string, RenderedBody>();
-  await Promise.all(
-    posts.map(async (post) => {
+  // A few reads at a time rather than all at once: with 1000 reads in flight every file's buffer,
+  // string and parsed entry are alive together and get promoted out of the young heap. Warm
+  // loadSite of 1000 posts, 3 runs each: 835–972 ms, RSS 165–179 MB vs 1021–1124 ms, 215 MB.
+  let next = 0;
+  const reader = async () => {
+    while (next < posts.length) {
+      const post = posts[next++] as ValidPost;
       const cached = await cache.get(post.key);
       if (cached) bodies.set(post.key, cached);
-    }),
-  );
+    }
+  };
+  await Promise.all(Array.from({ length: CACHE_READS_IN_FLIGHT }, reader));
 
   let cacheError: string | undefined;
   const misses = posts.filter((post) => !bodies.has(post.key));
