@@ -11,6 +11,8 @@
  *   assets       /assets/* (templates/assets)
  *   routes/pages /, /posts/:slug
  *   routes/health /healthz, /readyz
+ *   metrics      request duration and count, when the process model passes metrics
+ *   routes/test-routes  /__test/* for the process-model tests, only with TEST_ROUTES
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
@@ -20,10 +22,13 @@ import errors, { frameworkErrors } from './http/errors.ts';
 import { createLifecycle, type Lifecycle } from './http/lifecycle.ts';
 import requestId, { childLoggerFactory, genReqId } from './http/request-id.ts';
 import requestLog, { QuireLogController } from './http/request-log.ts';
+import metricsPlugin from './http/metrics.ts';
 import health from './http/routes/health.ts';
 import pages from './http/routes/pages.ts';
+import testRoutes from './http/routes/test-routes.ts';
 import views, { type PageCache } from './http/views.ts';
 import { createLogger, type Logger } from './log.ts';
+import type { HttpMetrics } from './metrics.ts';
 
 export interface BuildAppOptions {
   /** Default: `createLogger(config.logLevel)`, JSON lines on stdout. */
@@ -37,6 +42,8 @@ export interface BuildAppOptions {
    * `'127.0.0.1'` for a sidecar or the pod network's range for an ingress.
    */
   trustProxy?: boolean | string | string[];
+  /** Where request durations and counts go; none are recorded without it. */
+  metrics?: HttpMetrics;
 }
 
 export function buildApp(
@@ -56,6 +63,23 @@ export function buildApp(
     frameworkErrors,
     trustProxy: options.trustProxy ?? false,
     exposeHeadRoutes: true,
+    // Timeouts that fit nginx in front (documented in the README):
+    // idle keep-alive sockets outlive nginx's upstream `keepalive_timeout`
+    // (60 s), so nginx never reuses a socket Node is closing (the classic
+    // sporadic 502); a whole request must arrive within 30 s.
+    keepAliveTimeout: 65_000,
+    requestTimeout: 30_000,
+    // While closing, requests already on an open connection are still served
+    // (with `Connection: close`) rather than answered 503: they were accepted.
+    return503OnClosing: false,
+  });
+  // Headers must be complete within 10 s of the first byte (slowloris).
+  app.server.headersTimeout = 10_000;
+
+  // Draining: every response asks keep-alive clients to reconnect elsewhere,
+  // so no idle connection is left for the close to race with.
+  app.addHook('onSend', async (_request, reply) => {
+    if (lifecycle.draining) reply.header('connection', 'close');
   });
 
   const pageCache: PageCache = new Map();
@@ -67,6 +91,8 @@ export function buildApp(
   app.register(assets);
   app.register(pages, { pages: pageCache });
   app.register(health, { lifecycle });
+  if (options.metrics) app.register(metricsPlugin, { metrics: options.metrics });
+  if (config.testRoutes) app.register(testRoutes);
 
   return app;
 }

@@ -3,6 +3,7 @@
  * `--flag` forms (flags win), validated, typed, then passed down. Nothing else
  * in Quire reads `process.env`.
  */
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
@@ -15,24 +16,61 @@ const port = (what: string) =>
     .transform(Number)
     .refine((n) => n <= 65535, `must be ${what}`);
 
+const wholeNumber = (what: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be ${what}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be ${what}`);
+
+const flag = z
+  .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1');
+
 /** Each key is an environment variable name; each schema reads the raw string. */
-const schema = z.object({
-  PORT: port('a TCP port number from 0 to 65535').default(3000),
-  HOST: z.string().min(1, 'must not be empty').default('0.0.0.0'),
-  POSTS_DIR: z.string().min(1, 'must not be empty').default('./posts'),
-  SITE_URL: z
-    .url({
-      protocol: /^https?$/,
-      error: 'must be an absolute http(s) URL, e.g. https://blog.example',
-    })
-    .transform((url) => url.replace(/\/+$/, ''))
-    .default('http://localhost:3000'),
-  SITE_TITLE: z.string().min(1, 'must not be empty').default('Quire'),
-  LOG_LEVEL: z
-    .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
-    .default('info'),
-  CACHE_DIR: z.string().min(1, 'must not be empty').default('./.cache/render'),
-});
+const schema = z
+  .object({
+    PORT: port('a TCP port number from 0 to 65535').default(3000),
+    HOST: z.string().min(1, 'must not be empty').default('0.0.0.0'),
+    POSTS_DIR: z.string().min(1, 'must not be empty').default('./posts'),
+    SITE_URL: z
+      .url({
+        protocol: /^https?$/,
+        error: 'must be an absolute http(s) URL, e.g. https://blog.example',
+      })
+      .transform((url) => url.replace(/\/+$/, ''))
+      .default('http://localhost:3000'),
+    SITE_TITLE: z.string().min(1, 'must not be empty').default('Quire'),
+    LOG_LEVEL: z
+      .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
+      .default('info'),
+    CACHE_DIR: z.string().min(1, 'must not be empty').default('./.cache/render'),
+    // The process model (see src/process/): 1 means one process and no cluster primary.
+    WORKERS: wholeNumber('a number of worker processes from 1 to 64', 1, 64).default(
+      Math.min(availableParallelism(), 64),
+    ),
+    METRICS_PORT: port('a TCP port number from 0 to 65535').default(9100),
+    SHUTDOWN_DELAY_MS: wholeNumber('a number of milliseconds from 0 to 600000', 0, 600_000).default(
+      0,
+    ),
+    SHUTDOWN_TIMEOUT_MS: wholeNumber(
+      'a number of milliseconds from 1 to 600000',
+      1,
+      600_000,
+    ).default(10_000),
+    CRASH_LOOP_RESTARTS: wholeNumber('a number of restarts from 1 to 1000', 1, 1000).default(5),
+    CRASH_LOOP_WINDOW_MS: wholeNumber(
+      'a number of milliseconds from 1000 to 3600000',
+      1000,
+      3_600_000,
+    ).default(60_000),
+    // Test-only routes (/__test/slow, /__test/crash) for the process-model tests. Never in production.
+    TEST_ROUTES: flag.default(false),
+  })
+  .refine((c) => c.PORT === 0 || c.PORT !== c.METRICS_PORT, {
+    path: ['METRICS_PORT'],
+    error: 'must differ from PORT: metrics are never served on the public port',
+  });
 
 type Raw = z.output<typeof schema>;
 
@@ -44,6 +82,14 @@ export interface Config {
   siteTitle: string;
   logLevel: Raw['LOG_LEVEL'];
   cacheDir: string;
+  workers: number;
+  metricsPort: number;
+  shutdownDelayMs: number;
+  shutdownTimeoutMs: number;
+  /** More than this many worker crashes within `crashLoopWindowMs` stops the whole cluster. */
+  crashLoopRestarts: number;
+  crashLoopWindowMs: number;
+  testRoutes: boolean;
 }
 
 export type LogLevel = Config['logLevel'];
@@ -109,5 +155,12 @@ export function loadConfig(
     siteTitle: c.SITE_TITLE,
     logLevel: c.LOG_LEVEL,
     cacheDir: c.CACHE_DIR,
+    workers: c.WORKERS,
+    metricsPort: c.METRICS_PORT,
+    shutdownDelayMs: c.SHUTDOWN_DELAY_MS,
+    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    crashLoopRestarts: c.CRASH_LOOP_RESTARTS,
+    crashLoopWindowMs: c.CRASH_LOOP_WINDOW_MS,
+    testRoutes: c.TEST_ROUTES,
   };
 }

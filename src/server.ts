@@ -1,17 +1,22 @@
 /**
- * The process entry point: configuration → logger → site → app → listen.
- * `buildApp()` never listens; this file is the only one that does.
+ * The process entry point: read the configuration, create the logger, then
+ * run as one of three roles (see src/process/):
  *
- * Errors are fatal: anything that escapes is logged as one JSON line and the
- * process exits 1, so the supervisor (Kubernetes, compose, systemd) restarts it.
+ *   WORKERS=1       a single process that serves HTTP (Kubernetes: one per pod)
+ *   WORKERS>1       the cluster primary, which renders once and forks workers
+ *   (cluster child) a worker, which serves HTTP on the shared port
+ *
+ * `buildApp()` never listens; the runners do. A failure to start (bad posts,
+ * a missing posts directory, a port in use) is logged as one fatal line and
+ * the process exits 1 with nothing left listening.
  */
-import closeWithGrace from 'close-with-grace';
-import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.ts';
+import cluster from 'node:cluster';
 import { type Config, ConfigError, loadConfig } from './config.ts';
-import { loadSite } from './content/load-site.ts';
 import { ContentError, formatProblem } from './content/types.ts';
-import { createLogger, type Logger } from './log.ts';
+import { createLogger } from './log.ts';
+import { runPrimary } from './process/primary.ts';
+import { runSingle } from './process/single.ts';
+import { runWorker } from './process/worker.ts';
 
 function readConfig(): Config {
   try {
@@ -24,48 +29,16 @@ function readConfig(): Config {
   }
 }
 
-async function start(config: Config, logger: Logger): Promise<FastifyInstance> {
-  const { site, report } = await loadSite({
-    postsDir: config.postsDir,
-    cacheDir: config.cacheDir,
-    title: config.siteTitle,
-    url: config.siteUrl,
-  });
-  for (const warning of report.warnings)
-    logger.warn({ file: warning.file, line: warning.line }, formatProblem(warning));
-  if (report.cacheError) logger.warn(report.cacheError);
-  const { warnings: _, cacheError: __, ...counts } = report;
-  logger.info(counts, 'site loaded');
-
-  const app = buildApp(config, site, { logger });
-  await app.listen({ port: config.port, host: config.host });
-  return app;
-}
-
 const config = readConfig();
 const logger = createLogger(config.logLevel);
-/** Set once listening; the shutdown handler may run before that. */
-const running: { app?: FastifyInstance } = {};
+const run = config.workers === 1 ? runSingle : cluster.isPrimary ? runPrimary : runWorker;
 
-function logFatal(error: unknown, message: string): void {
+await run(config, logger).catch((error: unknown) => {
   if (error instanceof ContentError) {
     logger.fatal({ problems: error.problems.map(formatProblem) }, error.message);
   } else {
-    logger.fatal({ err: error }, message);
+    const err = error instanceof Error ? error : new Error(String(error));
+    logger.fatal({ err }, err.message);
   }
-}
-
-// Installed before anything slow, so a signal during start-up is handled too.
-// An uncaught exception or unhandled rejection is logged once, in-flight
-// requests get the grace delay, and the process exits 1; a second signal or
-// the delay running out exits at once.
-closeWithGrace({ delay: 10_000, logger }, async ({ signal, err }) => {
-  if (err) logFatal(err, 'uncaught error, shutting down');
-  else logger.info({ signal }, 'shutting down');
-  await running.app?.close();
-});
-
-running.app = await start(config, logger).catch((error: unknown) => {
-  logFatal(error, error instanceof Error ? error.message : 'startup failed');
   process.exit(1);
 });

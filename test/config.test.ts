@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config.ts';
 
@@ -23,7 +24,56 @@ describe('loadConfig', () => {
       siteTitle: 'Quire',
       logLevel: 'info',
       cacheDir: './.cache/render',
+      workers: Math.min(availableParallelism(), 64),
+      metricsPort: 9100,
+      shutdownDelayMs: 0,
+      shutdownTimeoutMs: 10_000,
+      crashLoopRestarts: 5,
+      crashLoopWindowMs: 60_000,
+      testRoutes: false,
     });
+  });
+
+  it('reads the process-model settings', () => {
+    const config = loadConfig(
+      { WORKERS: '1', METRICS_PORT: '9200', SHUTDOWN_DELAY_MS: '5000', TEST_ROUTES: 'true' },
+      ['--shutdown-timeout-ms', '2000', '--crash-loop-restarts', '3'],
+    );
+    assert.equal(config.workers, 1);
+    assert.equal(config.metricsPort, 9200);
+    assert.equal(config.shutdownDelayMs, 5000);
+    assert.equal(config.shutdownTimeoutMs, 2000);
+    assert.equal(config.crashLoopRestarts, 3);
+    assert.equal(config.testRoutes, true);
+  });
+
+  it('rejects bad process-model values', () => {
+    fails(
+      { WORKERS: '0' },
+      [],
+      'WORKERS must be a number of worker processes from 1 to 64 (got "0")',
+    );
+    fails(
+      { WORKERS: 'many' },
+      [],
+      'WORKERS must be a number of worker processes from 1 to 64 (got "many")',
+    );
+    fails(
+      { METRICS_PORT: '3000' },
+      [],
+      'METRICS_PORT must differ from PORT: metrics are never served on the public port (got "3000")',
+    );
+    fails(
+      { SHUTDOWN_DELAY_MS: '-1' },
+      [],
+      'SHUTDOWN_DELAY_MS must be a number of milliseconds from 0 to 600000 (got "-1")',
+    );
+    fails(
+      { SHUTDOWN_TIMEOUT_MS: '0' },
+      [],
+      'SHUTDOWN_TIMEOUT_MS must be a number of milliseconds from 1 to 600000 (got "0")',
+    );
+    fails({ TEST_ROUTES: 'yes' }, [], 'TEST_ROUTES must be true or false (got "yes")');
   });
 
   it('reads environment variables, and --flags win over them', () => {

@@ -35,6 +35,8 @@ export interface LoadReport {
   warnings: ContentProblem[];
   /** Set when rendered posts could not be cached: the site works, the next start renders again. */
   cacheError?: string | undefined;
+  /** How long each rendered post took, for the render duration histogram. */
+  renderSeconds: number[];
 }
 
 interface ValidPost extends ParsedPost {
@@ -68,13 +70,18 @@ export async function loadSite(
   await Promise.all(Array.from({ length: CACHE_READS_IN_FLIGHT }, reader));
 
   let cacheError: string | undefined;
+  const renderSeconds: number[] = [];
   const misses = posts.filter((post) => !bodies.has(post.key));
   if (misses.length > 0) {
     const renderer = createRenderer(misses.length);
     try {
       await Promise.all(
         misses.map(async (post) => {
-          const body = await renderer.render({ body: post.body, bodyLine: post.bodyLine });
+          const { body, seconds } = await renderer.render({
+            body: post.body,
+            bodyLine: post.bodyLine,
+          });
+          renderSeconds.push(seconds);
           bodies.set(post.key, body);
           cacheError ??= await cache.set(post.key, body);
         }),
@@ -100,6 +107,7 @@ export async function loadSite(
       ms: Math.round(performance.now() - started),
       warnings,
       cacheError,
+      renderSeconds,
     },
   };
 }

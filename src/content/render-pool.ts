@@ -19,13 +19,12 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RenderJob } from './render-worker.ts';
-import type { RenderedBody } from './types.ts';
+import type { Rendered, RenderJob } from './render-worker.ts';
 
-export type { RenderJob };
+export type { Rendered, RenderJob };
 
 export interface Renderer {
-  render(job: RenderJob): Promise<RenderedBody>;
+  render(job: RenderJob): Promise<Rendered>;
   close(): Promise<void>;
 }
 
@@ -50,7 +49,7 @@ const CHILD_EXEC_ARGV = ['--max-semi-space-size=16'];
 export interface BatchRequest {
   jobs: RenderJob[];
 }
-export type BatchReply = { ok: true; bodies: RenderedBody[] } | { ok: false; error: string };
+export type BatchReply = { ok: true; results: Rendered[] } | { ok: false; error: string };
 
 export function createRenderer(jobCount: number): Renderer {
   const children = Math.min(availableParallelism(), Math.floor(jobCount / POSTS_PER_CHILD));
@@ -63,7 +62,7 @@ export function createRenderer(jobCount: number): Renderer {
  * loading) is imported only now, so a warm start that renders nothing never loads it.
  */
 function inProcessRenderer(): Renderer {
-  let render: Promise<(job: RenderJob) => Promise<RenderedBody>> | undefined;
+  let render: Promise<(job: RenderJob) => Promise<Rendered>> | undefined;
   return {
     async render(job) {
       render ??= import('./render-worker.ts').then((module) => module.default);
@@ -76,7 +75,7 @@ function inProcessRenderer(): Renderer {
 interface Pending {
   job: RenderJob;
   languages: string[];
-  resolve(body: RenderedBody): void;
+  resolve(result: Rendered): void;
   reject(error: Error): void;
 }
 
@@ -156,7 +155,7 @@ function processRenderer(count: number): Renderer {
         return;
       }
       for (const [index, pending] of batch.entries())
-        pending.resolve(reply.bodies[index] as RenderedBody);
+        pending.resolve(reply.results[index] as Rendered);
       dispatch();
     });
     proc.on('error', fail);

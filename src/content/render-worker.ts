@@ -17,10 +17,18 @@ export interface RenderJob {
 let renderer: ReturnType<typeof createMarkdownRenderer> | undefined;
 let starting: Promise<ReturnType<typeof createMarkdownRenderer>> | undefined;
 
-export default async function renderBody(job: RenderJob): Promise<RenderedBody> {
+/** A rendered body and the time its rendering took (for the render duration metric). */
+export interface Rendered {
+  body: RenderedBody;
+  seconds: number;
+}
+
+export default async function renderBody(job: RenderJob): Promise<Rendered> {
   starting ??= createCodeHighlighter().then(createMarkdownRenderer);
   renderer ??= await starting;
-  return renderer.render(job.body, { bodyLine: job.bodyLine });
+  const started = performance.now();
+  const body = await renderer.render(job.body, { bodyLine: job.bodyLine });
+  return { body, seconds: (performance.now() - started) / 1000 };
 }
 
 // Started by the render pool: render each batch it sends, in order, and reply with the results.
@@ -30,9 +38,9 @@ if (import.meta.main && process.send) {
   const renderBatch = async ({ jobs }: BatchRequest) => {
     let reply: BatchReply;
     try {
-      const bodies: RenderedBody[] = [];
-      for (const job of jobs) bodies.push(await renderBody(job));
-      reply = { ok: true, bodies };
+      const results: Rendered[] = [];
+      for (const job of jobs) results.push(await renderBody(job));
+      reply = { ok: true, results };
     } catch (error) {
       reply = {
         ok: false,

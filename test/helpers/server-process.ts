@@ -6,12 +6,23 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { after } from 'node:test';
+
+export type LogLine = Record<string, unknown> & {
+  msg?: string;
+  level?: string;
+  pid?: number;
+  quire?: Record<string, unknown>;
+};
 import { fileURLToPath } from 'node:url';
 
 const SERVER = fileURLToPath(new URL('../../src/server.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface ServerProcess {
+  /** Resolves with the first stdout line (parsed) that matches, or rejects after `ms`. */
+  waitForLine: (match: (line: LogLine) => boolean, ms?: number) => Promise<LogLine>;
+  /** Every stdout line so far, parsed. */
+  logLines: () => LogLine[];
   child: ChildProcess;
   stdoutLines: string[];
   stderr: () => string;
@@ -59,8 +70,26 @@ export function startServer(env: Record<string, string>, args: string[] = []): S
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
+  const parse = (line: string): LogLine => {
+    try {
+      return JSON.parse(line) as LogLine;
+    } catch {
+      return { msg: line };
+    }
+  };
+  const logLines = () => stdoutLines.filter(Boolean).map(parse);
+  const waitForLine = async (match: (line: LogLine) => boolean, ms = 20_000): Promise<LogLine> => {
+    const until = Date.now() + ms;
+    for (;;) {
+      const found = logLines().find(match);
+      if (found) return found;
+      if (Date.now() > until)
+        throw new Error(`no matching log line within ${ms} ms:\n${stdoutLines.join('\n')}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  };
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
-  return { child, stdoutLines, stderr: () => stderr, exited, listening };
+  return { child, stdoutLines, stderr: () => stderr, exited, listening, waitForLine, logLines };
 }
 
 /** Waits for the process to end, failing the test if it takes longer than `ms`. */

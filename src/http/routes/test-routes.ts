@@ -1,0 +1,25 @@
+/**
+ * Routes that exist only for the process-model tests (config `TEST_ROUTES`):
+ * a slow request to have work in flight during shutdown, and a fatal error
+ * outside any request's error handling, the kind that must kill the process.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyInstance } from 'fastify';
+
+export default async function testRoutes(fastify: FastifyInstance): Promise<void> {
+  fastify.get<{ Querystring: { ms?: string } }>('/__test/slow', async (request) => {
+    const ms = Math.min(Number(request.query.ms ?? 1000) || 0, 60_000);
+    await sleep(ms);
+    return { sleptMs: ms, pid: process.pid };
+  });
+
+  fastify.get('/__test/pid', async () => ({ pid: process.pid }));
+
+  fastify.get('/__test/crash', async () => {
+    // Thrown from a timer, not the handler: no error handler can catch it.
+    setImmediate(() => {
+      throw new Error('test crash requested');
+    });
+    return { crashing: process.pid };
+  });
+}

@@ -1,0 +1,35 @@
+/**
+ * Loads the posts for a process, logs the outcome once, and records it in
+ * the content metrics when this process is the one that renders.
+ */
+import type { Config } from '../config.ts';
+import { loadSite } from '../content/load-site.ts';
+import { formatProblem, type Site } from '../content/types.ts';
+import type { Logger } from '../log.ts';
+import type { ContentMetrics } from '../metrics.ts';
+
+export async function loadAndReport(
+  config: Config,
+  logger: Logger,
+  metrics?: ContentMetrics,
+): Promise<Site> {
+  const { site, report } = await loadSite({
+    postsDir: config.postsDir,
+    cacheDir: config.cacheDir,
+    title: config.siteTitle,
+    url: config.siteUrl,
+  });
+  for (const warning of report.warnings) {
+    logger.warn({ file: warning.file, line: warning.line }, formatProblem(warning));
+  }
+  if (report.cacheError) logger.warn(report.cacheError);
+  const { posts, rendered, cached, ms } = report;
+  logger.info({ posts, rendered, cached, ms }, 'site loaded');
+  if (metrics) {
+    metrics.posts.set(site.posts.length);
+    metrics.renderCacheHits.inc(cached);
+    metrics.renderCacheMisses.inc(rendered);
+    for (const seconds of report.renderSeconds) metrics.renderDuration.observe(seconds);
+  }
+  return site;
+}

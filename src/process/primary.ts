@@ -1,0 +1,121 @@
+/**
+ * The cluster primary (`WORKERS` > 1, for a VM or compose). It never serves
+ * HTTP. It renders the posts once, into the render cache, then forks the
+ * workers, which only read that cache; it replaces a worker that dies, with
+ * exponential backoff, and gives up (exit 1, so its own supervisor restarts
+ * everything) when workers crash-loop; it serves the cluster-wide metrics;
+ * and on SIGTERM it drains the workers and exits 0 when they all did.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Config } from '../config.ts';
+import type { Logger } from '../log.ts';
+import { createClusterMetrics, createContentMetrics, createRegistry } from '../metrics.ts';
+import { exitOnFatalErrors } from './fatal.ts';
+import { loadAndReport } from './load.ts';
+import { collectClusterMetrics } from './metrics-collector.ts';
+import { startMetricsServer } from './metrics-server.ts';
+import { onShutdown } from './signals.ts';
+import { SHUTDOWN_MESSAGE } from './worker.ts';
+
+/** Well under Prometheus' default 10 s scrape timeout, even with a stuck worker. */
+const METRICS_DEADLINE_MS = 2000;
+const BACKOFF_FIRST_MS = 100;
+const BACKOFF_MAX_MS = 10_000;
+/** Past its own deadline a worker has exited 1 by itself; this is for one that cannot (stuck, stopped). */
+const SHUTDOWN_MARGIN_MS = 1000;
+
+const liveWorkers = (): Worker[] =>
+  Object.values(cluster.workers ?? {}).filter(
+    (worker): worker is Worker => !!worker && !worker.isDead(),
+  );
+
+export async function runPrimary(config: Config, logger: Logger): Promise<void> {
+  exitOnFatalErrors(logger);
+  const registry = createRegistry();
+  const clusterMetrics = createClusterMetrics(registry);
+  let shuttingDown = false;
+  onShutdown(logger, () => {
+    shuttingDown = true;
+    void shutdown(config, logger, stopMetrics);
+  });
+  let stopMetrics = (): void => {};
+
+  await loadAndReport(config, logger, createContentMetrics(registry));
+
+  const metricsServer = await startMetricsServer(
+    { port: config.metricsPort, host: config.host },
+    () =>
+      collectClusterMetrics(
+        registry,
+        (missing) => clusterMetrics.scrapeWorkersMissing.set(missing),
+        METRICS_DEADLINE_MS,
+      ),
+    logger,
+  );
+  stopMetrics = () => metricsServer.close();
+
+  const crashes: number[] = [];
+  cluster.on('exit', (worker, code, signal) => {
+    if (shuttingDown) return;
+    const now = Date.now();
+    crashes.push(now);
+    while ((crashes[0] ?? now) < now - config.crashLoopWindowMs) crashes.shift();
+    logger.error({ workerPid: worker.process.pid, code, signal }, 'worker died');
+
+    if (crashes.length > config.crashLoopRestarts) {
+      logger.fatal(
+        { crashes: crashes.length, windowMs: config.crashLoopWindowMs },
+        `workers crashed ${crashes.length} times in ${config.crashLoopWindowMs} ms: exiting so the supervisor restarts everything`,
+      );
+      for (const other of liveWorkers()) other.kill('SIGKILL');
+      process.exit(1);
+    }
+    const backoffMs = Math.min(BACKOFF_FIRST_MS * 2 ** (crashes.length - 1), BACKOFF_MAX_MS);
+    setTimeout(() => {
+      if (shuttingDown) return;
+      clusterMetrics.workerRestarts.inc();
+      const replacement = cluster.fork();
+      logger.info({ workerPid: replacement.process.pid, backoffMs }, 'worker replaced');
+    }, backoffMs);
+  });
+
+  for (let i = 0; i < config.workers; i++) cluster.fork();
+  logger.info({ workers: config.workers }, 'cluster started');
+}
+
+async function shutdown(config: Config, logger: Logger, stopMetrics: () => void): Promise<void> {
+  const workers = liveWorkers();
+  let exitCode = 0;
+  const exits = workers.map(async (worker) => {
+    const [code, signal] = (await once(worker, 'exit')) as [number | null, string | null];
+    if (code !== 0) {
+      exitCode = 1;
+      logger.error(
+        { workerPid: worker.process.pid, code, signal },
+        'worker did not shut down cleanly',
+      );
+    }
+  });
+  for (const worker of workers) worker.send(SHUTDOWN_MESSAGE);
+
+  const deadlineMs = config.shutdownDelayMs + config.shutdownTimeoutMs + SHUTDOWN_MARGIN_MS;
+  const allExited = await Promise.race([
+    Promise.all(exits).then(() => true),
+    sleep(deadlineMs, false, { ref: false }),
+  ]);
+  if (!allExited) {
+    exitCode = 1;
+    for (const worker of liveWorkers()) {
+      logger.error(
+        { workerPid: worker.process.pid, deadlineMs },
+        'worker still busy at the shutdown deadline: killing it',
+      );
+      worker.process.kill('SIGKILL');
+    }
+  }
+  stopMetrics();
+  logger.info({ exitCode }, 'shutdown complete');
+  process.exit(exitCode);
+}

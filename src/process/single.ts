@@ -1,0 +1,38 @@
+/**
+ * `WORKERS=1`: one process, no cluster primary. This is how Quire runs in
+ * Kubernetes (scale by replicas, one process per pod): it loads the site,
+ * serves HTTP, serves its own metrics, and drains on SIGTERM.
+ */
+import type { Config } from '../config.ts';
+import { buildApp } from '../app.ts';
+import { createLifecycle } from '../http/lifecycle.ts';
+import type { Logger } from '../log.ts';
+import { createContentMetrics, createHttpMetrics, createRegistry } from '../metrics.ts';
+import { drain } from './drain.ts';
+import { exitOnFatalErrors } from './fatal.ts';
+import { loadAndReport } from './load.ts';
+import { startMetricsServer } from './metrics-server.ts';
+import { onShutdown } from './signals.ts';
+import { exitWhenDrained, listenOptions, shutdownOptions } from './serve.ts';
+
+export async function runSingle(config: Config, logger: Logger): Promise<void> {
+  exitOnFatalErrors(logger);
+  const lifecycle = createLifecycle();
+  const registry = createRegistry();
+  // Before anything slow: a signal while loading stops the process cleanly.
+  let stop = (): void => process.exit(0);
+  onShutdown(logger, () => stop());
+
+  const site = await loadAndReport(config, logger, createContentMetrics(registry));
+  const app = buildApp(config, site, { logger, lifecycle, metrics: createHttpMetrics(registry) });
+  await app.listen(listenOptions(config));
+  const metricsServer = await startMetricsServer(
+    { port: config.metricsPort, host: config.host },
+    async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
+    logger,
+  );
+  stop = () => {
+    metricsServer.close();
+    exitWhenDrained(drain(app, lifecycle, shutdownOptions(config)), logger, config);
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * A cluster worker: serves HTTP on the shared port. The primary rendered the
+ * posts into the render cache before forking, so loading here reads the
+ * cache and runs no Shiki. Drains on the primary's shutdown message or on a
+ * signal of its own (Ctrl-C reaches the whole process group).
+ */
+import type { Config } from '../config.ts';
+import { buildApp } from '../app.ts';
+import { createLifecycle } from '../http/lifecycle.ts';
+import type { Logger } from '../log.ts';
+import { createHttpMetrics, createRegistry } from '../metrics.ts';
+import { drain } from './drain.ts';
+import { exitOnFatalErrors } from './fatal.ts';
+import { loadAndReport } from './load.ts';
+import { answerMetricsRequests } from './metrics-collector.ts';
+import { exitWhenDrained, listenOptions, shutdownOptions } from './serve.ts';
+import { onShutdown } from './signals.ts';
+
+export const SHUTDOWN_MESSAGE = 'quire:shutdown';
+
+export async function runWorker(config: Config, logger: Logger): Promise<void> {
+  exitOnFatalErrors(logger);
+  // An orphaned worker (its primary was killed) must not keep serving alone.
+  process.on('disconnect', () => {
+    logger.error('lost the cluster primary: exiting');
+    process.exit(1);
+  });
+  const lifecycle = createLifecycle();
+  const registry = createRegistry();
+  answerMetricsRequests(registry);
+  let stop = (): void => process.exit(0);
+  const trigger = onShutdown(logger, () => stop());
+  process.on('message', (message: unknown) => {
+    if (message === SHUTDOWN_MESSAGE) trigger('primary');
+  });
+
+  const site = await loadAndReport(config, logger);
+  const app = buildApp(config, site, { logger, lifecycle, metrics: createHttpMetrics(registry) });
+  await app.listen(listenOptions(config));
+  stop = () => exitWhenDrained(drain(app, lifecycle, shutdownOptions(config)), logger, config);
+}
