@@ -1,6 +1,6 @@
 /**
  * Measuring tools for the benchmark: child servers that are always stopped,
- * readiness polling, peak memory from /proc, and an autocannon wrapper.
+ * readiness polling, memory (peak and current) from /proc, and an autocannon wrapper.
  * Nothing here knows about Quire's posts; `run.ts` puts the steps together.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -11,8 +11,25 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 
-/** Asks the kernel for a free port: listen on port 0, read it, close. */
-export function freePort(): Promise<number> {
+/** Every port `freePort()` handed out, so that two servers of one run never get the same one. */
+const handedOut = new Set<number>();
+
+/**
+ * Asks the kernel for a free port: listen on port 0, read it, close. Never the
+ * same port twice in one run (each Quire needs a PORT and a METRICS_PORT).
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await kernelPort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error('no unused free port after 20 attempts');
+}
+
+function kernelPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -171,6 +188,30 @@ export async function waitForOk(
 }
 
 /**
+ * Polls the server's stdout (JSON lines) until `count` lines pass `test`, e.g.
+ * one "Server listening" line per cluster worker. Fails fast if it exits.
+ */
+export async function waitForLogLines(
+  server: ServerProcess,
+  test: (line: Record<string, unknown>) => boolean,
+  count: number,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const seen = readJsonLines(server.stdoutFile).filter(test).length;
+    if (seen >= count) return;
+    if (server.hasExited() || performance.now() > deadline) {
+      const why = server.hasExited() ? await server.exited : `not within ${timeoutMs} ms`;
+      throw new Error(
+        `${server.name}: ${seen} of ${count} expected log lines (${why})\n${logTail(server)}`,
+      );
+    }
+    await sleep(20);
+  }
+}
+
+/**
  * SIGTERM, then SIGKILL to the whole process group if it has not exited
  * within `graceMs`. Returns how it ended, e.g. "exited with code 0".
  */
@@ -196,14 +237,32 @@ function signal(pid: number, name: NodeJS.Signals): void {
   }
 }
 
-/** The peak resident set size (VmHWM) of a process in MB, from /proc; undefined off Linux. */
-export function peakRssMb(pid: number): number | undefined {
+/** A `kB` field of /proc/<pid>/status in MB (one decimal); undefined off Linux or once it is gone. */
+function statusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = /^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1];
+    const kb = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status)?.[1];
     return kb === undefined ? undefined : Math.round(Number(kb) / 102.4) / 10;
   } catch {
     return undefined;
+  }
+}
+
+/** The peak resident set size (VmHWM) of a process in MB, from /proc; undefined off Linux. */
+export const peakRssMb = (pid: number): number | undefined => statusMb(pid, 'VmHWM');
+
+/** The direct child processes of `pid` (e.g. cluster workers), from /proc; [] off Linux. */
+export function childPids(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number),
+    );
+  } catch {
+    return []; // Not Linux, or the process is gone.
   }
 }
 
@@ -216,23 +275,32 @@ export function peakRssTree(pid: number): {
   children: number;
   childrenMb: number;
 } {
-  let childPids: number[] = [];
-  try {
-    childPids = readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
-      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8')
-        .trim()
-        .split(/\s+/)
-        .filter(Boolean)
-        .map(Number),
-    );
-  } catch {
-    // Not Linux, or the process is gone.
-  }
-  const childrenMb = childPids.reduce((sum, child) => sum + (peakRssMb(child) ?? 0), 0);
+  const children = childPids(pid);
+  const childrenMb = children.reduce((sum, child) => sum + (peakRssMb(child) ?? 0), 0);
   return {
     mb: peakRssMb(pid),
-    children: childPids.length,
+    children: children.length,
     childrenMb: Math.round(childrenMb * 10) / 10,
+  };
+}
+
+/**
+ * Current RSS (VmRSS) of a process and all its descendants, e.g. a cluster
+ * primary and its workers: the total, and each process's share, parent first.
+ * `totalMb` is undefined when `pid` itself cannot be read.
+ */
+export function rssTree(pid: number): { totalMb: number | undefined; processesMb: number[] } {
+  const pids: number[] = [];
+  for (let queue = [pid]; queue.length > 0;) {
+    const next = queue.shift() as number;
+    pids.push(next);
+    queue = [...queue, ...childPids(next)];
+  }
+  const processesMb = pids.map((p) => statusMb(p, 'VmRSS') ?? 0);
+  const total = processesMb.reduce((sum, mb) => sum + mb, 0);
+  return {
+    totalMb: statusMb(pid, 'VmRSS') === undefined ? undefined : Math.round(total * 10) / 10,
+    processesMb,
   };
 }
 

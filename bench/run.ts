@@ -1,6 +1,11 @@
 /**
  * `npm run bench`: how fast Quire starts (cold and warm cache), how much memory
- * it takes, and how its request throughput compares with a bare Fastify server.
+ * it takes, and the request throughput of a post page from Quire with
+ * WORKERS=1, Quire with WORKERS=1 and no access log (LOG_LEVEL=warn), Quire with
+ * WORKERS=2 (cluster primary + 2 workers) and a bare Fastify constant route,
+ * measured in alternating rounds of the same run, with their ratios; plus the
+ * total RSS of the cluster (primary + workers) when ready and after the load.
+ * Every server is stopped with SIGTERM and how each one exited is reported.
  * A benchmark, not a test: it prints one JSON object on stdout (progress on
  * stderr) and exits 0 whether or not the targets are met; 1 if it could not run.
  *
@@ -21,15 +26,16 @@ import {
   freePort,
   httpGet,
   killAll,
-  type LoadResult,
-  loadTest,
   peakRssTree,
   readJsonLines,
+  rssTree,
   type ServerProcess,
   startServer,
   stopServer,
+  waitForLogLines,
   waitForOk,
 } from './measure.ts';
+import { compareThroughput, ratio } from './throughput.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const READY_TIMEOUT_MS = 120_000;
@@ -39,7 +45,11 @@ const REFERENCE = {
   coldStartNote: 'Hugo 0.111 took ~2.5 s to build 1000 such posts on this machine',
   warmFractionOfCold: 0.25,
   ratio: 0.9,
+  clusterRssMb: 300,
 };
+const CLUSTER_WORKERS = 2;
+const isListening = (line: Record<string, unknown>) =>
+  typeof line.msg === 'string' && line.msg.startsWith('Server listening at');
 
 const { values: args } = parseArgs({
   options: {
@@ -78,7 +88,6 @@ const median = (values: number[]) => {
     ? (sorted[mid] as number)
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
-const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
 
 // Whatever happens from here on, no child outlives us and the temp dir goes.
 const workDir = await mkdtemp(join(os.tmpdir(), 'quire-bench-'));
@@ -129,8 +138,13 @@ async function main() {
   log(`generating ${options.posts} posts + ${LARGE_POST_SLUG} in ${postsDir}`);
   const slugs = await generatePosts(postsDir, options.posts);
 
-  const startQuire = async (name: string) => {
+  /**
+   * Starts Quire with an explicit WORKERS and its own METRICS_PORT; ready when
+   * /readyz answers 200 and, for a cluster, every worker logged "Server listening".
+   */
+  const startQuire = async (name: string, { workers = 1, logLevel = 'info' } = {}) => {
     const port = await freePort();
+    const metricsPort = await freePort();
     const started = performance.now();
     const server = startServer({
       name,
@@ -145,20 +159,30 @@ async function main() {
         HOST: '127.0.0.1',
         POSTS_DIR: postsDir,
         CACHE_DIR: cacheDir,
-        LOG_LEVEL: 'info',
+        LOG_LEVEL: logLevel,
+        WORKERS: String(workers),
+        METRICS_PORT: String(metricsPort),
+        SHUTDOWN_DELAY_MS: '0',
+        SHUTDOWN_TIMEOUT_MS: '3000',
       },
     });
-    const startMs = await waitForOk(server, '/readyz', started, READY_TIMEOUT_MS);
-    return { server, startMs: round1(startMs), loaded: siteLoaded(server) };
+    await waitForOk(server, '/readyz', started, READY_TIMEOUT_MS);
+    // With 2 workers the first one up answers /readyz before the second listens.
+    if (workers > 1) await waitForLogLines(server, isListening, workers, READY_TIMEOUT_MS);
+    return { server, startMs: round1(performance.now() - started) };
   };
-  const stopQuire = async (server: ServerProcess) => {
+  /** How every server ended on SIGTERM, by name. */
+  const sigtermExits: Record<string, string> = {};
+  const stop = async (server: ServerProcess) => {
     const outcome = await stopServer(server);
+    sigtermExits[server.name] = outcome;
     if (outcome !== 'exited with code 0') warnings.push(`${server.name} on SIGTERM: ${outcome}`);
   };
 
   // 1. Cold start: empty cache, everything is rendered.
   log('cold start (empty cache)');
-  const cold = await startQuire('quire-cold');
+  const coldStarted = await startQuire('quire-cold');
+  const cold = { ...coldStarted, loaded: siteLoaded(coldStarted.server) };
   const page = await httpGet(`${cold.server.baseUrl}${LARGE_POST_PATH}`, 5000);
   if (page.status !== 200) throw new Error(`GET ${LARGE_POST_PATH} answered ${page.status}`);
   const sample = slugs[0] as string;
@@ -166,7 +190,7 @@ async function main() {
   if (samplePage.status !== 200)
     throw new Error(`GET /posts/${sample} answered ${samplePage.status}`);
   const coldPeak = peakRssTree(cold.server.pid);
-  await stopQuire(cold.server);
+  await stop(cold.server);
   const cacheEntries = (await readdir(cacheDir)).filter((name) => name.endsWith('.json')).length;
   log(
     `cold start ${cold.startMs} ms, ${JSON.stringify(cold.loaded)}, ${cacheEntries} cache entries`,
@@ -176,22 +200,33 @@ async function main() {
   }
 
   // 2. Warm starts: same posts, full cache; nothing should be rendered. The last one stays up.
-  const warm: Awaited<ReturnType<typeof startQuire>>[] = [];
+  const warm: (typeof cold)[] = [];
   for (let run = 1; run <= options.warmRuns; run++) {
     log(`warm start ${run}/${options.warmRuns}`);
-    const started = await startQuire(`quire-warm-${run}`);
+    const server = await startQuire(`quire-warm-${run}`);
+    const started = { ...server, loaded: siteLoaded(server.server) };
     warm.push(started);
     if (started.loaded.rendered !== 0) {
       warnings.push(`warm start ${run} rendered ${started.loaded.rendered} posts (expected 0)`);
     }
-    if (run < options.warmRuns) await stopQuire(started.server);
+    if (run < options.warmRuns) await stop(started.server);
   }
-  const quire = (warm.at(-1) as (typeof warm)[number]).server;
+  const single = (warm.at(-1) as (typeof warm)[number]).server;
 
-  // 3. Throughput: the same page from Quire and from a bare Fastify server of the same size.
+  // 3. The other servers for the throughput comparison, all up at once.
   const bytes = page.body.length;
   if (Math.abs(bytes - 20_480) > 10_240) {
     warnings.push(`${LARGE_POST_SLUG} page is ${bytes} bytes, far from the intended ~20 KB`);
+  }
+  log('quire with LOG_LEVEL=warn (no access log)');
+  const quiet = (await startQuire('quire-no-access-log', { logLevel: 'warn' })).server;
+  log(`cluster: WORKERS=${CLUSTER_WORKERS}`);
+  const cluster = await startQuire('quire-cluster', { workers: CLUSTER_WORKERS });
+  const clusterAfterReady = rssTree(cluster.server.pid);
+  if (clusterAfterReady.processesMb.length !== CLUSTER_WORKERS + 1) {
+    warnings.push(
+      `cluster had ${clusterAfterReady.processesMb.length} processes when ready, expected primary + ${CLUSTER_WORKERS} workers`,
+    );
   }
   const barePort = await freePort();
   const bareStarted = performance.now();
@@ -204,49 +239,58 @@ async function main() {
     env: { ...process.env, NODE_ENV: 'production' },
   });
   await waitForOk(bare, LARGE_POST_PATH, bareStarted, 30_000);
-  const barePage = await httpGet(`${bare.baseUrl}${LARGE_POST_PATH}`, 5000);
-  if (barePage.body.length !== bytes)
-    throw new Error(`bare server sent ${barePage.body.length} bytes, not ${bytes}`);
-
-  const targets = {
-    quire: `${quire.baseUrl}${LARGE_POST_PATH}`,
-    bare: `${bare.baseUrl}${LARGE_POST_PATH}`,
-  };
-  log('warm-up: 1 s each');
-  await loadTest(targets.quire, 1, options.connections);
-  await loadTest(targets.bare, 1, options.connections);
-  const runs: Record<'quire' | 'bare', LoadResult[]> = { quire: [], bare: [] };
-  const order: string[] = [];
-  for (let r = 1; r <= options.rounds; r++) {
-    for (const name of ['quire', 'bare'] as const) {
-      log(
-        `round ${r}/${options.rounds}: ${name}, ${options.durationSec} s, ${options.connections} connections`,
-      );
-      const result = await loadTest(targets[name], options.durationSec, options.connections);
-      runs[name].push(result);
-      order.push(name);
-      if (result.errors > 0 || result.non2xx > 0) {
-        warnings.push(
-          `${name} round ${r}: ${result.errors} errors, ${result.non2xx} non-2xx responses`,
-        );
-      }
+  const servers = { single, singleNoAccessLog: quiet, cluster: cluster.server, bare };
+  for (const [name, server] of Object.entries(servers)) {
+    const served = await httpGet(`${server.baseUrl}${LARGE_POST_PATH}`, 5000);
+    if (served.status !== 200 || served.body.length !== bytes) {
+      throw new Error(`${name} answered ${served.status} with ${served.body.length} bytes`);
     }
   }
-  const warmPeak = peakRssTree(quire.pid);
-  await stopQuire(quire);
-  await stopServer(bare);
 
-  // 4. The report.
-  const summarize = (results: LoadResult[]) => ({
-    requestsPerSec: Math.round(mean(results.map((r) => r.requestsPerSec))),
-    runs: results.map((r) => r.requestsPerSec),
-    latencyMeanMs: Math.round(mean(results.map((r) => r.latencyMeanMs)) * 100) / 100,
-    latencyP99Ms: round1(mean(results.map((r) => r.latencyP99Ms))),
+  // 4. Throughput: the same page from each, in alternating rounds.
+  const targets = {
+    single: `${single.baseUrl}${LARGE_POST_PATH}`,
+    singleNoAccessLog: `${quiet.baseUrl}${LARGE_POST_PATH}`,
+    cluster: `${cluster.server.baseUrl}${LARGE_POST_PATH}`,
+    bare: `${bare.baseUrl}${LARGE_POST_PATH}`,
+  };
+  const throughput = await compareThroughput(targets, {
+    rounds: options.rounds,
+    durationSec: options.durationSec,
+    connections: options.connections,
+    warmupSec: 1,
+    log,
   });
-  const quireThroughput = summarize(runs.quire);
-  const bareThroughput = summarize(runs.bare);
-  const ratio =
-    Math.round((quireThroughput.requestsPerSec / bareThroughput.requestsPerSec) * 1000) / 1000;
+  warnings.push(...throughput.warnings);
+  const clusterAfterLoad = rssTree(cluster.server.pid);
+  const warmPeak = peakRssTree(single.pid);
+  for (const server of Object.values(servers)) await stop(server);
+
+  // 5. The report.
+  const { results } = throughput;
+  const ratios = {
+    clusterVsSingle: ratio(results.cluster, results.single),
+    clusterVsBare: ratio(results.cluster, results.bare),
+    singleVsBare: ratio(results.single, results.bare),
+    singleVsBareNoAccessLog: ratio(results.singleNoAccessLog, results.bare),
+  };
+  const cpus = os.availableParallelism();
+  const notes = [
+    `${cpus} CPUs: autocannon runs in the bench process on the same CPUs as the servers, so the load generator competes with the server it measures${cpus <= CLUSTER_WORKERS ? `; with ${CLUSTER_WORKERS} workers the CPUs are oversubscribed and clusterVsSingle understates what a second worker gives on a machine with cores to spare` : ''}.`,
+    'singleNoAccessLog is WORKERS=1 with LOG_LEVEL=warn (no access-log line per request); singleVsBareNoAccessLog against singleVsBare is the cost of the synchronous access-log write.',
+    'Each server had a 1 s warm-up, then rounds alternated in the order given in "order".',
+  ];
+  const clusterRssMb = {
+    afterReady: clusterAfterReady.totalMb ?? null,
+    afterLoad: clusterAfterLoad.totalMb ?? null,
+    processesMbAfterReady: clusterAfterReady.processesMb,
+    processesMbAfterLoad: clusterAfterLoad.processesMb,
+  };
+  const clusterRssMax = Math.max(
+    clusterRssMb.afterReady ?? Infinity,
+    clusterRssMb.afterLoad ?? Infinity,
+  );
+  const clusterRssMet = clusterRssMax < REFERENCE.clusterRssMb;
   const warmStartMs = round1(median(warm.map((w) => w.startMs)));
   const peaks = [coldPeak.mb, warmPeak.mb].filter((mb) => mb !== undefined);
   for (const [run, peak] of [
@@ -260,7 +304,9 @@ async function main() {
     }
   }
   if (options.posts !== 1000)
-    warnings.push(`--posts ${options.posts}: the Hugo reference is for 1000 posts`);
+    warnings.push(
+      `--posts ${options.posts}: the Hugo reference and the cluster RSS target are for 1000 posts`,
+    );
 
   return {
     benchmark: 'quire',
@@ -292,11 +338,19 @@ async function main() {
       bytes,
       connections: options.connections,
       durationSec: options.durationSec,
-      order,
-      quire: quireThroughput,
-      bare: bareThroughput,
+      order: throughput.order,
+      notes,
+      ...results,
     },
-    ratio,
+    ratio: ratios.singleVsBare,
+    ratios,
+    clusterWorkers: CLUSTER_WORKERS,
+    clusterStartMs: cluster.startMs,
+    clusterRssMb,
+    clusterRssTarget: `< ${REFERENCE.clusterRssMb}`,
+    clusterRssMet,
+    sigtermExits,
+    sigtermAllExitedZero: Object.values(sigtermExits).every((o) => o === 'exited with code 0'),
     targets: {
       coldStartMs: {
         target: `<= ${REFERENCE.coldStartMs}`,
@@ -307,7 +361,8 @@ async function main() {
         target: `< coldStartMs / 4 = ${round1(cold.startMs * REFERENCE.warmFractionOfCold)}`,
         met: warmStartMs < cold.startMs * REFERENCE.warmFractionOfCold,
       },
-      ratio: { target: `>= ${REFERENCE.ratio}`, met: ratio >= REFERENCE.ratio },
+      ratio: { target: `>= ${REFERENCE.ratio}`, met: ratios.singleVsBare >= REFERENCE.ratio },
+      clusterRssMb: { target: `< ${REFERENCE.clusterRssMb}`, met: clusterRssMet },
     },
     warnings,
   };
