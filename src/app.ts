@@ -78,8 +78,9 @@ export function buildApp(
 
   // Draining: every response asks keep-alive clients to reconnect elsewhere,
   // so no idle connection is left for the close to race with.
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (lifecycle.draining) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   const pageCache: PageCache = new Map();
