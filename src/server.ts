@@ -14,9 +14,6 @@ import cluster from 'node:cluster';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { ContentError, formatProblem } from './content/types.ts';
 import { createLogger } from './log.ts';
-import { runPrimary } from './process/primary.ts';
-import { runSingle } from './process/single.ts';
-import { runWorker } from './process/worker.ts';
 
 function readConfig(): Config {
   try {
@@ -31,7 +28,13 @@ function readConfig(): Config {
 
 const config = readConfig();
 const logger = createLogger(config.logLevel);
-const run = config.workers === 1 ? runSingle : cluster.isPrimary ? runPrimary : runWorker;
+// Imported on demand: the primary never loads the web stack (Fastify, Nunjucks).
+const run =
+  config.workers === 1
+    ? (await import('./process/single.ts')).runSingle
+    : cluster.isPrimary
+      ? (await import('./process/primary.ts')).runPrimary
+      : (await import('./process/worker.ts')).runWorker;
 
 await run(config, logger).catch((error: unknown) => {
   if (error instanceof ContentError) {

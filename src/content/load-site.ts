@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { discoverPosts, type SourceFile } from './discover-posts.ts';
 import { type ParsedPost, parsePost } from './front-matter.ts';
 import { rendererFingerprint } from './render/fingerprint.ts';
-import { cacheKey, createRenderCache } from './render-cache.ts';
+import { cacheKey, createRenderCache, type RenderCache } from './render-cache.ts';
 import { createRenderer } from './render-pool.ts';
 import {
   ContentError,
@@ -28,6 +28,8 @@ export interface LoadSiteOptions {
 
 export interface LoadReport {
   posts: number;
+  /** Posts a reader can see: not drafts (unless drafts are included). */
+  published: number;
   rendered: number;
   cached: number;
   ms: number;
@@ -46,6 +48,33 @@ interface ValidPost extends ParsedPost {
 
 const WORDS_PER_MINUTE = 230;
 const CACHE_READS_IN_FLIGHT = 16;
+
+/**
+ * For a process that only prepares the cache for others (the cluster primary,
+ * whose workers each call `loadSite`): validate every post and render what
+ * the cache lacks, keeping nothing. Throws `ContentError` like `loadSite`.
+ */
+export async function prepareRenderCache(options: LoadSiteOptions): Promise<LoadReport> {
+  const started = performance.now();
+  const posts = validate(await discoverPosts(options.postsDir), rendererFingerprint());
+  const cache = createRenderCache(options.cacheDir);
+  const present = await Promise.all(posts.map((post) => cache.has(post.key)));
+  const misses = posts.filter((_, index) => !present[index]);
+  const warnings: ContentProblem[] = [];
+  const { cacheError, renderSeconds } = await renderMisses(misses, posts, cache, (post, body) => {
+    for (const warning of body.warnings) warnings.push({ file: post.file, ...warning });
+  });
+  return {
+    posts: posts.length,
+    published: posts.filter((post) => options.includeDrafts || !post.frontMatter.draft).length,
+    rendered: misses.length,
+    cached: posts.length - misses.length,
+    ms: Math.round(performance.now() - started),
+    warnings,
+    cacheError,
+    renderSeconds,
+  };
+}
 
 export async function loadSite(
   options: LoadSiteOptions,
@@ -69,28 +98,10 @@ export async function loadSite(
   };
   await Promise.all(Array.from({ length: CACHE_READS_IN_FLIGHT }, reader));
 
-  let cacheError: string | undefined;
-  const renderSeconds: number[] = [];
   const misses = posts.filter((post) => !bodies.has(post.key));
-  if (misses.length > 0) {
-    const renderer = createRenderer(misses.length);
-    try {
-      await Promise.all(
-        misses.map(async (post) => {
-          const { body, seconds } = await renderer.render({
-            body: post.body,
-            bodyLine: post.bodyLine,
-          });
-          renderSeconds.push(seconds);
-          bodies.set(post.key, body);
-          cacheError ??= await cache.set(post.key, body);
-        }),
-      );
-    } finally {
-      await renderer.close();
-    }
-    await cache.prune(new Set(posts.map((post) => post.key)));
-  }
+  const { cacheError, renderSeconds } = await renderMisses(misses, posts, cache, (post, body) =>
+    bodies.set(post.key, body),
+  );
 
   const warnings: ContentProblem[] = [];
   for (const post of posts) {
@@ -102,6 +113,7 @@ export async function loadSite(
     site,
     report: {
       posts: posts.length,
+      published: site.posts.length,
       rendered: misses.length,
       cached: posts.length - misses.length,
       ms: Math.round(performance.now() - started),
@@ -110,6 +122,36 @@ export async function loadSite(
       renderSeconds,
     },
   };
+}
+
+/** Renders `misses` (in child processes when there are many), writes them to the cache, prunes it. */
+async function renderMisses(
+  misses: readonly ValidPost[],
+  all: readonly ValidPost[],
+  cache: RenderCache,
+  onRendered: (post: ValidPost, body: RenderedBody) => void,
+): Promise<{ cacheError: string | undefined; renderSeconds: number[] }> {
+  let cacheError: string | undefined;
+  const renderSeconds: number[] = [];
+  if (misses.length === 0) return { cacheError, renderSeconds };
+  const renderer = createRenderer(misses.length);
+  try {
+    await Promise.all(
+      misses.map(async (post) => {
+        const { body, seconds } = await renderer.render({
+          body: post.body,
+          bodyLine: post.bodyLine,
+        });
+        renderSeconds.push(seconds);
+        onRendered(post, body);
+        cacheError ??= await cache.set(post.key, body);
+      }),
+    );
+  } finally {
+    await renderer.close();
+  }
+  await cache.prune(new Set(all.map((post) => post.key)));
+  return { cacheError, renderSeconds };
 }
 
 /** Parses every post, then checks what no single post can: slugs and aliases are unique. */

@@ -19,6 +19,8 @@ export function cacheKey(rendererFingerprint: string, source: string): string {
 }
 
 export interface RenderCache {
+  /** Whether an entry exists, without reading it. */
+  has(key: string): Promise<boolean>;
   get(key: string): Promise<RenderedBody | undefined>;
   /** Resolves to an error message when the entry could not be written. */
   set(key: string, body: RenderedBody): Promise<string | undefined>;
@@ -34,16 +36,22 @@ export function createRenderCache(dir: string): RenderCache {
   // the main process's top item in a cold-start profile). An entry written since is not in it: a
   // miss, which loadSite (the only user, one cache per load) never asks for anyway.
   let listing: Promise<Set<string> | undefined> | undefined;
+  const listed = () =>
+    (listing ??= readdir(dir).then(
+      (names) => new Set(names),
+      (error: unknown) =>
+        // No cache directory yet: everything misses. Anything else: open each entry as before.
+        isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR') ? new Set<string>() : undefined,
+    ));
 
   return {
+    async has(key) {
+      const names = await listed();
+      return names ? names.has(`${key}.json`) : (await this.get(key)) !== undefined;
+    },
+
     async get(key) {
-      listing ??= readdir(dir).then(
-        (names) => new Set(names),
-        (error: unknown) =>
-          // No cache directory yet: everything misses. Anything else: open each entry as before.
-          isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR') ? new Set<string>() : undefined,
-      );
-      const names = await listing;
+      const names = await listed();
       if (names && !names.has(`${key}.json`)) return undefined;
       let text: string;
       try {

@@ -13,11 +13,11 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { createClusterMetrics, createContentMetrics, createRegistry } from '../metrics.ts';
 import { exitOnFatalErrors } from './fatal.ts';
-import { loadAndReport } from './load.ts';
+import { prepareAndReport } from './load.ts';
 import { collectClusterMetrics } from './metrics-collector.ts';
 import { startMetricsServer } from './metrics-server.ts';
 import { onShutdown } from './signals.ts';
-import { SHUTDOWN_MESSAGE } from './worker.ts';
+import { SHUTDOWN_MESSAGE } from './messages.ts';
 
 /** Well under Prometheus' default 10 s scrape timeout, even with a stuck worker. */
 const METRICS_DEADLINE_MS = 2000;
@@ -42,7 +42,7 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
   });
   let stopMetrics = (): void => {};
 
-  await loadAndReport(config, logger, createContentMetrics(registry));
+  await prepareAndReport(config, logger, createContentMetrics(registry));
 
   const metricsServer = await startMetricsServer(
     { port: config.metricsPort, host: config.host },

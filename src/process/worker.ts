@@ -13,10 +13,9 @@ import { drain } from './drain.ts';
 import { exitOnFatalErrors } from './fatal.ts';
 import { loadAndReport } from './load.ts';
 import { answerMetricsRequests } from './metrics-collector.ts';
+import { SHUTDOWN_MESSAGE } from './messages.ts';
 import { exitWhenDrained, listenOptions, shutdownOptions } from './serve.ts';
 import { onShutdown } from './signals.ts';
-
-export const SHUTDOWN_MESSAGE = 'quire:shutdown';
 
 export async function runWorker(config: Config, logger: Logger): Promise<void> {
   exitOnFatalErrors(logger);

@@ -120,11 +120,14 @@ describe('cluster mode', () => {
       server.logLines().filter((l) => l.level === 'error' || l.level === 'fatal').length,
       0,
     );
-    // What is left are connections that no worker ever read: refused, or
-    // reset when the listeners closed with them still in the accept queue.
+    // What is left are connections that no worker ever read (the counts above
+    // agree): refused, reset, or closed by the server with the request still
+    // unread in the kernel's buffer ("other side closed"), when the listeners
+    // and idle connections closed.
+    const unread = new Set(['ECONNRESET', 'UND_ERR_SOCKET']);
     assert.ok(
-      result.failures.every((failure) => failure === 'ECONNRESET'),
-      `only connection resets before any worker read the request: ${result.failures.join(', ')}`,
+      result.failures.every((failure) => unread.has(failure)),
+      `only connection-level failures: ${result.failures.join(', ')}`,
     );
     assert.ok(
       result.refused + result.failures.length > 0,
