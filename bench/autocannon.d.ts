@@ -18,6 +18,8 @@ declare module 'autocannon' {
     connections?: number;
     /** Seconds. */
     duration?: number;
+    /** Send exactly this many requests, then stop (instead of `duration`). */
+    amount?: number;
     pipelining?: number;
     /** Seconds to wait for a response. */
     timeout?: number;
@@ -35,6 +37,11 @@ declare module 'autocannon' {
     non2xx: number;
   }
 
-  function autocannon(options: Options): Promise<Result>;
+  /** A running load test: await it for the result, or stop it early (it then resolves with what completed). */
+  interface Instance extends PromiseLike<Result> {
+    stop(): void;
+  }
+
+  function autocannon(options: Options): Instance;
   export = autocannon;
 }

@@ -1,9 +1,10 @@
 /**
  * Measuring tools for the benchmark: child servers that are always stopped,
- * readiness polling, memory (peak and current) from /proc, and an autocannon wrapper.
+ * readiness polling, memory (peak, RSS and PSS) and CPU time from /proc, and
+ * autocannon wrappers (for a duration, or for a fixed number of requests).
  * Nothing here knows about Quire's posts; `run.ts` puts the steps together.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
@@ -284,24 +285,98 @@ export function peakRssTree(pid: number): {
   };
 }
 
-/**
- * Current RSS (VmRSS) of a process and all its descendants, e.g. a cluster
- * primary and its workers: the total, and each process's share, parent first.
- * `totalMb` is undefined when `pid` itself cannot be read.
- */
-export function rssTree(pid: number): { totalMb: number | undefined; processesMb: number[] } {
+/** A process and all its descendants (e.g. a cluster primary and its workers), parent first. */
+export function processTree(pid: number): number[] {
   const pids: number[] = [];
   for (let queue = [pid]; queue.length > 0;) {
     const next = queue.shift() as number;
     pids.push(next);
     queue = [...queue, ...childPids(next)];
   }
-  const processesMb = pids.map((p) => statusMb(p, 'VmRSS') ?? 0);
+  return pids;
+}
+
+/** `read` for every process of the tree of `pid` (0 where unreadable), and the total; undefined if `pid` itself is unreadable. */
+function memoryTree(
+  pid: number,
+  read: (pid: number) => number | undefined,
+): { totalMb: number | undefined; processesMb: number[] } {
+  const processesMb = processTree(pid).map((p) => read(p) ?? 0);
   const total = processesMb.reduce((sum, mb) => sum + mb, 0);
   return {
-    totalMb: statusMb(pid, 'VmRSS') === undefined ? undefined : Math.round(total * 10) / 10,
+    totalMb: read(pid) === undefined ? undefined : Math.round(total * 10) / 10,
     processesMb,
   };
+}
+
+/**
+ * Current RSS (VmRSS) of a process and all its descendants, e.g. a cluster
+ * primary and its workers: the total, and each process's share, parent first.
+ * `totalMb` is undefined when `pid` itself cannot be read. Pages shared between
+ * the processes (the Node binary, copy-on-write memory) count once per process.
+ */
+export const rssTree = (pid: number) => memoryTree(pid, (p) => statusMb(p, 'VmRSS'));
+
+/**
+ * The proportional set size of a process in MB (one decimal), from
+ * /proc/<pid>/smaps_rollup: each resident page divided by the number of
+ * processes that map it. Undefined off Linux (or before 4.14), or once it is gone.
+ */
+export function pssMb(pid: number): number | undefined {
+  try {
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = /^Pss:\s+(\d+) kB$/m.exec(rollup)?.[1];
+    return kb === undefined ? undefined : Math.round(Number(kb) / 102.4) / 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Current PSS of a process and all its descendants: unlike the sum of RSS, a
+ * page shared by the primary and its workers counts once overall, so the total
+ * is what the tree takes from the machine. Same shape as `rssTree`.
+ */
+export const pssTree = (pid: number) => memoryTree(pid, pssMb);
+
+/** Clock ticks per second, the unit of CPU times in /proc/<pid>/stat (`getconf CLK_TCK`, 100 nearly everywhere). */
+export function clockTicksPerSecond(): number {
+  try {
+    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', timeout: 5000 }));
+    return Number.isInteger(ticks) && ticks > 0 ? ticks : 100;
+  } catch {
+    return 100;
+  }
+}
+
+/**
+ * CPU time a process has used so far, user + system (fields 14 and 15 of
+ * /proc/<pid>/stat, in clock ticks), all its threads included; undefined off
+ * Linux or once it is gone. The command name (field 2) may hold spaces and
+ * parentheses, so fields are counted from the last ")".
+ */
+export function cpuTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[0] is field 3 (state), so field N is fields[N - 3].
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    return Number.isFinite(utime) && Number.isFinite(stime) ? utime + stime : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU ticks used so far by a process and all its descendants, summed
+ * (undefined when `pid` itself cannot be read), and the pids counted (to tell whether the tree changed between two readings: a
+ * process that ended in between takes its ticks with it).
+ */
+export function cpuTicksTree(pid: number): { ticks: number | undefined; pids: number[] } {
+  const pids = processTree(pid);
+  const ticks = pids.reduce((sum, p) => sum + (cpuTicks(p) ?? 0), 0);
+  return { ticks: cpuTicks(pid) === undefined ? undefined : ticks, pids };
 }
 
 /** Every line of a JSON-lines log that parses as an object. */
@@ -350,4 +425,62 @@ export async function loadTest(
     errors: result.errors,
     non2xx: result.non2xx,
   };
+}
+
+/**
+ * Busy clock ticks of the whole machine so far, all CPUs together (the first
+ * line of /proc/stat: user + nice + system + irq + softirq + steal; guest time
+ * is already in user). Undefined off Linux.
+ */
+export function machineBusyTicks(): number | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+    const [user, nice, system, , , irq, softirq, steal] = line
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    const busy = [user, nice, system, irq, softirq, steal].reduce<number>(
+      (sum, ticks) => sum + (ticks ?? 0),
+      0,
+    );
+    return line.startsWith('cpu ') && Number.isFinite(busy) ? busy : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A bounded autocannon run of exactly `amount` requests against one URL on
+ * loopback. If it has not finished within `timeoutMs` it is stopped and
+ * `timedOut` is set; `requests` is always what completed.
+ */
+export async function loadFixed(
+  url: string,
+  amount: number,
+  connections: number,
+  timeoutMs: number,
+): Promise<LoadResult & { timedOut: boolean }> {
+  if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(url))
+    throw new Error(`refusing to load-test ${url}: loopback only`);
+  const instance = autocannon({ url, connections, amount, pipelining: 1, timeout: 10 });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    instance.stop();
+  }, timeoutMs);
+  try {
+    const result = await instance;
+    return {
+      requestsPerSec: Math.round(result.requests.total / result.duration),
+      latencyMeanMs: result.latency.average,
+      latencyP99Ms: result.latency.p99,
+      requests: result.requests.total,
+      errors: result.errors,
+      non2xx: result.non2xx,
+      timedOut,
+    };
+  } finally {
+    clearTimeout(timer);
+  }
 }

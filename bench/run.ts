@@ -3,13 +3,17 @@
  * it takes, and the request throughput of a post page from Quire with
  * WORKERS=1, Quire with WORKERS=1 and no access log (LOG_LEVEL=warn), Quire with
  * WORKERS=2 (cluster primary + 2 workers) and a bare Fastify constant route,
- * measured in alternating rounds of the same run, with their ratios; plus the
- * total RSS of the cluster (primary + workers) when ready and after the load.
+ * measured in alternating rounds of the same run, with their ratios; then the
+ * CPU time each server uses per request (a fixed number of requests each, in
+ * alternating rounds), the figure to compare on a shared machine; plus the
+ * memory of the cluster (primary + workers), RSS summed and PSS, when ready
+ * and after the load.
  * Every server is stopped with SIGTERM and how each one exited is reported.
  * A benchmark, not a test: it prints one JSON object on stdout (progress on
  * stderr) and exits 0 whether or not the targets are met; 1 if it could not run.
  *
  *   npm run bench -- [--posts 1000] [--duration 5] [--connections 20] [--rounds 2]
+ *                    [--cpu-requests 40000] [--cpu-rounds 3]
  *                    [--warm-runs 3] [--server src/server.ts] [--timeout 600] [--keep]
  *
  * Every step is bounded in time, everything runs on 127.0.0.1, and every child
@@ -26,7 +30,9 @@ import {
   freePort,
   httpGet,
   killAll,
+  clockTicksPerSecond,
   peakRssTree,
+  pssTree,
   readJsonLines,
   rssTree,
   type ServerProcess,
@@ -35,7 +41,7 @@ import {
   waitForLogLines,
   waitForOk,
 } from './measure.ts';
-import { compareThroughput, ratio } from './throughput.ts';
+import { BUSY_CORES, compareCpu, compareThroughput, cpuEfficiency, ratio } from './throughput.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const READY_TIMEOUT_MS = 120_000;
@@ -57,6 +63,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '5' },
     connections: { type: 'string', default: '20' },
     rounds: { type: 'string', default: '2' },
+    'cpu-requests': { type: 'string', default: '40000' },
+    'cpu-rounds': { type: 'string', default: '3' },
     'warm-runs': { type: 'string', default: '3' },
     server: { type: 'string', default: 'src/server.ts' },
     timeout: { type: 'string', default: '600' },
@@ -75,9 +83,16 @@ const options = {
   durationSec: positive('duration', 60),
   connections: positive('connections', 200),
   rounds: positive('rounds', 10),
+  cpuRequests: positive('cpu-requests', 1_000_000),
+  cpuRounds: positive('cpu-rounds', 10),
   warmRuns: positive('warm-runs', 10),
   timeoutSec: positive('timeout', 3600),
 };
+if (options.cpuRequests < options.connections) {
+  throw new Error(
+    `--cpu-requests (${options.cpuRequests}) must be at least --connections (${options.connections})`,
+  );
+}
 
 const log = (message: string) => process.stderr.write(`bench: ${message}\n`);
 const round1 = (value: number) => Math.round(value * 10) / 10;
@@ -223,6 +238,7 @@ async function main() {
   log(`cluster: WORKERS=${CLUSTER_WORKERS}`);
   const cluster = await startQuire('quire-cluster', { workers: CLUSTER_WORKERS });
   const clusterAfterReady = rssTree(cluster.server.pid);
+  const clusterPssAfterReady = pssTree(cluster.server.pid);
   if (clusterAfterReady.processesMb.length !== CLUSTER_WORKERS + 1) {
     warnings.push(
       `cluster had ${clusterAfterReady.processesMb.length} processes when ready, expected primary + ${CLUSTER_WORKERS} workers`,
@@ -262,11 +278,33 @@ async function main() {
     log,
   });
   warnings.push(...throughput.warnings);
+
+  // 5. CPU time per request: the same page, a fixed number of requests each, in alternating rounds.
+  const ticksPerSec = clockTicksPerSecond();
+  const cpu = await compareCpu(
+    {
+      single: { url: targets.single, pid: single.pid },
+      singleNoAccessLog: { url: targets.singleNoAccessLog, pid: quiet.pid },
+      cluster: { url: targets.cluster, pid: cluster.server.pid },
+      bare: { url: targets.bare, pid: bare.pid },
+    },
+    {
+      rounds: options.cpuRounds,
+      requests: options.cpuRequests,
+      connections: options.connections,
+      ticksPerSec,
+      // At least 500 requests/s, or a minute, whichever is longer.
+      runTimeoutMs: Math.max(60_000, options.cpuRequests * 2),
+      log,
+    },
+  );
+  warnings.push(...cpu.warnings);
   const clusterAfterLoad = rssTree(cluster.server.pid);
+  const clusterPssAfterLoad = pssTree(cluster.server.pid);
   const warmPeak = peakRssTree(single.pid);
   for (const server of Object.values(servers)) await stop(server);
 
-  // 5. The report.
+  // 6. The report.
   const { results } = throughput;
   const ratios = {
     clusterVsSingle: ratio(results.cluster, results.single),
@@ -279,6 +317,20 @@ async function main() {
     `${cpus} CPUs: autocannon runs in the bench process on the same CPUs as the servers, so the load generator competes with the server it measures${cpus <= CLUSTER_WORKERS ? `; with ${CLUSTER_WORKERS} workers the CPUs are oversubscribed and clusterVsSingle understates what a second worker gives on a machine with cores to spare` : ''}.`,
     'singleNoAccessLog is WORKERS=1 with LOG_LEVEL=warn (no access-log line per request); singleVsBareNoAccessLog against singleVsBare is the cost of the synchronous access-log write.',
     'Each server had a 1 s warm-up, then rounds alternated in the order given in "order".',
+    'On a shared machine compare cpuMicrosPerRequest and cpuEfficiency, not these requests per second. Requests per second measure how much CPU a server was given as well as how much it needs: other work on the machine, and autocannon itself (it runs in the bench process on the same CPUs), take CPU away from the server at random, so the same server can measure far apart from one round to the next. CPU time per request (the user + system time the server used, from /proc/<pid>/stat, divided by the requests it answered) counts only the work the server did, however long it waited for a CPU, so it barely moves with the noise; 1e6 / cpuMicrosPerRequest is the requests per second one dedicated core would sustain.',
+  ];
+  const cpuResults = cpu.results;
+  const efficiency = {
+    single: cpuEfficiency(cpuResults.bare, cpuResults.single),
+    singleNoAccessLog: cpuEfficiency(cpuResults.bare, cpuResults.singleNoAccessLog),
+    cluster: cpuEfficiency(cpuResults.bare, cpuResults.cluster),
+  };
+  const tickResolution = Math.round((1e6 / ticksPerSec / options.cpuRequests) * 1000) / 1000;
+  const cpuNotes = [
+    `Each run sends exactly ${options.cpuRequests} requests over ${options.connections} connections (autocannon "amount"), after the warm-up and the throughput rounds, alternating in the order given in "order"; "runs" is each round in µs per request, "median" their median. The clock has ${ticksPerSec} ticks per second, so one tick is ${tickResolution} µs per request of a run (the cluster sums ${CLUSTER_WORKERS + 1} processes, so up to ${CLUSTER_WORKERS + 1} ticks of rounding).`,
+    `cluster sums the CPU of the primary and every worker (the whole process tree): what the machine pays per request, including the primary and the IPC, not how much faster it answers. cpuEfficiency is bare's median divided by the server's: 1.0 is as cheap per request as the bare Fastify route, 0.8 takes 25% more CPU.`,
+    `Noise is much smaller than in requests per second but not gone: when other processes compete for the ${cpus} CPUs the server's CPU per request rises too (caches, and fewer requests handled per wake-up when autocannon is starved). "otherCpuCores" is, per round, the CPU the rest of the machine used meanwhile (machine busy time from /proc/stat minus the server and the bench process), in cores; rounds above ${BUSY_CORES} are listed in "warnings". Compare on rounds with little of it; "min" is the round least inflated.`,
+    'CPU per request does not show waiting: latency, queueing and how the cluster scales with free cores are in the requests-per-second figures, to be read on a quiet machine.',
   ];
   const clusterRssMb = {
     afterReady: clusterAfterReady.totalMb ?? null,
@@ -286,6 +338,16 @@ async function main() {
     processesMbAfterReady: clusterAfterReady.processesMb,
     processesMbAfterLoad: clusterAfterLoad.processesMb,
   };
+  const clusterPssMb = {
+    afterReady: clusterPssAfterReady.totalMb ?? null,
+    afterLoad: clusterPssAfterLoad.totalMb ?? null,
+    processesMbAfterReady: clusterPssAfterReady.processesMb,
+    processesMbAfterLoad: clusterPssAfterLoad.processesMb,
+    note: 'Sum of Pss from /proc/<pid>/smaps_rollup over primary and workers: a page shared by several processes (the Node binary, copy-on-write memory from the fork) is split between them, so it counts once overall; clusterRssMb counts it once per process.',
+  };
+  if (clusterPssMb.afterReady === null) {
+    warnings.push('cluster PSS unavailable (no /proc/<pid>/smaps_rollup)');
+  }
   const clusterRssMax = Math.max(
     clusterRssMb.afterReady ?? Infinity,
     clusterRssMb.afterLoad ?? Infinity,
@@ -342,11 +404,23 @@ async function main() {
       notes,
       ...results,
     },
+    cpuMicrosPerRequest: {
+      path: LARGE_POST_PATH,
+      requestsPerRun: options.cpuRequests,
+      connections: options.connections,
+      rounds: options.cpuRounds,
+      clockTicksPerSec: ticksPerSec,
+      order: cpu.order,
+      notes: cpuNotes,
+      ...cpuResults,
+    },
+    cpuEfficiency: efficiency,
     ratio: ratios.singleVsBare,
     ratios,
     clusterWorkers: CLUSTER_WORKERS,
     clusterStartMs: cluster.startMs,
     clusterRssMb,
+    clusterPssMb,
     clusterRssTarget: `< ${REFERENCE.clusterRssMb}`,
     clusterRssMet,
     sigtermExits,
