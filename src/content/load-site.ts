@@ -41,8 +41,7 @@ export interface LoadReport {
   renderSeconds: number[];
 }
 
-interface ValidPost extends ParsedPost {
-  file: string;
+interface ValidPost extends CheckedPost {
   key: string;
 }
 
@@ -154,17 +153,28 @@ async function renderMisses(
   return { cacheError, renderSeconds };
 }
 
-/** Parses every post, then checks what no single post can: slugs and aliases are unique. */
-function validate(sources: readonly SourceFile[], fingerprint: string): ValidPost[] {
+export interface CheckedPost extends ParsedPost {
+  file: string;
+}
+
+/**
+ * Parses every post, then checks what no single post can: slugs and aliases are unique.
+ * Returns the valid posts and every problem, sorted by file and line, instead of throwing:
+ * `npm run check` adds its own checks to them, `loadSite` throws them.
+ */
+export function validatePosts(sources: readonly SourceFile[]): {
+  posts: CheckedPost[];
+  problems: ContentProblem[];
+} {
   const problems: ContentProblem[] = [];
-  const posts: ValidPost[] = [];
+  const posts: CheckedPost[] = [];
   for (const { file, source } of sources) {
     const result = parsePost(file, source);
-    if (result.ok) posts.push({ ...result.post, file, key: cacheKey(fingerprint, source) });
+    if (result.ok) posts.push({ ...result.post, file });
     else problems.push(...result.problems);
   }
 
-  const owners = new Map<string, ValidPost>();
+  const owners = new Map<string, CheckedPost>();
   for (const post of posts) {
     const { slug, aliases } = post.frontMatter;
     for (const [name, field] of [[slug, 'slug'], ...aliases.map((a) => [a, 'aliases'])] as const) {
@@ -183,11 +193,18 @@ function validate(sources: readonly SourceFile[], fingerprint: string): ValidPos
       }
     }
   }
-  if (problems.length > 0) {
-    problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
-    throw new ContentError(problems);
-  }
-  return posts;
+  problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  return { posts, problems };
+}
+
+function validate(sources: readonly SourceFile[], fingerprint: string): ValidPost[] {
+  const { posts, problems } = validatePosts(sources);
+  if (problems.length > 0) throw new ContentError(problems);
+  // No problems means every source parsed, so posts[i] is sources[i].
+  return posts.map((post, index) => ({
+    ...post,
+    key: cacheKey(fingerprint, (sources[index] as SourceFile).source),
+  }));
 }
 
 function assemble(

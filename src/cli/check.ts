@@ -1,0 +1,90 @@
+/**
+ * `npm run check`: validates every post without rendering (front matter, unique slugs and
+ * aliases, links to posts that do not exist) and prints each problem as `file:line: message`.
+ * Exit 0 when every post is fine, 1 when there is a problem or no posts directory, 2 on bad usage.
+ */
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.ts';
+import { discoverPosts, PostsDirectoryError } from '../content/discover-posts.ts';
+import { validatePosts } from '../content/load-site.ts';
+import { type ContentProblem, formatProblem } from '../content/types.ts';
+import { internalLinks } from './internal-links.ts';
+import { fail, plural } from './shared.ts';
+
+const USAGE = 'usage: npm run check -- [--posts-dir DIR] [--json]';
+
+interface CheckResult {
+  posts: number;
+  problems: ContentProblem[];
+}
+
+async function checkPosts(postsDir: string): Promise<CheckResult> {
+  const sources = await discoverPosts(postsDir);
+  const { posts, problems } = validatePosts(sources);
+  const known = new Set(
+    posts.flatMap((post) => [post.frontMatter.slug, ...post.frontMatter.aliases]),
+  );
+  // A post that did not parse may still be a link's target: assume its file name is its slug
+  // rather than report every link to it. Its own problems are reported already.
+  const parsed = new Set(posts.map((post) => post.file));
+  for (const { file } of sources) if (!parsed.has(file)) known.add(basename(file, '.md'));
+
+  for (const post of posts) {
+    for (const link of internalLinks(post.body, post.bodyLine)) {
+      if (!known.has(link.slug))
+        problems.push({
+          file: post.file,
+          line: link.line,
+          message: `link to unknown post "${link.slug}"`,
+        });
+    }
+  }
+  problems.sort(
+    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.message.localeCompare(b.message),
+  );
+  return { posts: sources.length, problems };
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let values: { 'posts-dir'?: string | undefined; json?: boolean | undefined };
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { 'posts-dir': { type: 'string' }, json: { type: 'boolean' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    return fail(`${(error as Error).message}\n${USAGE}`, 2);
+  }
+  let postsDir = values['posts-dir'];
+  try {
+    postsDir ??= loadConfig(process.env, []).postsDir;
+  } catch (error) {
+    if (error instanceof ConfigError) return fail(error.message, 2);
+    throw error;
+  }
+
+  let result: CheckResult;
+  try {
+    result = await checkPosts(postsDir);
+  } catch (error) {
+    if (error instanceof PostsDirectoryError) return fail(error.message, 1);
+    throw error;
+  }
+  const { posts, problems } = result;
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ ok: problems.length === 0, posts, problems })}\n`);
+  } else if (problems.length === 0) {
+    process.stdout.write(`${plural(posts, 'post')} OK\n`);
+  } else {
+    const files = new Set(problems.map((problem) => problem.file)).size;
+    const lines = problems.map(formatProblem);
+    lines.push(`${plural(problems.length, 'problem')} in ${files} of ${plural(posts, 'post')}`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return problems.length === 0 ? 0 : 1;
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,83 @@
+/**
+ * Finds the internal links of a post body, with their file lines, so `npm run check` can flag
+ * links to posts that do not exist. A scan, not a Markdown parse: the renderer's tokens carry
+ * no line numbers, and what matters is every `(/posts/slug)`-style target outside code.
+ */
+import { basename } from 'node:path';
+
+export interface InternalLink {
+  /** The slug the link points at (a `.md` link's file name without `.md`). */
+  slug: string;
+  line: number;
+}
+
+// Inline links and images: `[text](target "title")`, text may hold one level of brackets.
+const INLINE = /!?\[(?:[^[\]]|\[[^[\]]*\])*\]\(\s*<?([^\s)>]+)>?/g;
+// Reference definitions: `[name]: target`.
+const DEFINITION = /^[ \t]*\[[^\]]+\]:[ \t]*<?([^\s>]+)>?/gm;
+const POST_PATH = /^\/posts\/([^/?#]+)\/?(?:[?#].*)?$/;
+const MD_FILE = /^(?![a-z][a-z0-9+.-]*:|\/)([^?#]*\.md)(?:[?#].*)?$/i;
+const FENCE = /^\s*(`{3,}|~{3,})/;
+const CODE_SPAN = /(`+)(?!`)[\s\S]*?[^`]\1(?!`)/g;
+
+/** `bodyLine` is the file line where `body` starts. */
+export function internalLinks(body: string, bodyLine: number): InternalLink[] {
+  const text = maskCode(body);
+  const links: InternalLink[] = [];
+  for (const pattern of [INLINE, DEFINITION]) {
+    for (const match of text.matchAll(pattern)) {
+      const target = match[1] ?? '';
+      const slug = slugOf(target);
+      if (slug === undefined) continue;
+      // The line of the target, not of the `[`: link text may wrap, and the target is what to fix.
+      const offset = match.index + match[0].lastIndexOf(target);
+      links.push({ slug, line: bodyLine + countNewlines(text, offset) });
+    }
+  }
+  return links.sort((a, b) => a.line - b.line);
+}
+
+function slugOf(target: string): string | undefined {
+  const path = POST_PATH.exec(target)?.[1] ?? MD_FILE.exec(target)?.[1];
+  if (path === undefined) return undefined;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    decoded = path;
+  }
+  return target.startsWith('/') ? decoded : basename(decoded, '.md');
+}
+
+/** Blanks fenced code and code spans (keeping newlines), so examples of links are not links. */
+function maskCode(body: string): string {
+  let fence: string | undefined;
+  const lines = body.split('\n').map((line) => {
+    const marker = FENCE.exec(line)?.[1];
+    if (fence === undefined) {
+      if (marker === undefined) return line;
+      fence = marker;
+      return '';
+    }
+    if (
+      marker &&
+      marker[0] === fence[0] &&
+      marker.length >= fence.length &&
+      !/\S/.test(line.slice(line.indexOf(marker) + marker.length))
+    )
+      fence = undefined;
+    return '';
+  });
+  return lines.join('\n').replace(CODE_SPAN, (span) => span.replace(/[^\n]/g, ' '));
+}
+
+function countNewlines(text: string, end: number): number {
+  let count = 0;
+  for (
+    let index = text.indexOf('\n');
+    index !== -1 && index < end;
+    index = text.indexOf('\n', index + 1)
+  )
+    count++;
+  return count;
+}

@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { tempDir, writePosts } from '../helpers/posts-dir.ts';
+import { runCli } from './run.ts';
+
+/** A temp dir holding `posts/` with these posts; the CLI runs in the temp dir. */
+async function site(posts: Parameters<typeof writePosts>[1]) {
+  const root = await tempDir();
+  await mkdir(join(root, 'posts'));
+  await writePosts(join(root, 'posts'), posts);
+  return root;
+}
+
+const check = (cwd: string, ...args: string[]) => runCli('check.ts', args, { cwd });
+
+describe('npm run check', () => {
+  it('reports every post OK and exits 0 for a clean directory, links between posts included', async () => {
+    const root = await site({
+      'first.md': { extra: 'aliases: [old-first]', body: 'See [second](/posts/second).\n' },
+      'second.md': {
+        body: '[back](/posts/old-first#top), [file](./first.md) and [ref][r].\n\n[r]: /posts/first?x=1\n',
+      },
+    });
+    assert.deepEqual(await check(root), { code: 0, stdout: '2 posts OK\n', stderr: '' });
+    assert.deepEqual(await check(root, '--json'), {
+      code: 0,
+      stdout: '{"ok":true,"posts":2,"problems":[]}\n',
+      stderr: '',
+    });
+  });
+
+  const broken = {
+    'bad-field.md': { extra: 'tag: [x]' },
+    'no-front-matter.md': 'Just text.\n',
+    'one.md': { extra: 'slug: same' },
+    'two.md': { extra: 'slug: same' },
+    'plain.md': {},
+    'links.md': {
+      body: [
+        'See [one](/posts/same#intro) and [gone](/posts/gone).', // line 5
+        '',
+        '![a picture](/posts/missing?size=2)', // line 7
+        '[fine](./plain.md) [also fine](./bad-field.md) [not a post](./nowhere.md)',
+        '`[in code](/posts/code-span)` [outside](https://example.com/posts/gone)',
+        '```md',
+        '[in a fence](/posts/fenced)',
+        '```',
+        '[a link whose text',
+        'wraps](/posts/wrapped)', // line 14
+        '',
+      ].join('\n'),
+    },
+  };
+  const problems = [
+    { file: 'posts/bad-field.md', line: 4, message: 'unknown field "tag" (did you mean "tags"?)' },
+    { file: 'posts/links.md', line: 5, message: 'link to unknown post "gone"' },
+    { file: 'posts/links.md', line: 7, message: 'link to unknown post "missing"' },
+    { file: 'posts/links.md', line: 8, message: 'link to unknown post "nowhere"' },
+    { file: 'posts/links.md', line: 14, message: 'link to unknown post "wrapped"' },
+    {
+      file: 'posts/no-front-matter.md',
+      line: 1,
+      message:
+        'missing front matter: a post starts with a "---" line, YAML with "title" and "date", then "---"',
+    },
+    {
+      file: 'posts/two.md',
+      line: 4,
+      message: 'duplicate slug "same": posts/one.md already uses it',
+    },
+  ];
+
+  it('prints every problem as file:line: message, sorted, then a summary, and exits 1', async () => {
+    const root = await site(broken);
+    const { code, stdout, stderr } = await check(root);
+    assert.equal(stderr, '');
+    assert.equal(code, 1);
+    assert.equal(
+      stdout,
+      [
+        ...problems.map(({ file, line, message }) => `${file}:${line}: ${message}`),
+        '7 problems in 4 of 6 posts',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('prints the same problems as one JSON object with --json', async () => {
+    const root = await site(broken);
+    const { code, stdout, stderr } = await check(root, '--json');
+    assert.equal(stderr, '');
+    assert.equal(code, 1);
+    assert.ok(stdout.endsWith('\n') && !stdout.trimEnd().includes('\n'), 'one line');
+    assert.deepEqual(JSON.parse(stdout), { ok: false, posts: 6, problems });
+  });
+
+  it('reads POSTS_DIR, and --posts-dir wins over it', async () => {
+    const root = await site({ 'a.md': { body: '[x](/posts/nope)\n' } });
+    await mkdir(join(root, 'other'));
+    await writePosts(join(root, 'other'), { 'b.md': {} });
+    const env = { POSTS_DIR: 'posts' };
+    assert.deepEqual(await runCli('check.ts', [], { cwd: root, env }), {
+      code: 1,
+      stdout: 'posts/a.md:5: link to unknown post "nope"\n1 problem in 1 of 1 post\n',
+      stderr: '',
+    });
+    assert.deepEqual(await runCli('check.ts', ['--posts-dir', 'other'], { cwd: root, env }), {
+      code: 0,
+      stdout: '1 post OK\n',
+      stderr: '',
+    });
+  });
+
+  it('exits 1 with one clear line when the posts directory does not exist', async () => {
+    const root = await tempDir();
+    for (const args of [[], ['--json']]) {
+      assert.deepEqual(await check(root, ...args), {
+        code: 1,
+        stdout: '',
+        stderr: 'quire: cannot read the posts directory "./posts": it does not exist\n',
+      });
+    }
+  });
+
+  it('exits 2 with the usage on an unknown flag', async () => {
+    const { code, stdout, stderr } = await check(await tempDir(), '--jsn');
+    assert.equal(code, 2);
+    assert.equal(stdout, '');
+    assert.match(stderr, /^quire: Unknown option '--jsn'.*\nusage: npm run check -- /s);
+  });
+});
