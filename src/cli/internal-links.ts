@@ -13,12 +13,13 @@ export interface InternalLink {
 
 // Inline links and images: `[text](target "title")`, text may hold one level of brackets.
 const INLINE = /!?\[(?:[^[\]]|\[[^[\]]*\])*\]\(\s*<?([^\s)>]+)>?/g;
-// Reference definitions: `[name]: target`.
-const DEFINITION = /^[ \t]*\[[^\]]+\]:[ \t]*<?([^\s>]+)>?/gm;
+// Reference definitions: `[name]: target` (not footnotes: `[^name]: text`).
+const DEFINITION = /^[ \t]*\[(?!\^)[^\]]+\]:[ \t]*<?([^\s>]+)>?/gm;
 const POST_PATH = /^\/posts\/([^/?#]+)\/?(?:[?#].*)?$/;
 const MD_FILE = /^(?![a-z][a-z0-9+.-]*:|\/)([^?#]*\.md)(?:[?#].*)?$/i;
 const FENCE = /^\s*(`{3,}|~{3,})/;
 const CODE_SPAN = /(`+)(?!`)[\s\S]*?[^`]\1(?!`)/g;
+const COMMENT = /<!--[\s\S]*?-->/g;
 
 /** `bodyLine` is the file line where `body` starts. */
 export function internalLinks(body: string, bodyLine: number): InternalLink[] {
@@ -49,35 +50,24 @@ function slugOf(target: string): string | undefined {
   return target.startsWith('/') ? decoded : basename(decoded, '.md');
 }
 
-/** Blanks fenced code and code spans (keeping newlines), so examples of links are not links. */
+/** Blanks fenced code, code spans and HTML comments (keeping newlines): examples are not links. */
 function maskCode(body: string): string {
-  let fence: string | undefined;
+  let closing: RegExp | undefined;
   const lines = body.split('\n').map((line) => {
-    const marker = FENCE.exec(line)?.[1];
-    if (fence === undefined) {
-      if (marker === undefined) return line;
-      fence = marker;
+    if (closing) {
+      if (closing.test(line)) closing = undefined;
       return '';
     }
-    if (
-      marker &&
-      marker[0] === fence[0] &&
-      marker.length >= fence.length &&
-      !/\S/.test(line.slice(line.indexOf(marker) + marker.length))
-    )
-      fence = undefined;
+    const marker = FENCE.exec(line)?.[1];
+    if (marker === undefined) return line;
+    // Closed by a fence of the same character, at least as long, with nothing after it.
+    closing = new RegExp(`^\\s*\\${marker[0]}{${marker.length},}\\s*$`);
     return '';
   });
-  return lines.join('\n').replace(CODE_SPAN, (span) => span.replace(/[^\n]/g, ' '));
+  const blank = (text: string) => text.replace(/[^\n]/g, ' ');
+  return lines.join('\n').replace(CODE_SPAN, blank).replace(COMMENT, blank);
 }
 
 function countNewlines(text: string, end: number): number {
-  let count = 0;
-  for (
-    let index = text.indexOf('\n');
-    index !== -1 && index < end;
-    index = text.indexOf('\n', index + 1)
-  )
-    count++;
-  return count;
+  return text.slice(0, end).split('\n').length - 1;
 }
