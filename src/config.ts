@@ -164,3 +164,8 @@ export function loadConfig(
     testRoutes: c.TEST_ROUTES,
   };
 }
+
+/** The configuration from environment variables alone, for tools that parse their own flags. */
+export function loadEnvironmentConfig(): Config {
+  return loadConfig(process.env, []);
+}

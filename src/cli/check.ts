@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.ts';
+import { ConfigError, loadEnvironmentConfig } from '../config.ts';
 import { discoverPosts, PostsDirectoryError } from '../content/discover-posts.ts';
 import { validatePosts } from '../content/load-site.ts';
 import { type ContentProblem, formatProblem } from '../content/types.ts';
@@ -60,7 +60,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let postsDir = values['posts-dir'];
   try {
-    postsDir ??= loadConfig(process.env, []).postsDir;
+    postsDir ??= loadEnvironmentConfig().postsDir;
   } catch (error) {
     if (error instanceof ConfigError) return fail(error.message, 2);
     throw error;

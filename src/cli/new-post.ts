@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { ConfigError, loadConfig } from '../config.ts';
+import { ConfigError, loadEnvironmentConfig } from '../config.ts';
 import { SLUG_PATTERN } from '../content/front-matter-schema.ts';
 import { fail } from './shared.ts';
 
@@ -65,7 +65,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
   let postsDir = values['posts-dir'];
   try {
-    postsDir ??= loadConfig(process.env, []).postsDir;
+    postsDir ??= loadEnvironmentConfig().postsDir;
   } catch (error) {
     if (error instanceof ConfigError) return fail(error.message, 2);
     throw error;
