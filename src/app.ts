@@ -13,8 +13,15 @@
  *   routes/health /healthz, /readyz
  *   metrics      request duration and count, when the process model passes metrics
  *   routes/test-routes  /__test/* for the process-model tests, only with TEST_ROUTES
+ *   dev          the dev server's plugin (src/dev/), only from `npm run dev`
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyPluginCallback,
+} from 'fastify';
+import type nunjucks from 'nunjucks';
 import type { Config } from './config.ts';
 import type { Site } from './content/types.ts';
 import assets from './http/assets.ts';
@@ -44,6 +51,15 @@ export interface BuildAppOptions {
   trustProxy?: boolean | string | string[];
   /** Where request durations and counts go; none are recorded without it. */
   metrics?: HttpMetrics;
+  /** Only `npm run dev` (src/dev/) passes this; production never does. */
+  dev?: DevHooks;
+}
+
+/** Where the dev server plugs in: it owns the page cache and reloads templates. */
+export interface DevHooks {
+  onEnvironment(env: nunjucks.Environment): void;
+  /** Registered before the page routes, with the Map they serve from. */
+  plugin: FastifyPluginAsync<{ pages: PageCache }> | FastifyPluginCallback<{ pages: PageCache }>;
 }
 
 export function buildApp(
@@ -87,7 +103,8 @@ export function buildApp(
 
   app.register(requestId);
   app.register(requestLog);
-  app.register(views, { site, pages: pageCache });
+  app.register(views, { site, pages: pageCache, dev: options.dev });
+  if (options.dev) app.register(options.dev.plugin, { pages: pageCache });
   app.register(errors);
   app.register(assets);
   app.register(pages, { pages: pageCache });

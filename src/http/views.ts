@@ -37,6 +37,11 @@ export interface ViewsOptions {
   site: Site;
   /** Filled in `onReady`; the pages routes read from the same Map. */
   pages: PageCache;
+  /**
+   * The dev server: it fills `pages` itself (drafts, badges, live reload), so no pre-rendering
+   * here, and it gets the template environment to drop its cache when a template changes.
+   */
+  dev?: { onEnvironment(env: nunjucks.Environment): void } | undefined;
 }
 
 /** What templates may read about the site, on every page. */
@@ -72,7 +77,7 @@ export async function renderPages(fastify: FastifyInstance, site: Site): Promise
   return pages;
 }
 
-async function views(fastify: FastifyInstance, { site, pages }: ViewsOptions): Promise<void> {
+async function views(fastify: FastifyInstance, { site, pages, dev }: ViewsOptions): Promise<void> {
   const siteView: SiteView = { title: site.title, url: site.url };
   await fastify.register(fastifyView, {
     engine: { nunjucks },
@@ -83,9 +88,13 @@ async function views(fastify: FastifyInstance, { site, pages }: ViewsOptions): P
       throwOnUndefined: false,
       trimBlocks: true,
       lstripBlocks: true,
-      onConfigure: configureEnvironment,
+      onConfigure: (env: nunjucks.Environment) => {
+        configureEnvironment(env);
+        dev?.onEnvironment(env);
+      },
     },
   });
+  if (dev) return;
 
   fastify.addHook('onReady', async () => {
     const fresh = await renderPages(fastify, site);

@@ -1,0 +1,319 @@
+/**
+ * The dev server's content: every post file and its last good version, updated one file at a
+ * time. Unlike `loadSite` (all or nothing, immutable), a broken file here never stops the
+ * others: its last good post keeps being served and its problems are kept beside it.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { discoverPosts } from '../content/discover-posts.ts';
+import { type ParsedPost, parsePost } from '../content/front-matter.ts';
+import { rendererFingerprint } from '../content/render/fingerprint.ts';
+import { cacheKey, createRenderCache } from '../content/render-cache.ts';
+import { createRenderer } from '../content/render-pool.ts';
+import type { ContentProblem, Post, RenderedBody } from '../content/types.ts';
+
+/** A problem with the source line it points at, so the writer sees what is wrong where. */
+export interface DevProblem extends ContentProblem {
+  source: string;
+}
+
+interface FileState {
+  /** The last version that parsed and rendered, served while the file is broken. */
+  good?: Post | undefined;
+  /** Hash of the good version's body: a new file with the same body is a rename. */
+  bodyHash?: string | undefined;
+  problems: DevProblem[];
+}
+
+/** What one file change did, for re-rendering only the affected pages. */
+export interface FileChange {
+  file: string;
+  /** Slug of the post page to (re-)render, if the file has a good version now. */
+  slug?: string | undefined;
+  /** Slugs whose page must go: deleted posts, old slugs of renamed posts. */
+  removed: string[];
+  /** Whether the body went through the Markdown renderer (not just front matter). */
+  rendered: boolean;
+  /** Whether the set of problems changed (the banner on every page shows them). */
+  problemsChanged: boolean;
+  shikiCalls: number;
+}
+
+/** A fence's language, as the render pool's scheduler reads it. */
+const FENCE = /^[ \t]*(?:`{3,}|~{3,})[ \t]*([^\s`]+)/gm;
+
+/**
+ * Shiki's JavaScript engine compiles each grammar rule's regex on first use, so one post per
+ * language leaves rules other posts hit: a few more made the first edits of the bench faster.
+ */
+const WARM_POSTS_PER_LANGUAGE = 4;
+
+/** Same rule as `loadSite`'s reading time. */
+const WORDS_PER_MINUTE = 230;
+
+export interface DevContent {
+  load(): Promise<{ posts: number; rendered: number; ms: number }>;
+  /**
+   * Starts this process's Shiki and compiles the grammar of every code language in the posts
+   * (by rendering one post of each), so the first edits do not pay for it (0.1–0.6 s each).
+   */
+  warm(): Promise<{ languages: number; ms: number }>;
+  /** Re-reads one file (a path as `discoverPosts` names it) and applies the change. */
+  update(file: string): Promise<FileChange>;
+  /** Good posts, newest first (a broken file's last good version included). */
+  posts(): Post[];
+  post(slug: string): Post | undefined;
+  problems(): DevProblem[];
+  /** Problems of a file that was never good, by the slug its file name gives it. */
+  neverGood(slug: string): DevProblem[] | undefined;
+  /** Where an old slug or an alias now lives, if not itself. */
+  redirect(slug: string): string | undefined;
+}
+
+export function createDevContent(options: { postsDir: string; cacheDir: string }): DevContent {
+  const files = new Map<string, FileState>();
+  /** Old slug → the slug it became during this session (renames, slug edits). */
+  const moved = new Map<string, string>();
+  /** Body hash → slug of posts deleted in this session, to recognise a rename (delete + add). */
+  const deleted = new Map<string, string>();
+  const fingerprint = rendererFingerprint();
+  const cache = createRenderCache(options.cacheDir);
+  let sorted: Post[] | undefined;
+  let renderBody: ((job: { body: string; bodyLine: number }) => Promise<RenderedBody>) | undefined;
+  let stats: { shikiCalls: number } | undefined;
+  /** One post body per fence language, from the load, for `warm`. */
+  const samples = new Map<string, ParsedPost[]>();
+
+  /** The in-process renderer: one Shiki highlighter whose memo makes re-renders cheap. */
+  const startRenderer = async (): Promise<void> => {
+    if (!renderBody) {
+      const [worker, highlighter] = await Promise.all([
+        import('../content/render-worker.ts'),
+        import('../content/render/highlighter.ts'),
+      ]);
+      stats = (await highlighter.createCodeHighlighter()).stats;
+      renderBody = async (job) => (await worker.default(job)).body;
+    }
+  };
+
+  const located = (source: string, problems: readonly ContentProblem[]): DevProblem[] => {
+    const lines = source.split(/\r?\n/);
+    return problems.map((p) => ({ ...p, source: lines[p.line - 1] ?? '' }));
+  };
+
+  /** Slug or alias clashes with another file's good post, located like `validatePosts` does. */
+  const clashes = (file: string, parsed: ParsedPost): ContentProblem[] => {
+    const owners = new Map<string, string>();
+    for (const [other, state] of files) {
+      if (other === file || !state.good) continue;
+      for (const name of [state.good.slug, ...state.good.aliases]) owners.set(name, other);
+    }
+    const { slug, aliases } = parsed.frontMatter;
+    const problems: ContentProblem[] = [];
+    const owner = owners.get(slug);
+    if (owner)
+      problems.push({
+        file,
+        line: parsed.fieldLines.slug ?? 1,
+        message: `duplicate slug "${slug}": ${owner} already uses it`,
+      });
+    for (const alias of aliases) {
+      const aliasOwner = owners.get(alias);
+      if (aliasOwner)
+        problems.push({
+          file,
+          line: parsed.fieldLines.aliases ?? 1,
+          message: `alias "${alias}" is already used by ${aliasOwner}`,
+        });
+    }
+    return problems;
+  };
+
+  const hashBody = (body: string) => createHash('sha256').update(body).digest('base64url');
+
+  const api: DevContent = {
+    async load() {
+      const started = performance.now();
+      const sources = await discoverPosts(options.postsDir);
+      const valid: { file: string; source: string; parsed: ParsedPost; key: string }[] = [];
+      for (const { file, source } of sources) {
+        const result = parsePost(file, source);
+        if (!result.ok) {
+          files.set(file, { problems: located(source, result.problems) });
+          continue;
+        }
+        const clash = clashes(file, result.post);
+        if (clash.length > 0) {
+          files.set(file, { problems: located(source, clash) });
+          continue;
+        }
+        // Claim the slug now so a later file with the same slug is the one reported.
+        files.set(file, { problems: [], good: toPost(file, result.post, undefined) });
+        valid.push({ file, source, parsed: result.post, key: cacheKey(fingerprint, source) });
+        for (const [, lang] of result.post.body.matchAll(FENCE))
+          if (lang) {
+            const some = samples.get(lang) ?? [];
+            if (some.length < WARM_POSTS_PER_LANGUAGE) some.push(result.post);
+            samples.set(lang, some);
+          }
+      }
+      const bodies = await Promise.all(valid.map(({ key }) => cache.get(key)));
+      const misses = valid.filter((_, index) => !bodies[index]);
+      // A cold start fans out over render processes, as `loadSite` does.
+      const renderer = createRenderer(misses.length);
+      try {
+        await Promise.all(
+          valid.map(async (entry, index) => {
+            let body = bodies[index];
+            if (!body) {
+              body = (await renderer.render(entry.parsed)).body;
+              await cache.set(entry.key, body);
+            }
+            files.set(entry.file, {
+              problems: [],
+              good: toPost(entry.file, entry.parsed, body),
+              bodyHash: hashBody(entry.parsed.body),
+            });
+          }),
+        );
+      } finally {
+        await renderer.close();
+      }
+      sorted = undefined;
+      return {
+        posts: valid.length,
+        rendered: misses.length,
+        ms: Math.round(performance.now() - started),
+      };
+    },
+
+    async warm() {
+      const started = performance.now();
+      await startRenderer();
+      for (const parsed of new Set([...samples.values()].flat()))
+        await (renderBody as NonNullable<typeof renderBody>)(parsed);
+      const languages = samples.size;
+      samples.clear();
+      return { languages, ms: Math.round(performance.now() - started) };
+    },
+
+    async update(file) {
+      const state: FileState = files.get(file) ?? { problems: [] };
+      const before = JSON.stringify(api.problems());
+      const change: FileChange = {
+        file,
+        removed: [],
+        rendered: false,
+        problemsChanged: false,
+        shikiCalls: 0,
+      };
+      const finish = () => {
+        sorted = undefined;
+        change.problemsChanged = JSON.stringify(api.problems()) !== before;
+        return change;
+      };
+
+      let source: string;
+      try {
+        source = await readFile(file, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        if (state.good) {
+          change.removed.push(state.good.slug);
+          if (state.bodyHash) deleted.set(state.bodyHash, state.good.slug);
+        }
+        files.delete(file);
+        return finish();
+      }
+
+      const result = parsePost(file, source);
+      const clash = result.ok ? clashes(file, result.post) : [];
+      if (!result.ok || clash.length > 0) {
+        state.problems = located(source, result.ok ? clash : result.problems);
+        files.set(file, state);
+        return finish();
+      }
+      const parsed = result.post;
+      await startRenderer();
+      const calls = stats?.shikiCalls ?? 0;
+      const body = await (renderBody as NonNullable<typeof renderBody>)(parsed);
+      change.rendered = true;
+      change.shikiCalls = (stats?.shikiCalls ?? 0) - calls;
+      void cache.set(cacheKey(fingerprint, source), body); // a warm next start; failures only cost time
+
+      const bodyHash = hashBody(parsed.body);
+      const slug = parsed.frontMatter.slug;
+      const oldSlug = state.good?.slug ?? (state.good ? undefined : deleted.get(bodyHash));
+      if (oldSlug !== undefined && oldSlug !== slug) {
+        moved.set(oldSlug, slug);
+        if (state.good) change.removed.push(oldSlug);
+      }
+      moved.delete(slug); // a live page always wins over a redirect
+      deleted.delete(bodyHash);
+      files.set(file, { good: toPost(file, parsed, body), bodyHash, problems: [] });
+      change.slug = slug;
+      return finish();
+    },
+
+    posts() {
+      sorted ??= [...files.values()]
+        .flatMap((state) => (state.good ? [state.good] : []))
+        .sort((a, b) => b.date.getTime() - a.date.getTime() || a.slug.localeCompare(b.slug));
+      return sorted;
+    },
+
+    post(slug) {
+      return api.posts().find((post) => post.slug === slug);
+    },
+
+    problems() {
+      return [...files.values()]
+        .flatMap((state) => state.problems)
+        .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+    },
+
+    neverGood(slug) {
+      for (const [file, state] of files) {
+        if (!state.good && basename(file, '.md') === slug) return state.problems;
+      }
+      return undefined;
+    },
+
+    redirect(slug) {
+      const aliases = new Map<string, string>();
+      for (const post of api.posts())
+        for (const alias of post.aliases) aliases.set(alias, post.slug);
+      let current = slug;
+      // Follow renames of renames (a → b → c), never looping.
+      for (let hop = 0; hop < 10; hop++) {
+        const next = moved.get(current) ?? aliases.get(current);
+        if (next === undefined || next === current) break;
+        current = next;
+      }
+      return current !== slug && api.posts().some((post) => post.slug === current)
+        ? current
+        : undefined;
+    },
+  };
+  return api;
+}
+
+/** Same mapping as `loadSite`'s assemble; `body` is missing only while claiming slugs at load. */
+function toPost(file: string, parsed: ParsedPost, body: RenderedBody | undefined): Post {
+  const fm = parsed.frontMatter;
+  return {
+    slug: fm.slug,
+    title: fm.title,
+    date: fm.date,
+    updated: fm.updated,
+    tags: fm.tags,
+    draft: fm.draft,
+    aliases: fm.aliases,
+    summary: fm.summary ?? body?.firstParagraph ?? '',
+    html: body?.html ?? '',
+    headings: body?.headings ?? [],
+    readingMinutes: Math.max(1, Math.round((body?.wordCount ?? 0) / WORDS_PER_MINUTE)),
+    file,
+  };
+}

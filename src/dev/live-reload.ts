@@ -1,0 +1,59 @@
+/**
+ * Live reload: browsers keep `GET /__dev/events` open (server-sent events) and the page script
+ * (`/__dev/reload.js`, a file rather than inline code, so a strict CSP can come later) reloads
+ * the tab when an event names its path or `*`.
+ */
+import { readFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import { RELOAD_SCRIPT } from './pages.ts';
+
+const CLIENT = readFileSync(new URL('./reload-client.js', import.meta.url), 'utf8');
+/** Proxies and browsers drop a silent connection; a comment line keeps it alive. */
+const KEEPALIVE_MS = 15_000;
+
+export interface LiveReload {
+  /** Tells every open page which paths changed (`*`: all of them). */
+  send(paths: readonly string[]): void;
+  routes(fastify: FastifyInstance): void;
+}
+
+export function createLiveReload(): LiveReload {
+  const clients = new Set<ServerResponse>();
+  const keepalive = setInterval(() => {
+    for (const client of clients) client.write(': keepalive\n\n');
+  }, KEEPALIVE_MS).unref();
+
+  return {
+    send(paths) {
+      const event = `data: ${JSON.stringify({ paths })}\n\n`;
+      for (const client of clients) client.write(event);
+    },
+    routes(fastify) {
+      fastify.get(RELOAD_SCRIPT, (_request, reply) =>
+        reply
+          .type('text/javascript; charset=utf-8')
+          .header('cache-control', 'no-cache')
+          .send(CLIENT),
+      );
+      fastify.get('/__dev/events', (request, reply) => {
+        reply.hijack(); // a stream that never ends: Fastify must not send a reply of its own
+        const raw = reply.raw;
+        raw.writeHead(200, {
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache',
+          connection: 'keep-alive',
+        });
+        raw.write(': connected\n\n');
+        clients.add(raw);
+        request.raw.on('close', () => clients.delete(raw));
+      });
+      fastify.addHook('onClose', (_instance, done) => {
+        clearInterval(keepalive);
+        for (const client of clients) client.end();
+        clients.clear();
+        done();
+      });
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * `npm run dev`: one process (no cluster, no metrics server) serving the blog as a writer sees
+ * it: drafts and scheduled posts shown with a badge, problems shown instead of stopping the
+ * server, pages re-rendered and reloaded in the browser as posts and templates change.
+ * `node --watch-path=src` restarts it when Quire's own code changes.
+ */
+import { join } from 'node:path';
+import { buildApp } from '../app.ts';
+import { ConfigError, loadConfig } from '../config.ts';
+import { TEMPLATES_DIR } from '../http/views.ts';
+import { createLogger } from '../log.ts';
+import { createDevContent } from './content.ts';
+import { createDevSession } from './session.ts';
+import { watchDebounced } from './watch.ts';
+
+/** Long enough to merge one save's events, short enough to feel instant. */
+const DEBOUNCE_MS = 20;
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`quire dev: invalid configuration: ${error.message}\n`);
+  process.exit(1);
+}
+const logger = createLogger(config.logLevel);
+
+try {
+  const content = createDevContent({ postsDir: config.postsDir, cacheDir: config.cacheDir });
+  const loaded = await content.load();
+  logger.info({ ...loaded, problems: content.problems().length }, 'site loaded');
+
+  const session = createDevSession(content, logger);
+  const site = {
+    title: config.siteTitle,
+    url: config.siteUrl,
+    posts: [],
+    bySlug: new Map(),
+    version: 'dev',
+  };
+  const app = buildApp(config, site, { logger, dev: session.hooks });
+  await app.listen({ port: config.port, host: config.host });
+  void session.warm();
+
+  const postsDir = config.postsDir;
+  const stopPosts = watchDebounced(
+    postsDir,
+    DEBOUNCE_MS,
+    (name) => (name.endsWith('.md') ? name : undefined),
+    (name, seenAt) => void session.postChanged(join(postsDir, name), seenAt),
+    logger,
+  );
+  const stopTemplates = watchDebounced(
+    TEMPLATES_DIR,
+    DEBOUNCE_MS,
+    () => '*', // any template or asset: every page
+    () => void session.templatesChanged('templates/'),
+    logger,
+  );
+
+  const stop = () => {
+    stopPosts();
+    stopTemplates();
+    void app.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (error) {
+  const err = error instanceof Error ? error : new Error(String(error));
+  logger.fatal({ err }, err.message);
+  process.exit(1);
+}

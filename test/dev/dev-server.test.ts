@@ -1,0 +1,189 @@
+/**
+ * `npm run dev` end to end: a real dev server process on a temporary posts directory, real file
+ * writes picked up by its watcher, real HTTP and a real live-reload (SSE) client. The tests run
+ * in order and share the server: each one leaves the posts as the next one expects.
+ */
+import assert from 'node:assert/strict';
+import { copyFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { fetch } from 'undici';
+import { postSource, tempDir, writePosts } from '../helpers/posts-dir.ts';
+import {
+  type DevProcess,
+  eventually,
+  type EventStream,
+  openEvents,
+  startDevServer,
+} from './dev-process.ts';
+
+const REPO_POSTS = fileURLToPath(new URL('../../posts/', import.meta.url));
+const BASE_TEMPLATE = fileURLToPath(new URL('../../templates/base.njk', import.meta.url));
+
+const alphaBody = (prose: string, code = 'const answer = 42;') =>
+  `${prose}\n\n\`\`\`ts\n${code}\n\`\`\`\n\n\`\`\`python\nprint("hello")\n\`\`\`\n`;
+
+// Started once for the file, at top level: `after` hooks registered in a `before` would run as
+// soon as that hook ends (killing the server, removing the directory).
+const posts = await tempDir('quire-dev-posts-');
+const cache = await tempDir('quire-dev-cache-');
+await copyFile(join(REPO_POSTS, 'welcome-to-quire.md'), join(posts, 'welcome-to-quire.md'));
+await copyFile(join(REPO_POSTS, 'deploying-quire.md'), join(posts, 'deploying-quire.md'));
+await writePosts(posts, {
+  'alpha.md': { title: 'Alpha', date: '2026-01-02', body: alphaBody('First words.') },
+  'beta.md': { title: 'Beta', date: '2026-01-03', body: 'Beta text.\n' },
+  'draft.md': { title: 'A draft', date: '2026-01-04', extra: 'draft: true' },
+  'future.md': { title: 'From the future', date: '2099-01-01' },
+});
+const dev: DevProcess = await startDevServer({
+  POSTS_DIR: posts,
+  CACHE_DIR: cache,
+  LOG_LEVEL: 'info',
+});
+const events: EventStream = await openEvents(dev.url);
+after(() => events.close());
+
+const get = async (path: string) => {
+  const response = await fetch(`${dev.url}${path}`, { redirect: 'manual' });
+  return { status: response.status, headers: response.headers, body: await response.text() };
+};
+const write = (name: string, source: string) => {
+  events.clear();
+  return writeFile(join(posts, name), source);
+};
+
+describe('dev server', () => {
+  it('shows drafts and scheduled posts with a badge, and the reload script', async () => {
+    const index = await get('/');
+    assert.equal(index.status, 200);
+    assert.match(index.body, /A draft<\/a> <span class="dev-badge">Draft<\/span>/);
+    assert.match(index.body, /From the future<\/a> <span class="dev-badge">Scheduled<\/span>/);
+    assert.match(index.body, /Alpha<\/a><\/h2>/, 'a published post has no badge');
+    assert.match(index.body, /<script src="\/__dev\/reload.js" defer><\/script>/);
+    assert.doesNotMatch(index.body, /<script>/, 'no inline script');
+    const draft = await get('/posts/draft');
+    assert.match(draft.body, /<h1>A draft <span class="dev-badge">Draft<\/span><\/h1>/);
+    const script = await get('/__dev/reload.js');
+    assert.equal(script.headers.get('content-type'), 'text/javascript; charset=utf-8');
+    assert.match(script.body, /new EventSource\('\/__dev\/events'\)/);
+  });
+
+  it('re-renders only the edited post, sends a reload event naming it', async () => {
+    const before = (await (await fetch(`${dev.url}/__dev/stats`)).json()) as {
+      postRenders: Record<string, number>;
+      fullRenders: number;
+    };
+    assert.deepEqual(before.postRenders, {});
+    await write(
+      'alpha.md',
+      postSource({ title: 'Alpha, edited', date: '2026-01-02', body: alphaBody('First words.') }),
+    );
+    const paths = await events.next((p) => p.includes('/posts/alpha'));
+    assert.deepEqual(paths.sort(), ['/', '/posts/alpha']);
+    assert.match((await get('/posts/alpha')).body, /<h1>Alpha, edited<\/h1>/);
+    assert.match((await get('/')).body, /Alpha, edited<\/a>/);
+    const stats = (await (await fetch(`${dev.url}/__dev/stats`)).json()) as typeof before;
+    assert.deepEqual(stats.postRenders, { [join(posts, 'alpha.md')]: 1 });
+    assert.equal(stats.fullRenders, before.fullRenders, 'no other page re-rendered');
+
+    // Change one of the two code blocks: only that block goes through Shiki again.
+    await write(
+      'alpha.md',
+      postSource({
+        title: 'Alpha, edited',
+        date: '2026-01-02',
+        body: alphaBody('First words.', 'const answer = 43;'),
+      }),
+    );
+    await events.next((p) => p.includes('/posts/alpha'));
+    assert.match((await get('/posts/alpha')).body, /43/);
+    const logs = dev.logLines().filter((line) => line.msg === 'post re-rendered');
+    assert.equal(logs.length, 2);
+    assert.equal(logs[1]?.quire?.file, join(posts, 'alpha.md'));
+    assert.equal(logs[1]?.quire?.shikiCalls, 1);
+    assert.equal(typeof logs[1]?.quire?.ms, 'number');
+  });
+
+  it('keeps serving while a post is broken, with the problem on every page; a fix clears it', async () => {
+    await write('beta.md', '---\ntitle: Beta\ndate: 2026-01-03\ntags: [one\n---\nBeta text.\n');
+    await events.next((p) => p.includes('*'));
+    const problem = `${join(posts, 'beta.md')}:4: `;
+    for (const path of ['/', '/posts/alpha', '/posts/beta']) {
+      const page = await get(path);
+      assert.equal(page.status, 200, path);
+      assert.match(page.body, /class="dev-banner"/, path);
+      assert.ok(page.body.includes(problem), `${path} names file:line`);
+      assert.ok(page.body.includes('4 | tags: [one'), `${path} shows the offending line`);
+    }
+    assert.match((await get('/posts/beta')).body, /<h1>Beta<\/h1>/, 'the last good version');
+
+    // A new post that was never valid: a 500 page that explains.
+    await write('gamma.md', '---\ntitle: Gamma\n---\nNo date.\n');
+    await events.next((p) => p.includes('*'));
+    const gamma = await get('/posts/gamma');
+    assert.equal(gamma.status, 500);
+    assert.ok(
+      gamma.body.includes(`${join(posts, 'gamma.md')}:1: missing required field &quot;date&quot;`),
+    );
+
+    await write('beta.md', postSource({ title: 'Beta, fixed', date: '2026-01-03' }));
+    await rm(join(posts, 'gamma.md'));
+    await eventually(async () => {
+      const index = await get('/');
+      assert.doesNotMatch(index.body, /dev-banner/);
+      assert.match(index.body, /Beta, fixed/);
+    });
+    assert.equal((await get('/posts/gamma')).status, 404);
+  });
+
+  it('a deleted post is gone: 404 and not in the index', async () => {
+    events.clear();
+    await rm(join(posts, 'beta.md'));
+    await events.next((p) => p.includes('/posts/beta'));
+    assert.equal((await get('/posts/beta')).status, 404);
+    assert.doesNotMatch((await get('/')).body, /Beta/);
+  });
+
+  it('a renamed post redirects its old URL with 301, and aliases redirect', async () => {
+    await rename(join(posts, 'alpha.md'), join(posts, 'alpha-renamed.md'));
+    await eventually(async () => {
+      const old = await get('/posts/alpha');
+      assert.equal(old.status, 301);
+      assert.equal(old.headers.get('location'), '/posts/alpha-renamed');
+    });
+    assert.match((await get('/posts/alpha-renamed')).body, /Alpha, edited/);
+
+    // A slug change in front matter, and an alias.
+    const source = await readFile(join(posts, 'alpha-renamed.md'), 'utf8');
+    await write(
+      'alpha-renamed.md',
+      source.replace('---\n', '---\nslug: alpha-final\naliases: [first-alpha]\n'),
+    );
+    await eventually(async () => assert.equal((await get('/posts/alpha-final')).status, 200));
+    for (const old of ['alpha', 'alpha-renamed', 'first-alpha']) {
+      const response = await get(`/posts/${old}`);
+      assert.equal(response.status, 301, old);
+      assert.equal(response.headers.get('location'), '/posts/alpha-final', old);
+    }
+  });
+
+  it('re-renders every page when a template changes, without a restart', async (t) => {
+    const original = await readFile(BASE_TEMPLATE, 'utf8');
+    t.after(() => writeFile(BASE_TEMPLATE, original));
+    const pid = dev.child.pid;
+    await writeFile(
+      BASE_TEMPLATE,
+      original.replace('</footer>', '<p>dev-template-test</p></footer>'),
+    );
+    await events.next((p) => p.includes('*'));
+    for (const path of ['/', '/posts/alpha-final', '/posts/welcome-to-quire'])
+      assert.match((await get(path)).body, /dev-template-test/, path);
+    events.clear();
+    await writeFile(BASE_TEMPLATE, original);
+    await events.next((p) => p.includes('*'));
+    assert.doesNotMatch((await get('/')).body, /dev-template-test/);
+    assert.equal(dev.child.pid, pid);
+    assert.equal(dev.child.exitCode, null, 'still the same process');
+  });
+});
