@@ -59,6 +59,12 @@ export interface DevContent {
    * (by rendering one post of each), so the first edits do not pay for it (0.1–0.6 s each).
    */
   warm(): Promise<{ languages: number; ms: number }>;
+  /**
+   * Reads and renders a file now, changing nothing: `update` uses the result if the file still
+   * has the same source then. The watcher calls it as soon as a save's events stop, so the
+   * rendering overlaps the debounce instead of following it.
+   */
+  prepare(file: string): void;
   /** Re-reads one file (a path as `discoverPosts` names it) and applies the change. */
   update(file: string): Promise<FileChange>;
   /** Good posts, newest first (a broken file's last good version included). */
@@ -96,6 +102,19 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
       renderBody = async (job) => (await worker.default(job)).body;
     }
   };
+
+  /** Renders with the in-process renderer, counting the blocks Shiki had to highlight. */
+  const renderCounted = async (
+    parsed: ParsedPost,
+  ): Promise<{ body: RenderedBody; shikiCalls: number }> => {
+    await startRenderer();
+    // Exact while renders do not overlap (changes are queued; a prepare can overlap one).
+    const calls = stats?.shikiCalls ?? 0;
+    const body = await (renderBody as NonNullable<typeof renderBody>)(parsed);
+    return { body, shikiCalls: (stats?.shikiCalls ?? 0) - calls };
+  };
+  type Prepared = { source: string; body: RenderedBody; shikiCalls: number } | undefined;
+  const prepared = new Map<string, Promise<Prepared>>();
 
   const located = (source: string, problems: readonly ContentProblem[]): DevProblem[] => {
     const lines = source.split(/\r?\n/);
@@ -198,7 +217,22 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
       return { languages, ms: Math.round(performance.now() - started) };
     },
 
+    prepare(file) {
+      const work = async (): Promise<Prepared> => {
+        const source = await readFile(file, 'utf8');
+        const result = parsePost(file, source);
+        return result.ok ? { source, ...(await renderCounted(result.post)) } : undefined;
+      };
+      // A failure here is only a missed head start: `update` reads and reports for real.
+      prepared.set(
+        file,
+        work().catch(() => undefined),
+      );
+    },
+
     async update(file) {
+      const ahead = prepared.get(file);
+      prepared.delete(file);
       const state: FileState = files.get(file) ?? { problems: [] };
       const before = JSON.stringify(api.problems());
       const change: FileChange = {
@@ -235,11 +269,10 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
         return finish();
       }
       const parsed = result.post;
-      await startRenderer();
-      const calls = stats?.shikiCalls ?? 0;
-      const body = await (renderBody as NonNullable<typeof renderBody>)(parsed);
+      const early = await ahead;
+      const { body, shikiCalls } = early?.source === source ? early : await renderCounted(parsed);
       change.rendered = true;
-      change.shikiCalls = (stats?.shikiCalls ?? 0) - calls;
+      change.shikiCalls = shikiCalls;
       void cache.set(cacheKey(fingerprint, source), body); // a warm next start; failures only cost time
 
       const bodyHash = hashBody(parsed.body);

@@ -44,20 +44,22 @@ try {
   void session.warm();
 
   const postsDir = config.postsDir;
-  const stopPosts = watchDebounced(
-    postsDir,
-    DEBOUNCE_MS,
-    (name) => (name.endsWith('.md') ? name : undefined),
-    (name, seenAt) => void session.postChanged(join(postsDir, name), seenAt),
+  const stopPosts = watchDebounced({
+    dir: postsDir,
+    debounceMs: DEBOUNCE_MS,
+    keyOf: (name) => (name.endsWith('.md') ? name : undefined),
+    onChange: (name, seenAt) => void session.postChanged(join(postsDir, name), seenAt),
+    // Render while the debounce waits; the change uses it if the file is still the same.
+    onEarly: (name) => content.prepare(join(postsDir, name)),
     logger,
-  );
-  const stopTemplates = watchDebounced(
-    TEMPLATES_DIR,
-    DEBOUNCE_MS,
-    () => '*', // any template or asset: every page
-    () => void session.templatesChanged('templates/'),
+  });
+  const stopTemplates = watchDebounced({
+    dir: TEMPLATES_DIR,
+    debounceMs: DEBOUNCE_MS,
+    keyOf: () => '*', // any template or asset: every page
+    onChange: () => void session.templatesChanged('templates/'),
     logger,
-  );
+  });
 
   const stop = () => {
     stopPosts();
