@@ -86,7 +86,12 @@ export function createDevSession(content: DevContent, logger: Logger): DevSessio
         }
         const slug = /^\/posts\/([^/?#]+)/.exec(request.url)?.[1];
         if (slug === undefined) return;
-        const decoded = decodeURIComponent(slug);
+        let decoded: string;
+        try {
+          decoded = decodeURIComponent(slug);
+        } catch {
+          return; // malformed escapes: the page route answers as in production
+        }
         if (options.pages.has(postPath(decoded))) return;
         const target = content.redirect(decoded);
         if (target !== undefined) return reply.redirect(postPath(encodeURIComponent(target)), 301);
