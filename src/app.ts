@@ -15,6 +15,7 @@
  *   routes/test-routes  /__test/* for the process-model tests, only with TEST_ROUTES
  *   dev          the dev server's plugin (src/dev/), only from `npm run dev`
  */
+import { join } from 'node:path';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -103,10 +104,15 @@ export function buildApp(
 
   app.register(requestId);
   app.register(requestLog);
-  app.register(views, { site, pages: pageCache, dev: options.dev });
+  app.register(views, {
+    site,
+    pages: pageCache,
+    dev: options.dev,
+    templatesDir: config.templatesDir,
+  });
   if (options.dev) app.register(options.dev.plugin, { pages: pageCache });
   app.register(errors);
-  app.register(assets);
+  app.register(assets, { dir: join(config.templatesDir, 'assets') });
   app.register(pages, { pages: pageCache });
   app.register(health, { lifecycle });
   if (options.metrics) app.register(metricsPlugin, { metrics: options.metrics });

@@ -4,6 +4,7 @@
  * in Quire reads `process.env`.
  */
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
@@ -45,6 +46,11 @@ const schema = z
       .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
       .default('info'),
     CACHE_DIR: z.string().min(1, 'must not be empty').default('./.cache/render'),
+    // The theme: Nunjucks templates, with static files under `assets/`.
+    TEMPLATES_DIR: z
+      .string()
+      .min(1, 'must not be empty')
+      .default(fileURLToPath(new URL('../templates/', import.meta.url))),
     // The process model (see src/process/): 1 means one process and no cluster primary.
     WORKERS: wholeNumber('a number of worker processes from 1 to 64', 1, 64).default(
       Math.min(availableParallelism(), 64),
@@ -82,6 +88,7 @@ export interface Config {
   siteTitle: string;
   logLevel: Raw['LOG_LEVEL'];
   cacheDir: string;
+  templatesDir: string;
   workers: number;
   metricsPort: number;
   shutdownDelayMs: number;
@@ -155,6 +162,7 @@ export function loadConfig(
     siteTitle: c.SITE_TITLE,
     logLevel: c.LOG_LEVEL,
     cacheDir: c.CACHE_DIR,
+    templatesDir: c.TEMPLATES_DIR,
     workers: c.WORKERS,
     metricsPort: c.METRICS_PORT,
     shutdownDelayMs: c.SHUTDOWN_DELAY_MS,

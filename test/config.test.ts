@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../src/config.ts';
 
@@ -24,6 +25,7 @@ describe('loadConfig', () => {
       siteTitle: 'Quire',
       logLevel: 'info',
       cacheDir: './.cache/render',
+      templatesDir: fileURLToPath(new URL('../templates/', import.meta.url)),
       workers: Math.min(availableParallelism(), 64),
       metricsPort: 9100,
       shutdownDelayMs: 0,

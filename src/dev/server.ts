@@ -7,7 +7,6 @@
 import { join } from 'node:path';
 import { buildApp } from '../app.ts';
 import { ConfigError, loadConfig } from '../config.ts';
-import { TEMPLATES_DIR } from '../http/views.ts';
 import { createLogger } from '../log.ts';
 import { createDevContent } from './content.ts';
 import { createDevSession } from './session.ts';
@@ -54,7 +53,7 @@ try {
     logger,
   });
   const stopTemplates = watchDebounced({
-    dir: TEMPLATES_DIR,
+    dir: config.templatesDir,
     debounceMs: DEBOUNCE_MS,
     keyOf: () => '*', // any template or asset: every page
     onChange: () => void session.templatesChanged('templates/'),

@@ -3,15 +3,20 @@
  * File names are not fingerprinted yet, so browsers revalidate (ETag and
  * Last-Modified from @fastify/static) instead of caching for long.
  */
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
-export const ASSETS_DIR = fileURLToPath(new URL('../../templates/assets/', import.meta.url));
+export interface AssetsOptions {
+  /** The theme's `assets/` folder (config `TEMPLATES_DIR`). */
+  dir: string;
+}
 
-export default async function assets(fastify: FastifyInstance): Promise<void> {
+export default async function assets(
+  fastify: FastifyInstance,
+  { dir }: AssetsOptions,
+): Promise<void> {
   await fastify.register(fastifyStatic, {
-    root: ASSETS_DIR,
+    root: dir,
     prefix: '/assets/',
     decorateReply: false,
     index: false,

@@ -13,15 +13,11 @@
  * `| safe`.
  */
 import { createHash } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import fastifyView from '@fastify/view';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import nunjucks from 'nunjucks';
 import type { Site } from '../content/types.ts';
-
-/** `templates/` at the project root, wherever the process was started from. */
-export const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
 
 export interface RenderedPage {
   /** The HTML, UTF-8 encoded once. */
@@ -42,6 +38,8 @@ export interface ViewsOptions {
    * here, and it gets the template environment to drop its cache when a template changes.
    */
   dev?: { onEnvironment(env: nunjucks.Environment): void } | undefined;
+  /** The theme's templates (config `TEMPLATES_DIR`). */
+  templatesDir: string;
 }
 
 /** What templates may read about the site, on every page. */
@@ -77,11 +75,14 @@ export async function renderPages(fastify: FastifyInstance, site: Site): Promise
   return pages;
 }
 
-async function views(fastify: FastifyInstance, { site, pages, dev }: ViewsOptions): Promise<void> {
+async function views(
+  fastify: FastifyInstance,
+  { site, pages, dev, templatesDir }: ViewsOptions,
+): Promise<void> {
   const siteView: SiteView = { title: site.title, url: site.url };
   await fastify.register(fastifyView, {
     engine: { nunjucks },
-    root: TEMPLATES_DIR,
+    root: templatesDir,
     defaultContext: { site: siteView },
     options: {
       autoescape: true,

@@ -4,7 +4,7 @@
  * in order and share the server: each one leaves the posts as the next one expects.
  */
 import assert from 'node:assert/strict';
-import { copyFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +19,7 @@ import {
 } from './dev-process.ts';
 
 const REPO_POSTS = fileURLToPath(new URL('../../posts/', import.meta.url));
-const BASE_TEMPLATE = fileURLToPath(new URL('../../templates/base.njk', import.meta.url));
+const REPO_TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url));
 
 const alphaBody = (prose: string, code = 'const answer = 42;') =>
   `${prose}\n\n\`\`\`ts\n${code}\n\`\`\`\n\n\`\`\`python\nprint("hello")\n\`\`\`\n`;
@@ -28,6 +28,10 @@ const alphaBody = (prose: string, code = 'const answer = 42;') =>
 // soon as that hook ends (killing the server, removing the directory).
 const posts = await tempDir('quire-dev-posts-');
 const cache = await tempDir('quire-dev-cache-');
+// A copy of the theme, so the template test never touches the repository's files.
+const templates = await tempDir('quire-dev-templates-');
+await cp(REPO_TEMPLATES, templates, { recursive: true });
+const BASE_TEMPLATE = join(templates, 'base.njk');
 await copyFile(join(REPO_POSTS, 'welcome-to-quire.md'), join(posts, 'welcome-to-quire.md'));
 await copyFile(join(REPO_POSTS, 'deploying-quire.md'), join(posts, 'deploying-quire.md'));
 await writePosts(posts, {
@@ -39,6 +43,7 @@ await writePosts(posts, {
 const dev: DevProcess = await startDevServer({
   POSTS_DIR: posts,
   CACHE_DIR: cache,
+  TEMPLATES_DIR: templates,
   LOG_LEVEL: 'info',
 });
 const events: EventStream = await openEvents(dev.url);
@@ -168,9 +173,8 @@ describe('dev server', () => {
     }
   });
 
-  it('re-renders every page when a template changes, without a restart', async (t) => {
+  it('re-renders every page when a template changes, without a restart', async () => {
     const original = await readFile(BASE_TEMPLATE, 'utf8');
-    t.after(() => writeFile(BASE_TEMPLATE, original));
     const pid = dev.child.pid;
     await writeFile(
       BASE_TEMPLATE,
