@@ -7,15 +7,10 @@ import { createHash } from 'node:crypto';
 import { discoverPosts, type SourceFile } from './discover-posts.ts';
 import { type ParsedPost, parsePost } from './front-matter.ts';
 import { rendererFingerprint } from './render/fingerprint.ts';
+import { toPost } from './post.ts';
 import { cacheKey, createRenderCache, type RenderCache } from './render-cache.ts';
 import { createRenderer } from './render-pool.ts';
-import {
-  ContentError,
-  type ContentProblem,
-  type Post,
-  type RenderedBody,
-  type Site,
-} from './types.ts';
+import { ContentError, type ContentProblem, type RenderedBody, type Site } from './types.ts';
 
 export interface LoadSiteOptions {
   postsDir: string;
@@ -45,7 +40,6 @@ interface ValidPost extends CheckedPost {
   key: string;
 }
 
-const WORDS_PER_MINUTE = 230;
 const CACHE_READS_IN_FLIGHT = 16;
 
 /**
@@ -214,24 +208,7 @@ function assemble(
 ): Site {
   const served = posts
     .filter((post) => options.includeDrafts || !post.frontMatter.draft)
-    .map((post): Post => {
-      const body = bodies.get(post.key) as RenderedBody;
-      const fm = post.frontMatter;
-      return {
-        slug: fm.slug,
-        title: fm.title,
-        date: fm.date,
-        updated: fm.updated,
-        tags: fm.tags,
-        draft: fm.draft,
-        aliases: fm.aliases,
-        summary: fm.summary ?? body.firstParagraph,
-        html: body.html,
-        headings: body.headings,
-        readingMinutes: Math.max(1, Math.round(body.wordCount / WORDS_PER_MINUTE)),
-        file: post.file,
-      };
-    })
+    .map((post) => toPost(post.file, post.frontMatter, bodies.get(post.key)))
     .sort((a, b) => b.date.getTime() - a.date.getTime() || a.slug.localeCompare(b.slug));
 
   const version = createHash('sha256');

@@ -10,6 +10,7 @@ import { discoverPosts } from '../content/discover-posts.ts';
 import { type ParsedPost, parsePost } from '../content/front-matter.ts';
 import { rendererFingerprint } from '../content/render/fingerprint.ts';
 import { cacheKey, createRenderCache } from '../content/render-cache.ts';
+import { toPost } from '../content/post.ts';
 import { createRenderer } from '../content/render-pool.ts';
 import type { ContentProblem, Post, RenderedBody } from '../content/types.ts';
 
@@ -50,7 +51,6 @@ const FENCE = /^[ \t]*(?:`{3,}|~{3,})[ \t]*([^\s`]+)/gm;
 const WARM_POSTS_PER_LANGUAGE = 4;
 
 /** Same rule as `loadSite`'s reading time. */
-const WORDS_PER_MINUTE = 230;
 
 export interface DevContent {
   load(): Promise<{ posts: number; rendered: number; ms: number }>;
@@ -168,7 +168,7 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
           continue;
         }
         // Claim the slug now so a later file with the same slug is the one reported.
-        files.set(file, { problems: [], good: toPost(file, result.post, undefined) });
+        files.set(file, { problems: [], good: toPost(file, result.post.frontMatter, undefined) });
         valid.push({ file, source, parsed: result.post, key: cacheKey(fingerprint, source) });
         for (const [, lang] of result.post.body.matchAll(FENCE))
           if (lang) {
@@ -191,7 +191,7 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
             }
             files.set(entry.file, {
               problems: [],
-              good: toPost(entry.file, entry.parsed, body),
+              good: toPost(entry.file, entry.parsed.frontMatter, body),
               bodyHash: hashBody(entry.parsed.body),
             });
           }),
@@ -284,7 +284,7 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
       }
       moved.delete(slug); // a live page always wins over a redirect
       deleted.delete(bodyHash);
-      files.set(file, { good: toPost(file, parsed, body), bodyHash, problems: [] });
+      files.set(file, { good: toPost(file, parsed.frontMatter, body), bodyHash, problems: [] });
       change.slug = slug;
       return finish();
     },
@@ -330,23 +330,4 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
     },
   };
   return api;
-}
-
-/** Same mapping as `loadSite`'s assemble; `body` is missing only while claiming slugs at load. */
-function toPost(file: string, parsed: ParsedPost, body: RenderedBody | undefined): Post {
-  const fm = parsed.frontMatter;
-  return {
-    slug: fm.slug,
-    title: fm.title,
-    date: fm.date,
-    updated: fm.updated,
-    tags: fm.tags,
-    draft: fm.draft,
-    aliases: fm.aliases,
-    summary: fm.summary ?? body?.firstParagraph ?? '',
-    html: body?.html ?? '',
-    headings: body?.headings ?? [],
-    readingMinutes: Math.max(1, Math.round((body?.wordCount ?? 0) / WORDS_PER_MINUTE)),
-    file,
-  };
 }
