@@ -22,7 +22,7 @@ export interface DevProcess {
 export async function startDevServer(env: Record<string, string>): Promise<DevProcess> {
   const child = spawn(process.execPath, [DEV_SERVER], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   after(() => {

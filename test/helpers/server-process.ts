@@ -45,7 +45,7 @@ export async function freePort(): Promise<number> {
 export function startServer(env: Record<string, string>, args: string[] = []): ServerProcess {
   const child = spawn(process.execPath, [SERVER, ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   after(() => {
