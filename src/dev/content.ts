@@ -12,12 +12,8 @@ import { rendererFingerprint } from '../content/render/fingerprint.ts';
 import { cacheKey, createRenderCache } from '../content/render-cache.ts';
 import { toPost } from '../content/post.ts';
 import { createRenderer } from '../content/render-pool.ts';
-import type { ContentProblem, Post, RenderedBody } from '../content/types.ts';
-
-/** A problem with the source line it points at, so the writer sees what is wrong where. */
-export interface DevProblem extends ContentProblem {
-  source: string;
-}
+import type { Post, RenderedBody } from '../content/types.ts';
+import { clashes, type DevProblem, located } from './problems.ts';
 
 interface FileState {
   /** The last version that parsed and rendered, served while the file is broken. */
@@ -49,8 +45,6 @@ const FENCE = /^[ \t]*(?:`{3,}|~{3,})[ \t]*([^\s`]+)/gm;
  * language leaves rules other posts hit: a few more made the first edits of the bench faster.
  */
 const WARM_POSTS_PER_LANGUAGE = 4;
-
-/** Same rule as `loadSite`'s reading time. */
 
 export interface DevContent {
   load(): Promise<{ posts: number; rendered: number; ms: number }>;
@@ -116,38 +110,10 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
   type Prepared = { source: string; body: RenderedBody; shikiCalls: number } | undefined;
   const prepared = new Map<string, Promise<Prepared>>();
 
-  const located = (source: string, problems: readonly ContentProblem[]): DevProblem[] => {
-    const lines = source.split(/\r?\n/);
-    return problems.map((p) => ({ ...p, source: lines[p.line - 1] ?? '' }));
-  };
-
-  /** Slug or alias clashes with another file's good post, located like `validatePosts` does. */
-  const clashes = (file: string, parsed: ParsedPost): ContentProblem[] => {
-    const owners = new Map<string, string>();
-    for (const [other, state] of files) {
-      if (other === file || !state.good) continue;
-      for (const name of [state.good.slug, ...state.good.aliases]) owners.set(name, other);
-    }
-    const { slug, aliases } = parsed.frontMatter;
-    const problems: ContentProblem[] = [];
-    const owner = owners.get(slug);
-    if (owner)
-      problems.push({
-        file,
-        line: parsed.fieldLines.slug ?? 1,
-        message: `duplicate slug "${slug}": ${owner} already uses it`,
-      });
-    for (const alias of aliases) {
-      const aliasOwner = owners.get(alias);
-      if (aliasOwner)
-        problems.push({
-          file,
-          line: parsed.fieldLines.aliases ?? 1,
-          message: `alias "${alias}" is already used by ${aliasOwner}`,
-        });
-    }
-    return problems;
-  };
+  /** Every file's last good post, for clash checks. */
+  function* goodPosts(): Generator<[string, Post]> {
+    for (const [file, state] of files) if (state.good) yield [file, state.good];
+  }
 
   const hashBody = (body: string) => createHash('sha256').update(body).digest('base64url');
 
@@ -162,7 +128,7 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
           files.set(file, { problems: located(source, result.problems) });
           continue;
         }
-        const clash = clashes(file, result.post);
+        const clash = clashes(file, result.post, goodPosts());
         if (clash.length > 0) {
           files.set(file, { problems: located(source, clash) });
           continue;
@@ -262,7 +228,7 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
       }
 
       const result = parsePost(file, source);
-      const clash = result.ok ? clashes(file, result.post) : [];
+      const clash = result.ok ? clashes(file, result.post, goodPosts()) : [];
       if (!result.ok || clash.length > 0) {
         state.problems = located(source, result.ok ? clash : result.problems);
         files.set(file, state);

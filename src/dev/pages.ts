@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Post } from '../content/types.ts';
 import { type PageCache, postPath, type RenderedPage } from '../http/views.ts';
-import type { DevProblem } from './content.ts';
+import type { DevProblem } from './problems.ts';
 
 export const RELOAD_SCRIPT = '/__dev/reload.js';
 
