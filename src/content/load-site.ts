@@ -57,16 +57,12 @@ export async function prepareRenderCache(options: LoadSiteOptions): Promise<Load
   const { cacheError, renderSeconds } = await renderMisses(misses, posts, cache, (post, body) => {
     for (const warning of body.warnings) warnings.push({ file: post.file, ...warning });
   });
-  return {
-    posts: posts.length,
-    published: posts.filter((post) => options.includeDrafts || !post.frontMatter.draft).length,
-    rendered: misses.length,
-    cached: posts.length - misses.length,
-    ms: Math.round(performance.now() - started),
+  const published = posts.filter((post) => options.includeDrafts || !post.frontMatter.draft);
+  return report(started, posts.length, published.length, misses.length, {
     warnings,
     cacheError,
     renderSeconds,
-  };
+  });
 }
 
 export async function loadSite(
@@ -104,16 +100,28 @@ export async function loadSite(
   const site = assemble(posts, bodies, options);
   return {
     site,
-    report: {
-      posts: posts.length,
-      published: site.posts.length,
-      rendered: misses.length,
-      cached: posts.length - misses.length,
-      ms: Math.round(performance.now() - started),
+    report: report(started, posts.length, site.posts.length, misses.length, {
       warnings,
       cacheError,
       renderSeconds,
-    },
+    }),
+  };
+}
+
+function report(
+  started: number,
+  posts: number,
+  published: number,
+  rendered: number,
+  outcome: Pick<LoadReport, 'warnings' | 'cacheError' | 'renderSeconds'>,
+): LoadReport {
+  return {
+    posts,
+    published,
+    rendered,
+    cached: posts - rendered,
+    ms: Math.round(performance.now() - started),
+    ...outcome,
   };
 }
 
