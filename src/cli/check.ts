@@ -5,12 +5,12 @@
  */
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadEnvironmentConfig } from '../config.ts';
+import { ConfigError } from '../config.ts';
 import { discoverPosts, PostsDirectoryError } from '../content/discover-posts.ts';
 import { validatePosts } from '../content/load-site.ts';
 import { type ContentProblem, formatProblem } from '../content/types.ts';
 import { internalLinks } from './internal-links.ts';
-import { fail, plural } from './shared.ts';
+import { fail, plural, postsDirFromEnvironment } from './shared.ts';
 
 const USAGE = 'usage: npm run check -- [--posts-dir DIR] [--json]';
 
@@ -58,13 +58,8 @@ async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     return fail(`${(error as Error).message}\n${USAGE}`, 2);
   }
-  let postsDir = values['posts-dir'];
-  try {
-    postsDir ??= loadEnvironmentConfig().postsDir;
-  } catch (error) {
-    if (error instanceof ConfigError) return fail(error.message, 2);
-    throw error;
-  }
+  const postsDir = values['posts-dir'] ?? postsDirFromEnvironment();
+  if (postsDir instanceof ConfigError) return fail(postsDir.message, 2);
 
   let result: CheckResult;
   try {

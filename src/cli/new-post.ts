@@ -6,9 +6,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { ConfigError, loadEnvironmentConfig } from '../config.ts';
+import { ConfigError } from '../config.ts';
 import { SLUG_PATTERN } from '../content/front-matter-schema.ts';
-import { fail } from './shared.ts';
+import { fail, postsDirFromEnvironment } from './shared.ts';
 
 const USAGE = 'usage: npm run new -- [--posts-dir DIR] "Title of the post"';
 // Long titles make unwieldy addresses and file names; cut at a word boundary.
@@ -63,13 +63,8 @@ async function main(argv: readonly string[]): Promise<number> {
   if (!SLUG_PATTERN.test(slug))
     return fail(`cannot make a file name from "${title}": it needs letters or digits`, 1);
 
-  let postsDir = values['posts-dir'];
-  try {
-    postsDir ??= loadEnvironmentConfig().postsDir;
-  } catch (error) {
-    if (error instanceof ConfigError) return fail(error.message, 2);
-    throw error;
-  }
+  const postsDir = values['posts-dir'] ?? postsDirFromEnvironment();
+  if (postsDir instanceof ConfigError) return fail(postsDir.message, 2);
   const file = join(postsDir, `${slug}.md`);
   try {
     // `wx`: the existence check and the write are one step, so nothing is ever overwritten.
