@@ -17,6 +17,7 @@ import fastifyView from '@fastify/view';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import nunjucks from 'nunjucks';
+import { tableOfContents } from '../content/toc.ts';
 import type { Site } from '../content/types.ts';
 
 export interface RenderedPage {
@@ -40,6 +41,8 @@ export interface ViewsOptions {
   dev?: { onEnvironment(env: nunjucks.Environment): void } | undefined;
   /** The theme's templates (config `TEMPLATES_DIR`). */
   templatesDir: string;
+  /** URL of a theme asset (`asset('style.css')` in templates), see asset-manifest.ts. */
+  assetUrl: (name: string) => string;
 }
 
 /** What templates may read about the site, on every page. */
@@ -52,10 +55,12 @@ export const postPath = (slug: string) => `/posts/${slug}`;
 
 const humanDateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' });
 
-/** Filters available in every template. Dates are calendar dates, in UTC. */
-function configureEnvironment(env: nunjucks.Environment): void {
+/** Filters and functions available in every template. Dates are calendar dates, in UTC. */
+function configureEnvironment(env: nunjucks.Environment, assetUrl: (name: string) => string): void {
   env.addFilter('isodate', (date: Date) => date.toISOString().slice(0, 10));
   env.addFilter('humandate', (date: Date) => humanDateFormat.format(date));
+  env.addFilter('toc', tableOfContents);
+  env.addGlobal('asset', assetUrl);
 }
 
 function rendered(html: string): RenderedPage {
@@ -77,7 +82,7 @@ export async function renderPages(fastify: FastifyInstance, site: Site): Promise
 
 async function views(
   fastify: FastifyInstance,
-  { site, pages, dev, templatesDir }: ViewsOptions,
+  { site, pages, dev, templatesDir, assetUrl }: ViewsOptions,
 ): Promise<void> {
   const siteView: SiteView = { title: site.title, url: site.url };
   await fastify.register(fastifyView, {
@@ -90,7 +95,7 @@ async function views(
       trimBlocks: true,
       lstripBlocks: true,
       onConfigure: (env: nunjucks.Environment) => {
-        configureEnvironment(env);
+        configureEnvironment(env, assetUrl);
         dev?.onEnvironment(env);
       },
     },
