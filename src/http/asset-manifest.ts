@@ -19,9 +19,9 @@ export interface AssetManifest {
    * Throws, naming the file and folder, when there is no such asset: a typo in a template
    * fails at startup instead of serving a page with a broken link.
    */
-  url(name: string): string;
+  url: (name: string) => string;
   /** The file behind a hashed name (`style.1a2b3c4d5e.css` -> `style.css`), if it is one. */
-  fileOf(hashedName: string): string | undefined;
+  fileOf: (hashedName: string) => string | undefined;
 }
 
 const HASH_LENGTH = 10;
@@ -54,7 +54,9 @@ export function loadAssetManifest(dir: string, { hashed = true } = {}): AssetMan
     files = listFiles(dir);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`cannot read the theme's assets folder ${dir} (TEMPLATES_DIR): ${reason}`);
+    throw new Error(`cannot read the theme's assets folder ${dir} (TEMPLATES_DIR): ${reason}`, {
+      cause: error,
+    });
   }
   const hashedOf = new Map<string, string>();
   const fileOf = new Map<string, string>();
@@ -68,7 +70,7 @@ export function loadAssetManifest(dir: string, { hashed = true } = {}): AssetMan
     fileOf.set(name, file);
   }
   return {
-    url(name) {
+    url: (name) => {
       const hashedName = hashedOf.get(name);
       if (hashedName === undefined) {
         throw new Error(`asset("${name}"): no file ${name} in ${dir}`);

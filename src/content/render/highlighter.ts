@@ -28,6 +28,13 @@ import { createSharingRegexEngine } from './regex-engine.ts';
  */
 export const THEMES = { light: 'github-light-default', dark: 'github-dark-default' } as const;
 
+/**
+ * One colour darkened: github-light-default's comments (#6e7781) are 4.55:1 on white and fail
+ * AA on any tinted background (the code block's, a highlighted line's). #59636e is the muted
+ * text colour of GitHub's current Primer palette (5.7:1 on #f6f8fa).
+ */
+const COLOR_REPLACEMENTS = { [THEMES.light]: { '#6e7781': '#59636e' } };
+
 /** Counters for tests and the dev server: how much work the memo saved. */
 export interface HighlighterStats {
   /** Blocks actually tokenized by Shiki. */
@@ -177,6 +184,7 @@ async function create(): Promise<CodeHighlighter> {
           lang: id,
           themes: THEMES,
           defaultColor: false,
+          colorReplacements: COLOR_REPLACEMENTS,
           ...TOKENIZE,
           transformers: highlightLines.length > 0 ? [markLines(new Set(highlightLines))] : [],
         }),
