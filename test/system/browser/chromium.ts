@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the page's globals, see below */
 /**
  * Debian's Chromium driven by playwright-core, and the server it looks at: shared by the
  * browser suites (issue #3). Not a test file itself (no `.test.ts`).
@@ -13,6 +14,11 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { startServer } from '../../helpers/server-process.ts';
+
+// Callbacks passed to page.evaluate() run in Chromium. The project is typed for Node only (the
+// DOM lib would clash with Node's own web-stream types), so the page's globals are declared
+// loosely here, for this file alone.
+declare const document: any, window: any;
 
 export const CHROMIUM_FLAGS = [
   '--no-sandbox',
@@ -59,9 +65,8 @@ export async function watchProblems(context: BrowserContext): Promise<PageProble
     problems.cspViolations.push(text);
   });
   await context.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (event) => {
-      const report = (window as unknown as { __quireCspViolation(text: string): void })
-        .__quireCspViolation;
+    document.addEventListener('securitypolicyviolation', (event: any) => {
+      const report = window.__quireCspViolation;
       report(
         `${event.violatedDirective} blocked ${event.blockedURI} (${event.sourceFile}:${event.lineNumber})`,
       );

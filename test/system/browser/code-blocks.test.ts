@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the page's globals, see below */
 /**
  * Code blocks in a real Chromium (issue #3): the copy button puts exactly the code on the
  * clipboard, and without JavaScript the blocks are still complete, just without the button.
@@ -8,6 +9,11 @@ import { describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { requireTools } from '../require-tool.ts';
 import { launchChromium, startSampleSite, watchProblems } from './chromium.ts';
+
+// Callbacks passed to page.evaluate() run in Chromium. The project is typed for Node only (the
+// DOM lib would clash with Node's own web-stream types), so the page's globals are declared
+// loosely here, for this file alone.
+declare const document: any, navigator: any;
 
 const tools = requireTools(['chromium'], 'apt-get install chromium');
 const POST = '/posts/how-quire-renders-a-post';
@@ -22,7 +28,7 @@ async function fencedBlocks(file: URL): Promise<string[]> {
 describe('code blocks in Chromium', { skip: tools.skip }, async () => {
   let browser: Browser;
   let base: string;
-  if (!tools.skip) {
+  if (tools.skip === false) {
     [browser, base] = await Promise.all([launchChromium(tools.paths.chromium), startSampleSite()]);
   }
 

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- the page's globals, see below */
 /**
  * The reader's pages in a real Chromium (issue #3): screenshots for a person to look at, the
  * colour schemes, phone widths, keyboard access, no console errors or CSP violations, and no
@@ -18,6 +19,12 @@ import {
   watchProblems,
 } from './chromium.ts';
 
+// Callbacks passed to page.evaluate() run in Chromium. The project is typed for Node only (the
+// DOM lib would clash with Node's own web-stream types), so the page's globals are declared
+// loosely here, for this file alone.
+declare const document: any, window: any, location: any;
+declare function getComputedStyle(element: unknown): any;
+
 const tools = requireTools(['chromium'], 'apt-get install chromium');
 const SCREENSHOTS = new URL('../../../test-results/screenshots/', import.meta.url);
 
@@ -37,7 +44,7 @@ const SCHEMES = ['light', 'dark'] as const;
 describe('the reader’s pages in Chromium', { skip: tools.skip }, async () => {
   let browser: Browser;
   let base: string;
-  if (!tools.skip) {
+  if (tools.skip === false) {
     [browser, base] = await Promise.all([launchChromium(tools.paths.chromium), startSampleSite()]);
     await mkdir(SCREENSHOTS, { recursive: true });
   }
@@ -65,7 +72,7 @@ describe('the reader’s pages in Chromium', { skip: tools.skip }, async () => {
               const element = document.querySelector(selector);
               return element ? getComputedStyle(element) : undefined;
             };
-            const token = document.querySelector<HTMLElement>('.shiki span[style]');
+            const token = document.querySelector('.shiki span[style]');
             return {
               background: style('body')?.backgroundColor,
               token: token ? getComputedStyle(token).color : undefined,
@@ -75,7 +82,7 @@ describe('the reader’s pages in Chromium', { skip: tools.skip }, async () => {
               charsPerLine: charsPerLine(document.querySelector('.post-body > p')),
             };
             /** Average characters per line of a paragraph: its text over its line count. */
-            function charsPerLine(paragraph: Element | null): number | undefined {
+            function charsPerLine(paragraph: any): number | undefined {
               if (!paragraph?.textContent) return undefined;
               const lineHeight = Number.parseFloat(getComputedStyle(paragraph).lineHeight);
               const lines = Math.round(paragraph.getBoundingClientRect().height / lineHeight);
@@ -138,7 +145,7 @@ describe('the reader’s pages in Chromium', { skip: tools.skip }, async () => {
     await page.goto(base + POST);
     await page.keyboard.press('Tab');
     const skip = await page.evaluate(() => {
-      const element = document.activeElement as HTMLElement;
+      const element = document.activeElement;
       const box = element.getBoundingClientRect();
       const style = getComputedStyle(element);
       return {
