@@ -108,7 +108,7 @@ export function buildApp(
   // The dev server's theme changes under it: plain asset names, revalidated on every load.
   const assetManifest = loadAssetManifest(assetsDir, { hashed: !options.dev });
 
-  app.register(securityHeaders, { dev: options.dev !== undefined });
+  app.register(securityHeaders);
   app.register(requestId);
   app.register(requestLog);
   app.register(views, {
