@@ -23,7 +23,7 @@ import {
 // DOM lib would clash with Node's own web-stream types), so the page's globals are declared
 // loosely here, for this file alone.
 declare const document: any, window: any, location: any;
-declare function getComputedStyle(element: unknown): any;
+declare function getComputedStyle(element: unknown, pseudo?: string): any;
 
 const tools = requireTools(['chromium'], 'apt-get install chromium');
 const SCREENSHOTS = new URL('../../../test-results/screenshots/', import.meta.url);
@@ -157,6 +157,40 @@ describe('the reader’s pages in Chromium', { skip: tools.skip }, async () => {
     assert.deepEqual(skip, { text: 'Skip to content', visible: true, outline: true });
     await page.keyboard.press('Enter');
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'main');
+    await context.close();
+  });
+
+  it('prints the text: no navigation or buttons, black on white, link addresses shown', async () => {
+    const context = await browser.newContext({ ...VIEWPORTS.desktop, colorScheme: 'dark' });
+    const page = await context.newPage();
+    await page.goto(base + POST);
+    await page.emulateMedia({ media: 'print' });
+    const printed = await page.evaluate(() => {
+      const style = (selector: string) => getComputedStyle(document.querySelector(selector));
+      const external = document.querySelector('.post-body a[href^="http"]');
+      return {
+        nav: style('.site-nav').display,
+        toc: style('.toc').display,
+        copy: style('.copy-button').display,
+        text: style('body').color,
+        background: style('body').backgroundColor,
+        linkAddress: getComputedStyle(external, '::after').content,
+        href: external.getAttribute('href'),
+      };
+    });
+    assert.deepEqual(
+      { ...printed, linkAddress: undefined, href: undefined },
+      {
+        nav: 'none',
+        toc: 'none',
+        copy: 'none',
+        text: 'rgb(0, 0, 0)',
+        background: 'rgb(255, 255, 255)',
+        linkAddress: undefined,
+        href: undefined,
+      },
+    );
+    assert.equal(printed.linkAddress, `" (${printed.href})"`);
     await context.close();
   });
 
