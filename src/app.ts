@@ -120,7 +120,7 @@ export function buildApp(
   });
   if (options.dev) app.register(options.dev.plugin, { pages: pageCache });
   app.register(errors);
-  app.register(assets, { dir: assetsDir, manifest: assetManifest });
+  app.register(assets, { dir: assetsDir, manifest: assetManifest, dev: options.dev !== undefined });
   app.register(pages, { pages: pageCache });
   app.register(health, { lifecycle });
   if (options.metrics) app.register(metricsPlugin, { metrics: options.metrics });

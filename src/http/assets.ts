@@ -4,7 +4,7 @@
  * - Hashed (`/assets/style.1a2b3c4d5e.css`, what pages link to): the name changes with the
  *   content, so browsers and proxies may keep it a year without revalidating (`immutable`).
  * - Plain (`/assets/style.css`): still served for anything linking to it directly, cached for
- *   five minutes, then revalidated with ETag / Last-Modified.
+ *   five minutes, then revalidated with ETag / Last-Modified (on every load in the dev server).
  *
  * @fastify/static does the serving (ranges, validators, HEAD, content types, path checks);
  * this route only picks the file and its cache policy.
@@ -17,6 +17,11 @@ export interface AssetsOptions {
   /** The theme's `assets/` folder (config `TEMPLATES_DIR`). */
   dir: string;
   manifest: AssetManifest;
+  /**
+   * The dev server: plain names (all its pages use) are revalidated on every load, so a
+   * stylesheet edit shows on the live reload that follows it.
+   */
+  dev?: boolean;
 }
 
 const YEAR_MS = 365 * 24 * 60 * 60 * 1000;
@@ -24,7 +29,7 @@ const PLAIN_MAX_AGE_MS = 5 * 60 * 1000;
 
 export default async function assets(
   fastify: FastifyInstance,
-  { dir, manifest }: AssetsOptions,
+  { dir, manifest, dev = false }: AssetsOptions,
 ): Promise<void> {
   await fastify.register(fastifyStatic, {
     root: dir,
@@ -41,6 +46,6 @@ export default async function assets(
     if (hashedFile !== undefined) {
       return reply.sendFile(hashedFile, { maxAge: YEAR_MS, immutable: true });
     }
-    return reply.sendFile(name, { maxAge: PLAIN_MAX_AGE_MS, immutable: false });
+    return reply.sendFile(name, { maxAge: dev ? 0 : PLAIN_MAX_AGE_MS, immutable: false });
   });
 }

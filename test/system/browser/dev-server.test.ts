@@ -33,6 +33,11 @@ describe('dev server live reload in Chromium', { skip: tools.skip }, () => {
     await page.goto(`${dev.url}/posts/live`);
     await eventStream;
     assert.match((await page.textContent('.post-body')) ?? '', /Before\./);
+    // The theme may change under the dev server: plain asset names, revalidated on every load.
+    const stylesheet = await page.getAttribute('link[rel="stylesheet"]', 'href');
+    assert.equal(stylesheet, '/assets/style.css');
+    const css = await page.request.get(`${dev.url}${stylesheet}`);
+    assert.equal(css.headers()['cache-control'], 'public, max-age=0');
 
     const reloaded = page.waitForEvent('load', { timeout: 15_000 });
     await writeFile(
