@@ -94,7 +94,7 @@ export function createDevSession(content: DevContent, logger: Logger): DevSessio
         }
         if (options.pages.has(postPath(decoded))) return;
         const target = content.redirect(decoded);
-        if (target !== undefined) return reply.redirect(postPath(encodeURIComponent(target)), 301);
+        if (target !== undefined) return reply.redirect(postPath(target), 301);
         const problems = content.neverGood(decoded);
         if (problems) {
           const file = problems[0]?.file ?? decoded;
