@@ -55,8 +55,8 @@ describe('the server process', () => {
 
     const loaded = lines.find((line) => line.msg === 'site loaded');
     assert.deepEqual(loaded?.quire, {
-      posts: 5,
-      rendered: 5,
+      posts: 6,
+      rendered: 6,
       cached: 0,
       ms: (loaded?.quire as { ms: number }).ms,
     });

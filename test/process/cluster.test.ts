@@ -220,8 +220,8 @@ describe('cluster mode', () => {
       sample(text, 'quire_http_request_duration_seconds_count', { route: '/__test/pid' }),
       K,
     );
-    assert.equal(sample(text, 'quire_posts'), 5);
-    assert.equal(sample(text, 'quire_render_cache_misses_total'), 5);
+    assert.equal(sample(text, 'quire_posts'), 6);
+    assert.equal(sample(text, 'quire_render_cache_misses_total'), 6);
     assert.doesNotMatch(text, /# TYPE \S+ summary/);
     for (const name of text.matchAll(/^# TYPE (\S+)/gm)) assert.match(name[1] as string, /^quire_/);
 
