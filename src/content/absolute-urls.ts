@@ -9,27 +9,41 @@ import sanitizeHtml from 'sanitize-html';
 
 const URL_ATTRIBUTES = ['href', 'src', 'cite', 'poster'];
 
-function absolute(url: string, base: string): string {
+interface Bases {
+  /** The post's own URL, for `#fn-1` and `img/a.png`. */
+  page: string;
+  /** The site's URL (config SITE_URL), which may carry a path: for `/posts/x`. */
+  site: string;
+}
+
+/**
+ * Quire's own links are root-relative (`/posts/x`) and mean "on this site", so a site served under
+ * a path (SITE_URL `https://example.org/blog`) resolves them under that path, not the host's root.
+ */
+function absolute(raw: string, bases: Bases): string {
+  const url = raw.trim();
   try {
-    return new URL(url.trim(), base).href;
+    if (url.startsWith('/') && !url.startsWith('//')) return new URL(`${bases.site}${url}`).href;
+    return new URL(url, bases.page).href;
   } catch {
     return url; // not a URL a browser could follow either; leave it as written
   }
 }
 
 /** A srcset is a comma-separated list of "url [descriptor]" candidates. */
-function absoluteSrcset(srcset: string, base: string): string {
+function absoluteSrcset(srcset: string, bases: Bases): string {
   return srcset
     .split(',')
     .map((candidate) => {
       const [url = '', ...descriptor] = candidate.trim().split(/\s+/);
-      return [absolute(url, base), ...descriptor].join(' ');
+      return [absolute(url, bases), ...descriptor].join(' ');
     })
     .join(', ');
 }
 
-/** `base` is the absolute URL of the post's page, so `#fn-1` resolves to that page. */
-export function absoluteUrls(html: string, base: string): string {
+/** `pageUrl`: the post's absolute URL, so `#fn-1` resolves to it; `siteUrl`: SITE_URL. */
+export function absoluteUrls(html: string, pageUrl: string, siteUrl: string): string {
+  const bases = { page: pageUrl, site: siteUrl };
   return sanitizeHtml(html, {
     allowedTags: false,
     allowedAttributes: false,
@@ -40,10 +54,10 @@ export function absoluteUrls(html: string, base: string): string {
         const rewritten = { ...attribs };
         for (const name of URL_ATTRIBUTES) {
           const value = rewritten[name];
-          if (value !== undefined) rewritten[name] = absolute(value, base);
+          if (value !== undefined) rewritten[name] = absolute(value, bases);
         }
         if (rewritten.srcset !== undefined)
-          rewritten.srcset = absoluteSrcset(rewritten.srcset, base);
+          rewritten.srcset = absoluteSrcset(rewritten.srcset, bases);
         return { tagName, attribs: rewritten };
       },
     },

@@ -37,8 +37,14 @@ describe('publishedView', () => {
 
   it('knows when it stops being true: the next scheduled post, drafts aside', () => {
     const site = scheduledSite();
-    assert.deepEqual(publishedView(site, at('2026-01-15T00:00:00Z')).nextChange, at('2026-02-01T12:00:00Z'));
-    assert.deepEqual(publishedView(site, at('2026-02-10T00:00:00Z')).nextChange, at('2026-03-01T00:00:00Z'));
+    assert.deepEqual(
+      publishedView(site, at('2026-01-15T00:00:00Z')).nextChange,
+      at('2026-02-01T12:00:00Z'),
+    );
+    assert.deepEqual(
+      publishedView(site, at('2026-02-10T00:00:00Z')).nextChange,
+      at('2026-03-01T00:00:00Z'),
+    );
     assert.equal(publishedView(site, at('2027-01-01T00:00:00Z')).nextChange, undefined);
   });
 
@@ -147,7 +153,7 @@ describe('absoluteUrls', () => {
     const html =
       '<p><a href="/posts/other">o</a> <a href="#fn-1">1</a> <a href="https://x.example/a?b=1&amp;c=2">x</a> <a href="mailto:me@example.com">m</a></p>' +
       '<img src="img/a.png" srcset="img/a.png 1x, /img/a@2x.png 2x" alt="A">';
-    const out = absoluteUrls(html, base);
+    const out = absoluteUrls(html, base, 'https://blog.example');
     assert.ok(out.includes('href="https://blog.example/posts/other"'), out);
     assert.ok(out.includes('href="https://blog.example/posts/hello#fn-1"'), out);
     assert.ok(out.includes('href="https://x.example/a?b=1&amp;c=2"'), out);
@@ -161,11 +167,25 @@ describe('absoluteUrls', () => {
     );
   });
 
+  it('resolves root-relative links under a SITE_URL with a path', () => {
+    const out = absoluteUrls(
+      '<a href="/posts/x">x</a><a href="y">y</a><a href="//cdn.example/z">z</a>',
+      'https://example.org/blog/posts/hello',
+      'https://example.org/blog',
+    );
+    assert.ok(out.includes('href="https://example.org/blog/posts/x"'), out);
+    assert.ok(out.includes('href="https://example.org/blog/posts/y"'), out);
+    assert.ok(out.includes('href="https://cdn.example/z"'), out);
+  });
+
   it('leaves text that looks like an attribute alone, and keeps highlighting styles', () => {
     const html =
       '<pre class="shiki" style="--shiki-light:#000"><code><span style="--shiki-dark:#fff">&lt;a href="/x"&gt;</span></code></pre>';
-    const out = absoluteUrls(html, base);
-    assert.ok(out.includes('&lt;a href="/x"&gt;') || out.includes('&lt;a href=&quot;/x&quot;&gt;'), out);
+    const out = absoluteUrls(html, base, 'https://blog.example');
+    assert.ok(
+      out.includes('&lt;a href="/x"&gt;') || out.includes('&lt;a href=&quot;/x&quot;&gt;'),
+      out,
+    );
     assert.ok(out.includes('style="--shiki-dark:#fff"'), out);
     assert.ok(out.includes('class="shiki"'), out);
   });

@@ -82,8 +82,14 @@ describe('tags', () => {
     t.after(() => app.close());
     const response = await app.inject({ url: '/tags/' });
     assert.equal(response.statusCode, 200);
-    assert.match(response.body, /<a href="\/tags\/all">all<\/a> <span class="count">\(5 posts\)<\/span>/);
-    assert.match(response.body, /<a href="\/tags\/odd">odd<\/a> <span class="count">\(3 posts\)<\/span>/);
+    assert.match(
+      response.body,
+      /<a href="\/tags\/all">all<\/a> <span class="count">\(5 posts\)<\/span>/,
+    );
+    assert.match(
+      response.body,
+      /<a href="\/tags\/odd">odd<\/a> <span class="count">\(3 posts\)<\/span>/,
+    );
     const bare = await app.inject({ url: '/tags' });
     assert.equal(bare.statusCode, 301);
     assert.equal(bare.headers.location, '/tags/');
@@ -97,7 +103,10 @@ describe('tags', () => {
     assert.deepEqual(listed(first.body), ['p5', 'p3']);
     assert.match(first.body, /<h1 class="page-title">Posts tagged “odd”<\/h1>/);
     assert.match(first.body, /<a href="\/tags\/odd\/page\/2" rel="next">/);
-    assert.match(first.body, /<link rel="alternate" type="application\/atom\+xml" href="\/tags\/odd\/feed.xml"/);
+    assert.match(
+      first.body,
+      /<link rel="alternate" type="application\/atom\+xml" href="\/tags\/odd\/feed.xml"/,
+    );
     const second = await app.inject({ url: '/tags/odd/page/2' });
     assert.deepEqual(listed(second.body), ['p1']);
     assert.match(second.body, /<a href="\/tags\/odd" rel="prev">/);
@@ -118,7 +127,12 @@ describe('tags', () => {
     ]);
     const { app } = buildTestApp({ site });
     t.after(() => app.close());
-    for (const url of ['/tags/secret', '/tags/later', '/tags/later/feed.xml', '/tags/secret/feed.json']) {
+    for (const url of [
+      '/tags/secret',
+      '/tags/later',
+      '/tags/later/feed.xml',
+      '/tags/secret/feed.json',
+    ]) {
       assert.equal((await app.inject({ url })).statusCode, 404, url);
     }
     const tags = await app.inject({ url: '/tags/' });
@@ -158,7 +172,10 @@ describe('/archive/', () => {
       [...in2025.matchAll(/<a href="\/posts\/(p\d)">/g)].map((m) => m[1]),
       ['p4', 'p3', 'p2', 'p1'],
     );
-    assert.match(body.slice(y2026, y2025), /<time datetime="2026-01-05">January 5, 2026<\/time> <a href="\/posts\/p5">Post number 5<\/a>/);
+    assert.match(
+      body.slice(y2026, y2025),
+      /<time datetime="2026-01-05">January 5, 2026<\/time> <a href="\/posts\/p5">Post number 5<\/a>/,
+    );
     assert.equal((await app.inject({ url: '/archive' })).headers.location, '/archive/');
   });
 });

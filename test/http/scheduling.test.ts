@@ -51,7 +51,19 @@ function countTemplateRenders(t: TestContext): () => number {
   return () => renders;
 }
 
-const EVERY_LIST = ['/', '/tags/', '/tags/shared', '/archive/', '/feed.xml', '/rss.xml', '/feed.json', '/sitemap.xml', '/tags/shared/feed.xml', '/tags/shared/feed.json', '/posts/live'];
+const EVERY_LIST = [
+  '/',
+  '/tags/',
+  '/tags/shared',
+  '/archive/',
+  '/feed.xml',
+  '/rss.xml',
+  '/feed.json',
+  '/sitemap.xml',
+  '/tags/shared/feed.xml',
+  '/tags/shared/feed.json',
+  '/posts/live',
+];
 
 describe('scheduled posts', () => {
   it('are invisible everywhere until their time, then appear with no restart', async (t) => {
@@ -59,7 +71,13 @@ describe('scheduled posts', () => {
     const { app } = buildTestApp({ site: siteWithScheduledPost(), now: clock.now });
     t.after(() => app.close());
 
-    for (const url of ['/posts/scheduled', '/posts/scheduled-alias', '/tags/future-only', '/tags/future-only/rss.xml', '/posts/wip']) {
+    for (const url of [
+      '/posts/scheduled',
+      '/posts/scheduled-alias',
+      '/tags/future-only',
+      '/tags/future-only/rss.xml',
+      '/posts/wip',
+    ]) {
       assert.equal((await app.inject({ url })).statusCode, 404, `${url} before`);
     }
     for (const url of EVERY_LIST) {
@@ -120,12 +138,19 @@ describe('scheduled posts', () => {
     clock.set(new Date('2026-06-01T08:55:00Z')); // 300 s left
     for (const url of ['/', '/feed.xml', '/posts/live', '/tags/shared/feed.json', '/sitemap.xml']) {
       const response = await app.inject({ url });
-      assert.equal(response.headers['cache-control'], 'public, max-age=60, stale-while-revalidate=240', url);
+      assert.equal(
+        response.headers['cache-control'],
+        'public, max-age=60, stale-while-revalidate=240',
+        url,
+      );
     }
     clock.set(new Date('2026-06-01T08:59:30Z')); // 30 s left
     assert.equal((await app.inject({ url: '/' })).headers['cache-control'], 'public, max-age=30');
     clock.set(new Date('2026-06-01T08:59:59.500Z'));
-    assert.equal((await app.inject({ url: '/rss.xml' })).headers['cache-control'], 'public, max-age=0');
+    assert.equal(
+      (await app.inject({ url: '/rss.xml' })).headers['cache-control'],
+      'public, max-age=0',
+    );
 
     clock.set(PUBLISH_AT); // nothing else scheduled: the normal policy again
     assert.equal((await app.inject({ url: '/' })).headers['cache-control'], normal);

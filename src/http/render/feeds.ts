@@ -72,7 +72,7 @@ export function renderFeed(
       date: post.updated && post.updated > post.date ? post.updated : post.date,
       published: post.date,
       description: post.summary,
-      content: cdataSafe(absoluteUrls(post.html, link)),
+      content: cdataSafe(absoluteUrls(post.html, link, site.url)),
       author: [{ name: site.author }],
       category: post.tags.map((name) => ({ name, term: name })),
     });
