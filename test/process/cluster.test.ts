@@ -80,7 +80,7 @@ describe('cluster mode', () => {
     assert.equal(loaded.length, 3, 'primary and two workers');
     assert.deepEqual(
       loaded.map((l) => l.quire?.rendered),
-      [5, 0, 0],
+      [6, 0, 0],
     );
     server.child.kill('SIGTERM');
     assert.equal(await exitWithin(server, 15_000), 0);
