@@ -128,6 +128,7 @@ export function buildApp(
     pageSize: config.pageSize,
     now: options.now ?? (() => new Date()),
     dev: options.dev !== undefined,
+    logger,
   });
 
   app.register(requestId);

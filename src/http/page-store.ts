@@ -12,8 +12,9 @@
  * The dev server fills `pages` itself (drafts and future posts with badges), so a dev store never
  * rebuilds, redirects or suggests: src/dev/ does that.
  */
+import type { FastifyBaseLogger } from 'fastify';
 import { nearest } from '../content/did-you-mean.ts';
-import { type PublishedView, publishedView } from '../content/published.ts';
+import { publishedView } from '../content/published.ts';
 import type { Site } from '../content/types.ts';
 import type { FeedFormat } from './paths.ts';
 import { postPath } from './paths.ts';
@@ -32,6 +33,7 @@ export interface PageStoreOptions {
   now: () => Date;
   /** The dev server fills the pages; see above. */
   dev: boolean;
+  logger: Pick<FastifyBaseLogger, 'info'>;
 }
 
 export interface PageStore {
@@ -49,12 +51,10 @@ export interface PageStore {
   suggest(path: string): { title: string; path: string } | undefined;
   /** A tag's feed (rendered on first request), undefined for a tag with no published post. */
   tagFeed(tag: string, format: FeedFormat, path: string): RenderedPage | undefined;
-  /** Pages rendered so far, for the log. */
-  readonly view: PublishedView;
 }
 
 export function createPageStore(options: PageStoreOptions): PageStore {
-  const { site, meta, pageSize, now, dev } = options;
+  const { site, meta, pageSize, now, dev, logger } = options;
   const pages: PageCache = new Map();
   let view = publishedView(site, now());
   let render: RenderTemplate | undefined;
@@ -62,18 +62,17 @@ export function createPageStore(options: PageStoreOptions): PageStore {
 
   const rebuild = async () => {
     if (!render) throw new Error('page store used before start()');
+    const started = performance.now();
     const next = publishedView(site, now());
     const fresh = await renderSite({ render, site: meta, pageSize }, next);
     view = next;
     pages.clear();
     for (const [path, page] of fresh) pages.set(path, page);
+    return Math.round(performance.now() - started);
   };
 
   return {
     pages,
-    get view() {
-      return view;
-    },
 
     async start(renderTemplate) {
       render = renderTemplate;
@@ -84,9 +83,17 @@ export function createPageStore(options: PageStoreOptions): PageStore {
       if (dev) return undefined;
       if (rebuilding) return rebuilding;
       if (view.nextChange === undefined || now() < view.nextChange) return undefined;
-      rebuilding = rebuild().finally(() => {
-        rebuilding = undefined;
-      });
+      rebuilding = rebuild()
+        .then((ms) => {
+          const nextChange = view.nextChange?.toISOString();
+          logger.info(
+            { pages: pages.size, posts: view.posts.length, ms, nextChange },
+            'scheduled post published: pages rebuilt',
+          );
+        })
+        .finally(() => {
+          rebuilding = undefined;
+        });
       return rebuilding;
     },
 

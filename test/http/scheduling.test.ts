@@ -108,7 +108,7 @@ describe('scheduled posts', () => {
 
   it('rebuilds once for requests that arrive together when the time comes', async (t) => {
     const clock = manualClock(new Date('2026-06-01T08:00:00Z'));
-    const { app } = buildTestApp({ site: siteWithScheduledPost(), now: clock.now });
+    const { app, logs } = buildTestApp({ site: siteWithScheduledPost(), now: clock.now });
     t.after(() => app.close());
     await app.ready();
     const renders = countTemplateRenders(t);
@@ -126,6 +126,10 @@ describe('scheduled posts', () => {
     assert.equal(renders(), 7);
     await app.inject({ url: '/posts/scheduled' });
     assert.equal(renders(), 7, 'served from the rebuilt pages');
+    const rebuilt = logs.filter((line) => line.msg === 'scheduled post published: pages rebuilt');
+    assert.equal(rebuilt.length, 1);
+    assert.equal(rebuilt[0]?.quire?.posts, 2);
+    assert.equal(rebuilt[0]?.quire?.nextChange, undefined);
   });
 
   it('caps Cache-Control on lists, posts and feeds at the time left before the next post', async (t) => {
