@@ -97,9 +97,11 @@ async function views(
   });
 
   fastify.addHook('onReady', async () => {
+    const started = performance.now();
     await store.start((template, data) => fastify.view(template, data));
     if (dev) return;
-    fastify.log.info({ pages: store.pages.size, contentVersion }, 'pages rendered');
+    const ms = Math.round(performance.now() - started);
+    fastify.log.info({ pages: store.pages.size, contentVersion, ms }, 'pages rendered');
   });
 }
 

@@ -186,7 +186,12 @@ describe('page cache', () => {
     assert.equal(renders, 7, 'every HTML page');
     const rendered = logs.find((line) => line.msg === 'pages rendered');
     // + 3 feeds, sitemap.xml, robots.txt
-    assert.deepEqual(rendered?.quire, { pages: 12, contentVersion: 'test-version' });
+    assert.deepEqual(rendered?.quire, {
+      pages: 12,
+      contentVersion: 'test-version',
+      ms: rendered?.quire?.ms,
+    });
+    assert.equal(typeof rendered?.quire?.ms, 'number');
 
     renders = 0;
     const urls = ['/', '/posts/hello-world', '/posts/second', '/tags/', '/tags/intro', '/archive/'];
