@@ -43,15 +43,17 @@ export function sendPage(
 }
 
 /**
- * Runs `handler` once the pages match the clock: at once (no promise per request) when they
- * already do, after the rebuild when a scheduled post has just come due.
+ * Calls `answer` with the page at `path` (undefined if none): at once when it is rendered
+ * already (no promise per request), once rendered when a scheduled post has just changed the
+ * site. The page store checks the clock first.
  */
-export function whenFresh(
+export function withPage(
   store: PageStore,
-  handler: () => FastifyReply | Promise<FastifyReply>,
+  path: string,
+  answer: (page: RenderedPage | undefined) => FastifyReply,
 ): FastifyReply | Promise<FastifyReply> {
-  const pending = store.refresh();
-  return pending ? pending.then(handler) : handler();
+  const page = store.page(path);
+  return page instanceof Promise ? page.then(answer) : answer(page);
 }
 
 /** The 404 page (through the central not-found handler). Returns `reply`: it is being answered. */
@@ -60,17 +62,16 @@ export function notFound(reply: FastifyReply): FastifyReply {
   return reply;
 }
 
-/** Serves the cached page at `path`, or the 404 page. */
+/** Serves the page at `path`, or the 404 page. */
 export function servePath(
   store: PageStore,
   request: FastifyRequest,
   reply: FastifyReply,
   path: string,
 ): FastifyReply | Promise<FastifyReply> {
-  return whenFresh(store, () => {
-    const page = store.pages.get(path);
-    return page ? sendPage(store, request, reply, page) : notFound(reply);
-  });
+  return withPage(store, path, (page) =>
+    page ? sendPage(store, request, reply, page) : notFound(reply),
+  );
 }
 
 /** A 301 to `path`, keeping the request's query string. */

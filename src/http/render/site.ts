@@ -1,7 +1,7 @@
 /**
- * Every page of one published view, rendered: HTML pages through the theme's templates, the
- * site's feeds, the sitemap and robots.txt. Tag feeds are rendered on demand (`renderTagFeed`):
- * with full content, rendering all of them up front would cost memory for feeds few read.
+ * Every page of one published view, as a plan: for each URL path, how to render it (HTML pages
+ * through the theme's templates, the feeds, the sitemap, robots.txt). The page store decides
+ * when (see page-store.ts).
  *
  * Last-Modified of a page is the newest publication or update among the posts it depends on:
  * for a list, the whole list (so page 2 changes date when a new post pushes one onto it); for a
@@ -19,7 +19,6 @@ import type { Post } from '../../content/types.ts';
 import {
   ARCHIVE_PATH,
   FEED_FORMATS,
-  type FeedFormat,
   feedPath,
   indexPath,
   postPath,
@@ -28,7 +27,7 @@ import {
   TAGS_PATH,
   tagPath,
 } from '../paths.ts';
-import { type PageCache, type RenderedPage, renderedPage } from '../views.ts';
+import { type RenderedPage, renderedPage } from '../views.ts';
 import { FEED_CONTENT_TYPES, renderFeed } from './feeds.ts';
 import { blogPostingJsonLd } from './json-ld.ts';
 import { renderRobots, renderSitemap } from './sitemap.ts';
@@ -66,39 +65,59 @@ function changedBy(view: PublishedView, posts: Iterable<Post | undefined>): Date
 
 const HTML = 'text/html; charset=utf-8';
 
-export async function renderSite(
-  context: SiteRenderContext,
-  view: PublishedView,
-): Promise<PageCache> {
+/** How to render one page, when it is asked for. */
+export interface PagePlan {
+  render: () => Promise<RenderedPage> | RenderedPage;
+  /** Rendered ahead of requests (startup, after a scheduled post); tag feeds are not. */
+  ahead: boolean;
+}
+
+/** URL path → how to render it: every page of the view. Building it renders nothing. */
+export function planSite(context: SiteRenderContext, view: PublishedView): Map<string, PagePlan> {
   const { render, site, pageSize } = context;
-  const pages: PageCache = new Map();
+  const plan = new Map<string, PagePlan>();
   const allChanged = changedBy(view, view.posts);
-  const html = async (
-    path: string,
-    template: string,
-    data: Record<string, unknown>,
-    at = allChanged,
-  ) =>
-    pages.set(path, renderedPage(await render(template, { canonical: path, ...data }), HTML, at));
+  const html = (path: string, template: string, data: Record<string, unknown>, at = allChanged) => {
+    plan.set(path, {
+      render: async () =>
+        renderedPage(await render(template, { canonical: path, ...data }), HTML, at),
+      ahead: true,
+    });
+  };
+  const other = (path: string, contentType: string, text: () => string, at = allChanged) => {
+    plan.set(path, { render: () => renderedPage(text(), contentType, at), ahead: true });
+  };
 
   const indexPages = paginate(view.posts, pageSize);
   for (const { number, items } of indexPages) {
-    await html(indexPath(number), 'index.njk', {
+    html(indexPath(number), 'index.njk', {
       posts: items,
       pagination: pagination(number, indexPages.length, indexPath),
       feeds: feedLinks(),
     });
   }
 
+  // Neighbours, related posts and JSON-LD are worked out when the page is rendered, so that
+  // switching to a new view (a scheduled post) costs little before the first page is served.
   for (const post of view.posts) {
-    const { older, newer } = neighbours(view, post);
-    const related = relatedPosts(view, post);
-    await html(
-      postPath(post.slug),
-      'post.njk',
-      { post, older, newer, related, jsonLd: blogPostingJsonLd(site, post), ogType: 'article' },
-      changedBy(view, [post, older, newer, ...related]),
-    );
+    plan.set(postPath(post.slug), {
+      render: async () => {
+        const { older, newer } = neighbours(view, post);
+        const related = relatedPosts(view, post);
+        const data = {
+          canonical: postPath(post.slug),
+          post,
+          older,
+          newer,
+          related,
+          jsonLd: blogPostingJsonLd(site, post),
+          ogType: 'article',
+        };
+        const at = changedBy(view, [post, older, newer, ...related]);
+        return renderedPage(await render('post.njk', data), HTML, at);
+      },
+      ahead: true,
+    });
   }
 
   const tags = [...view.tags.values()].map((tag) => ({
@@ -106,12 +125,12 @@ export async function renderSite(
     count: tag.posts.length,
     path: tagPath(tag.name),
   }));
-  await html(TAGS_PATH, 'tags.njk', { tags });
+  html(TAGS_PATH, 'tags.njk', { tags });
   for (const tag of view.tags.values()) {
     const tagPages = paginate(tag.posts, pageSize);
     const at = changedBy(view, tag.posts);
     for (const { number, items } of tagPages) {
-      await html(
+      html(
         tagPath(tag.name, number),
         'tag.njk',
         {
@@ -123,33 +142,31 @@ export async function renderSite(
         at,
       );
     }
+    // With full content, rendering every tag's feeds ahead would cost memory for feeds few read.
+    for (const format of FEED_FORMATS) {
+      plan.set(feedPath(format, tag.name), {
+        render: () =>
+          renderedPage(
+            renderFeed(site, tag.posts, format, tag.name),
+            FEED_CONTENT_TYPES[format],
+            at,
+          ),
+        ahead: false,
+      });
+    }
   }
 
-  await html(ARCHIVE_PATH, 'archive.njk', { years: view.years });
+  html(ARCHIVE_PATH, 'archive.njk', { years: view.years });
 
   for (const format of FEED_FORMATS) {
-    const body = renderFeed(site, view.posts, format);
-    pages.set(feedPath(format), renderedPage(body, FEED_CONTENT_TYPES[format], allChanged));
+    other(feedPath(format), FEED_CONTENT_TYPES[format], () => renderFeed(site, view.posts, format));
   }
-  pages.set(
-    SITEMAP_PATH,
-    renderedPage(renderSitemap(site.url, view), 'application/xml; charset=utf-8', allChanged),
-  );
-  pages.set(ROBOTS_PATH, renderedPage(renderRobots(site.url), 'text/plain; charset=utf-8'));
-  return pages;
-}
-
-/** A tag's feed, or undefined when the tag has no published post. */
-export function renderTagFeed(
-  site: SiteMeta,
-  view: PublishedView,
-  tag: string,
-  format: FeedFormat,
-): RenderedPage | undefined {
-  const summary = view.tags.get(tag);
-  if (!summary) return undefined;
-  const body = renderFeed(site, summary.posts, format, tag);
-  return renderedPage(body, FEED_CONTENT_TYPES[format], changedBy(view, summary.posts));
+  other(SITEMAP_PATH, 'application/xml; charset=utf-8', () => renderSitemap(site.url, view));
+  plan.set(ROBOTS_PATH, {
+    render: () => renderedPage(renderRobots(site.url), 'text/plain; charset=utf-8'),
+    ahead: true,
+  });
+  return plan;
 }
 
 /** `<link rel="alternate">` targets of a list's feeds. */

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { parsePageNumber } from '../../content/pagination.ts';
 import type { PageStore } from '../page-store.ts';
 import { indexPath, postPath } from '../paths.ts';
-import { movedPermanently, notFound, sendPage, servePath, whenFresh } from '../send-page.ts';
+import { movedPermanently, notFound, sendPage, servePath, withPage } from '../send-page.ts';
 
 export { etagMatches } from '../send-page.ts';
 
@@ -29,14 +29,13 @@ export default async function pages(
     return servePath(store, request, reply, indexPath(page));
   });
 
-  fastify.get<{ Params: { slug: string } }>('/posts/:slug', (request, reply) =>
-    whenFresh(store, () => {
-      const { slug } = request.params;
-      const page = store.pages.get(postPath(slug));
+  fastify.get<{ Params: { slug: string } }>('/posts/:slug', (request, reply) => {
+    const { slug } = request.params;
+    return withPage(store, postPath(slug), (page) => {
       if (page) return sendPage(store, request, reply, page);
       const current = store.redirect(slug);
       if (current !== undefined) return movedPermanently(store, request, reply, postPath(current));
       return notFound(reply);
-    }),
-  );
+    });
+  });
 }

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { parsePageNumber } from '../../content/pagination.ts';
 import type { PageStore } from '../page-store.ts';
 import { FEED_FILES, FEED_FORMATS, feedPath, TAGS_PATH, tagPath } from '../paths.ts';
-import { movedPermanently, notFound, sendPage, servePath, whenFresh } from '../send-page.ts';
+import { movedPermanently, notFound, servePath } from '../send-page.ts';
 
 export interface TagsOptions {
   store: PageStore;
@@ -38,11 +38,7 @@ export default async function tags(
 
   for (const format of FEED_FORMATS) {
     fastify.get<TagParams>(`/tags/:tag/${FEED_FILES[format]}`, (request, reply) =>
-      whenFresh(store, () => {
-        const { tag } = request.params;
-        const page = store.tagFeed(tag, format, feedPath(format, tag));
-        return page ? sendPage(store, request, reply, page) : notFound(reply);
-      }),
+      servePath(store, request, reply, feedPath(format, request.params.tag)),
     );
   }
 }
