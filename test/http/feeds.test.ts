@@ -96,9 +96,10 @@ describe('Atom /feed.xml', () => {
     const entries = [feed.entry].flat();
     assert.deepEqual(
       entries.map((e) => e.title['#text'] ?? e.title),
-      ['Newest & <best>', 'Older'],
-      'published posts only, newest first',
+      ['Newest &amp; &lt;best&gt;', 'Older'],
+      'published posts only, newest first; titles are type="html", so escaped',
     );
+    assert.equal(entries[0].title['@_type'], 'html');
     const [newest] = entries;
     assert.equal(newest.id, 'tag:blog.example,2026-03-01:newest-file');
     assert.equal(newest.link['@_href'], 'https://blog.example/sub/posts/newest');
@@ -134,6 +135,7 @@ describe('RSS /rss.xml', () => {
     const [newest] = items;
     assert.equal(newest.guid['#text'], 'tag:blog.example,2026-03-01:newest-file');
     assert.equal(newest.guid['@_isPermaLink'], 'false');
+    assert.equal(newest.title, 'Newest &amp; &lt;best&gt;');
     assert.equal(newest.link, 'https://blog.example/sub/posts/newest');
     assert.equal(newest.pubDate, 'Sun, 01 Mar 2026 10:00:00 GMT');
     assertAbsolute(urlsIn(newest['content:encoded']), 'rss content');
@@ -199,5 +201,26 @@ describe('tag feeds', () => {
     const after = await render('renamed');
     assert.equal(before.id, after.id);
     assert.notEqual(before.url, after.url);
+  });
+});
+
+describe('feeds with markup characters in names', () => {
+  it('stay well-formed and keep the names as text', async (t) => {
+    const site = makeSite([makePost({ slug: 'x', title: 'T & <t>', tags: ['a&b <c>'] })], {
+      title: 'A & B <c>',
+    });
+    const { app } = buildTestApp({ site, env: { SITE_AUTHOR: 'Me & <you>' } });
+    t.after(() => app.close());
+    for (const url of ['/feed.xml', '/rss.xml', '/tags/a%26b%20%3Cc%3E/feed.xml']) {
+      const response = await app.inject({ url });
+      assert.equal(response.statusCode, 200, url);
+      assert.equal(XMLValidator.validate(response.body), true, url);
+    }
+    const atom = parser.parse((await app.inject({ url: '/feed.xml' })).body).feed;
+    assert.equal(atom.title, 'A & B <c>');
+    assert.equal(atom.author.name, 'Me & <you>');
+    const json = (await app.inject({ url: '/tags/a%26b%20%3Cc%3E/feed.json' })).json();
+    assert.equal(json.title, 'A & B <c>: a&b <c>');
+    assert.equal(json.items[0].title, 'T & <t>');
   });
 });

@@ -11,6 +11,7 @@
  * name) keeps its id and feed readers do not show it twice. Changing a published post's date or
  * file name, or the site's host, does change its id.
  */
+import { escapeUTF8 } from 'entities';
 import { Feed } from 'feed';
 import { absoluteUrls } from '../../content/absolute-urls.ts';
 import { fileSlug, lastChanged } from '../../content/published.ts';
@@ -67,7 +68,9 @@ export function renderFeed(
     const link = `${site.url}${postPath(post.slug)}`;
     feed.addItem({
       id: entryId(site, post),
-      title: post.title,
+      // Atom titles are written as `type="html"` and RSS readers decode entities in titles, so
+      // both get HTML text; a JSON Feed title is plain text.
+      title: format === 'json' ? post.title : escapeUTF8(post.title),
       link,
       date: post.updated && post.updated > post.date ? post.updated : post.date,
       published: post.date,
