@@ -49,11 +49,10 @@ describe('container images', { skip: tools.skip, timeout: 60 * 60_000 }, () => {
     await ensureBaseImage();
     await ensureProductionImage();
     await ensureDevImage();
-    [base, dev, prod, upstream] = await Promise.all(
-      [BASE_IMAGE, 'localhost/quire-dev:test', 'localhost/quire:test', await nodeImageName()].map(
-        facts,
-      ),
-    );
+    base = await facts(BASE_IMAGE);
+    dev = await facts('localhost/quire-dev:test');
+    prod = await facts('localhost/quire:test');
+    upstream = await facts(await nodeImageName());
   });
 
   it('builds FROM the Node the project pins', async () => {

@@ -90,7 +90,7 @@ describe('the production image', { skip: tools.skip, timeout: 60 * 60_000 }, () 
         dispatcher: new Agent({ pipelining: 0 }),
       }).then(async (response) => ({
         status: response.statusCode,
-        body: await response.body.json(),
+        body: (await response.body.json()) as { sleptMs: number; pid: number },
       })),
     );
     await sleep(500); // every request is now sleeping in a worker
