@@ -14,6 +14,7 @@ export const PROJECT_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 export const PRODUCTION_IMAGE = 'localhost/quire:test';
 export const DEV_IMAGE = 'localhost/quire-dev:test';
 export const BASE_IMAGE = 'localhost/quire-base:test';
+export const NGINX_IMAGE = 'localhost/quire-nginx:test';
 
 export interface BuildOptions {
   /** The build context (default: this repository). */
@@ -22,6 +23,8 @@ export interface BuildOptions {
   tag?: string;
   /** Stream the build's output to stderr (long builds someone is watching). */
   echo?: boolean;
+  /** The Dockerfile, relative to the context (default docker/Dockerfile). */
+  file?: string;
 }
 
 /**
@@ -30,9 +33,10 @@ export interface BuildOptions {
  */
 export async function buildImage(options: BuildOptions) {
   const context = options.context ?? PROJECT_ROOT;
-  await ensureStandins(['node']);
+  const file = options.file ?? 'docker/Dockerfile';
+  await ensureStandins(file === 'docker/nginx/Dockerfile' ? ['nginx'] : ['node']);
   const args = ['build', '--pull=never', '--network=host', '--format=docker', '--layers'];
-  args.push('-f', `${context}/docker/Dockerfile`);
+  args.push('-f', `${context}/${file}`);
   if (options.target) args.push('--target', options.target);
   if (options.tag) args.push('-t', options.tag);
   args.push(context);
@@ -66,4 +70,16 @@ export function ensureDevImage(): Promise<string> {
 /** The base stage both images start from, tagged on its own to compare layers with. */
 export function ensureBaseImage(): Promise<string> {
   return once(BASE_IMAGE, 'base');
+}
+
+/** The nginx image (docker/nginx/Dockerfile) with the project's nginx/ config; returns its tag. */
+export function ensureNginxImage(): Promise<string> {
+  let promise = built.get(NGINX_IMAGE);
+  if (!promise) {
+    promise = buildImage({ file: 'docker/nginx/Dockerfile', tag: NGINX_IMAGE }).then(
+      () => NGINX_IMAGE,
+    );
+    built.set(NGINX_IMAGE, promise);
+  }
+  return promise;
 }
