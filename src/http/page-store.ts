@@ -53,8 +53,6 @@ export interface PageStore {
   cacheControl(): string;
   /** A published post whose slug is near the last segment of `path`, for the 404 page. */
   suggest(path: string): { title: string; path: string } | undefined;
-  /** Resolves when the pages of the current view are all rendered ahead (tests, logs). */
-  settled(): Promise<void>;
 }
 
 export function createPageStore(options: PageStoreOptions): PageStore {
@@ -66,7 +64,6 @@ export function createPageStore(options: PageStoreOptions): PageStore {
   /** Changes with every switch of view, so that a late render of an old page is dropped. */
   let generation = 0;
   let render: RenderTemplate | undefined;
-  let warming: Promise<void> = Promise.resolve();
 
   const switchView = () => {
     if (!render) throw new Error('page store used before start()');
@@ -117,7 +114,7 @@ export function createPageStore(options: PageStoreOptions): PageStore {
     if (dev || view.nextChange === undefined || now() < view.nextChange) return;
     const started = performance.now();
     switchView();
-    warming = renderAhead(true).then(
+    void renderAhead(true).then(
       () => {
         const ms = Math.round(performance.now() - started);
         const nextChange = view.nextChange?.toISOString();
@@ -182,7 +179,5 @@ export function createPageStore(options: PageStoreOptions): PageStore {
       const post = slug === undefined ? undefined : view.bySlug.get(slug);
       return post && { title: post.title, path: postPath(post.slug) };
     },
-
-    settled: () => warming,
   };
 }

@@ -151,6 +151,18 @@ describe('tags', () => {
     const post = await app.inject({ url: '/posts/x' });
     assert.match(post.body, /<a href="\/tags\/C%23%20%26%20.NET" rel="tag">/);
 
+    const odd = makeSite([makePost({ slug: 'y', tags: ['ci/cd', 'a?b#c', '100%'] })]);
+    const other = buildTestApp({ site: odd }).app;
+    t.after(() => other.close());
+    for (const url of [
+      '/tags/ci%2Fcd',
+      '/tags/a%3Fb%23c',
+      '/tags/100%25',
+      '/tags/ci%2Fcd/rss.xml',
+    ]) {
+      assert.equal((await other.inject({ url })).statusCode, 200, url);
+    }
+
     const bad = await app.inject({ url: '/tags/%ZZ', headers: { accept: 'application/json' } });
     assert.equal(bad.statusCode, 400);
     assert.equal(bad.json().requestId, bad.headers['x-request-id']);
