@@ -141,6 +141,40 @@ describe('scheduled posts', () => {
     assert.equal(rebuilt[0]?.quire?.nextChange, undefined);
   });
 
+  it('gives changed pages a new Last-Modified and ETag, so conditional requests see the change', async (t) => {
+    const clock = manualClock(new Date('2026-06-01T08:00:00Z'));
+    const { app } = buildTestApp({ site: siteWithScheduledPost(), now: clock.now });
+    t.after(() => app.close());
+    const urls = ['/', '/posts/live', '/feed.xml', '/tags/shared', '/sitemap.xml'];
+    const before = new Map<string, { etag: string; lastModified: string }>();
+    for (const url of urls) {
+      const response = await app.inject({ url });
+      before.set(url, {
+        etag: String(response.headers.etag),
+        lastModified: String(response.headers['last-modified']),
+      });
+      assert.equal(response.headers['last-modified'], 'Fri, 01 May 2026 00:00:00 GMT', url);
+    }
+    clock.set(PUBLISH_AT);
+    for (const url of urls) {
+      const old = before.get(url);
+      assert.ok(old);
+      // HEAD first: the page is rendered on demand for it as for GET.
+      const head = await app.inject({ method: 'HEAD', url });
+      assert.equal(head.statusCode, 200, url);
+      assert.equal(head.headers['last-modified'], PUBLISH_AT.toUTCString(), url);
+      const byDate = await app.inject({
+        url,
+        headers: { 'if-modified-since': old.lastModified },
+      });
+      assert.equal(byDate.statusCode, 200, `${url} If-Modified-Since`);
+      assert.equal(head.headers['content-length'], String(byDate.rawPayload.length), url);
+      const byEtag = await app.inject({ url, headers: { 'if-none-match': old.etag } });
+      assert.equal(byEtag.statusCode, 200, `${url} If-None-Match`);
+      assert.notEqual(byEtag.headers.etag, old.etag, url);
+    }
+  });
+
   it('caps Cache-Control on lists, posts and feeds at the time left before the next post', async (t) => {
     const clock = manualClock(new Date('2026-06-01T08:00:00Z')); // one hour before
     const { app } = buildTestApp({ site: siteWithScheduledPost(), now: clock.now });
