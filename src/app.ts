@@ -28,7 +28,7 @@ import Fastify, {
 } from 'fastify';
 import type nunjucks from 'nunjucks';
 import type { Config } from './config.ts';
-import type { Site } from './content/types.ts';
+import type { Post, Site } from './content/types.ts';
 import assets from './http/assets.ts';
 import errors, { frameworkErrors } from './http/errors.ts';
 import { createLifecycle, type Lifecycle } from './http/lifecycle.ts';
@@ -74,6 +74,12 @@ export interface BuildAppOptions {
 /** Where the dev server plugs in: it owns the page cache and reloads templates. */
 export interface DevHooks {
   onEnvironment(env: nunjucks.Environment): void;
+  /**
+   * Every post the writer has (drafts and scheduled included), and the template context that
+   * shows them as such: for the pages the dev server does not render itself (tags, archive,
+   * feeds, …), which are rendered from these on each request.
+   */
+  preview: { posts(): readonly Post[]; context(): Record<string, unknown> };
   /** Registered before the page routes, with the Map they serve from. */
   plugin: FastifyPluginAsync<{ pages: PageCache }> | FastifyPluginCallback<{ pages: PageCache }>;
 }
@@ -127,7 +133,7 @@ export function buildApp(
     meta,
     pageSize: config.pageSize,
     now: options.now ?? (() => new Date()),
-    dev: options.dev !== undefined,
+    dev: options.dev?.preview,
     logger,
   });
 

@@ -54,8 +54,12 @@ export function fileSlug(post: Post): string {
   return basename(post.file, '.md');
 }
 
-export function publishedView(site: Site, now: Date): PublishedView {
-  const posts = site.posts.filter((post) => isPublished(post, now));
+/**
+ * `everything`: the dev server's preview, where drafts and scheduled posts are listed too (with
+ * badges) and nothing is waiting to change.
+ */
+export function publishedView(site: Site, now: Date, everything = false): PublishedView {
+  const posts = everything ? [...site.posts] : site.posts.filter((post) => isPublished(post, now));
   const bySlug = new Map(posts.map((post) => [post.slug, post]));
 
   const tagPosts = new Map<string, Post[]>();
@@ -91,7 +95,7 @@ export function publishedView(site: Site, now: Date): PublishedView {
   }
 
   let nextChange: Date | undefined;
-  for (const post of site.posts) {
+  for (const post of everything ? [] : site.posts) {
     if (post.draft || post.date.getTime() <= now.getTime()) continue;
     if (!nextChange || post.date < nextChange) nextChange = post.date;
   }

@@ -17,7 +17,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { nearest } from '../content/did-you-mean.ts';
 import { publishedView } from '../content/published.ts';
-import type { Site } from '../content/types.ts';
+import type { Post, Site } from '../content/types.ts';
 import { postPath } from './paths.ts';
 import { type PagePlan, planSite, type RenderTemplate } from './render/site.ts';
 import type { SiteMeta } from './render/site-meta.ts';
@@ -32,9 +32,14 @@ export interface PageStoreOptions {
   meta: SiteMeta;
   pageSize: number;
   now: () => Date;
-  /** The dev server fills the pages; see above. */
-  dev: boolean;
+  /** The dev server fills `pages` with the index and posts; the rest is rendered from this. */
+  dev: DevPreview | undefined;
   logger: Pick<FastifyBaseLogger, 'info' | 'error'>;
+}
+
+export interface DevPreview {
+  posts(): readonly Post[];
+  context(): Record<string, unknown>;
 }
 
 export interface PageStore {
@@ -130,6 +135,15 @@ export function createPageStore(options: PageStoreOptions): PageStore {
     );
   };
 
+  /** Dev server: a page of the writer's preview, rendered fresh on every request. */
+  const renderPreview = (preview: DevPreview, path: string) => {
+    if (!render) return undefined;
+    const all = publishedView({ ...site, posts: preview.posts() }, now(), true);
+    const withBadges: RenderTemplate = (template, data) =>
+      (render as RenderTemplate)(template, { ...preview.context(), ...data });
+    return planSite({ render: withBadges, site: meta, pageSize }, all).get(path)?.render();
+  };
+
   return {
     pages,
 
@@ -141,8 +155,9 @@ export function createPageStore(options: PageStoreOptions): PageStore {
     },
 
     page(path) {
+      if (dev) return pages.get(path) ?? renderPreview(dev, path);
       refresh();
-      return pages.get(path) ?? (dev ? undefined : renderPath(path));
+      return pages.get(path) ?? renderPath(path);
     },
 
     redirect(slug) {
