@@ -33,7 +33,10 @@ export async function startApp(): Promise<{ app: ServerProcess; upstream: string
   const postsDir = join(dir, 'posts');
   await mkdir(postsDir);
   await writePosts(postsDir, {
-    'hello.md': { title: 'Hello', body: 'Hello from behind nginx.\n\n' + 'Lorem ipsum. '.repeat(200) },
+    'hello.md': {
+      title: 'Hello',
+      body: 'Hello from behind nginx.\n\n' + 'Lorem ipsum. '.repeat(200),
+    },
     'second.md': { title: 'Second', date: '2026-01-02' },
     'third.md': { title: 'Third', date: '2026-01-03' },
   });
@@ -156,7 +159,8 @@ export async function startNginx(setup: NginxSetup, nginxBin = '/usr/sbin/nginx'
       .split('\n')
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as NginxLogLine);
-  for (const port of [setup.httpPort, setup.httpsPort]) await waitForPort(port, child, () => stderr);
+  for (const port of [setup.httpPort, setup.httpsPort])
+    await waitForPort(port, child, () => stderr);
   return {
     child,
     accessLog,
@@ -204,7 +208,11 @@ export interface Answer {
 export async function get(
   url: string,
   dispatcher: Agent | undefined,
-  options: { method?: 'GET' | 'POST' | 'HEAD'; headers?: Record<string, string>; body?: Buffer } = {},
+  options: {
+    method?: 'GET' | 'POST' | 'HEAD';
+    headers?: Record<string, string>;
+    body?: Buffer;
+  } = {},
 ): Promise<Answer> {
   const response = await request(url, {
     dispatcher,

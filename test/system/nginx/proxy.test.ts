@@ -88,7 +88,11 @@ describe('nginx in front of the app', { skip: tools.skip }, () => {
       return result.stdout + result.stderr;
     };
     const tls11 = await handshake('-tls1_1');
-    assert.match(tls11, /alert protocol version/, 'nginx answers TLS 1.1 with a protocol_version alert');
+    assert.match(
+      tls11,
+      /alert protocol version/,
+      'nginx answers TLS 1.1 with a protocol_version alert',
+    );
     assert.match(tls11, /Cipher is \(NONE\)/);
     assert.match(await handshake('-tls1_2'), /New, TLSv1\.2, Cipher is ECDHE-/);
     assert.match(await handshake('-tls1_3'), /New, TLSv1\.3, Cipher is TLS_/);
@@ -163,7 +167,9 @@ describe('nginx in front of the app', { skip: tools.skip }, () => {
 
   it('compresses pages and stylesheets with gzip', async () => {
     for (const path of ['/posts/hello', '/assets/style.css']) {
-      const answer = await get(`${https}${path}`, agent, { headers: { 'accept-encoding': 'gzip' } });
+      const answer = await get(`${https}${path}`, agent, {
+        headers: { 'accept-encoding': 'gzip' },
+      });
       assert.equal(answer.status, 200, path);
       assert.equal(answer.headers['content-encoding'], 'gzip', path);
     }
@@ -197,7 +203,7 @@ describe('nginx in front of the app', { skip: tools.skip }, () => {
     assert.equal(hit.body, answers[0]!.body);
     const withCookie = await get(`${https}${path}`, agent, { headers: { cookie: 'session=1' } });
     assert.equal(withCookie.headers['x-cache-status'], 'BYPASS');
-    await sleep(1100);
+    await sleep(2100); // 1 s lifetime, counted by nginx in whole seconds
     const expired = await get(`${https}${path}`, agent);
     assert.notEqual(expired.headers['x-cache-status'], 'HIT', 'cached for one second only');
   });
