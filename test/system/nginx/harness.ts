@@ -153,7 +153,7 @@ export async function startNginx(setup: NginxSetup, nginxBin = '/usr/sbin/nginx'
     await exited;
   });
   let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const accessLog = () =>
     readFileSync(logFile, 'utf8')
       .split('\n')
