@@ -128,7 +128,9 @@ async function startNginx(
     );
     if (ok) break;
     if (child.exitCode !== null || i > 100) {
-      throw new Error(`nginx did not start: ${await readFile(join(prefix, 'nginx.stderr.log'))}`);
+      throw new Error(
+        `nginx did not start: ${await readFile(join(prefix, 'nginx.stderr.log'), 'utf8')}`,
+      );
     }
     await sleep(50);
   }
