@@ -55,8 +55,8 @@ export interface BuildAppOptions {
   lifecycle?: Lifecycle;
   /**
    * Fastify `trustProxy`: which peers may set X-Forwarded-For/-Proto/-Host,
-   * and so `request.ip` in the access log. Default `false` (the socket's
-   * peer address). Behind nginx, pass nginx's address(es) or CIDR(s), e.g.
+   * and so `request.ip` in the access log. Default: config `TRUST_PROXY`,
+   * else `false` (the socket's peer address). Behind nginx, pass nginx's address(es) or CIDR(s), e.g.
    * `'127.0.0.1'` for a sidecar or the pod network's range for an ingress.
    */
   trustProxy?: boolean | string | string[];
@@ -99,7 +99,7 @@ export function buildApp(
     genReqId,
     childLoggerFactory,
     frameworkErrors,
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: options.trustProxy ?? config.trustProxy,
     exposeHeadRoutes: true,
     // Timeouts that fit nginx in front (documented in the README):
     // idle keep-alive sockets outlive nginx's upstream `keepalive_timeout`

@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 10_000,
       crashLoopRestarts: 5,
       crashLoopWindowMs: 60_000,
+      trustProxy: false,
       testRoutes: false,
     });
   });
@@ -69,6 +70,23 @@ describe('loadConfig', () => {
       [],
       `SITE_DESCRIPTION must be at most 300 characters (got "${'d'.repeat(301)}")`,
     );
+  });
+
+  it('reads TRUST_PROXY as a list of addresses and ranges', () => {
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '127.0.0.1' }, []).trustProxy, ['127.0.0.1']);
+    assert.deepEqual(loadConfig({}, ['--trust-proxy', '10.0.0.0/8, fd00::/8,::1']).trustProxy, [
+      '10.0.0.0/8',
+      'fd00::/8',
+      '::1',
+    ]);
+  });
+
+  it('rejects a TRUST_PROXY entry that is not an address or range', () => {
+    const message = (got: string) =>
+      `TRUST_PROXY must be a comma-separated list of IP addresses or CIDR ranges, e.g. 127.0.0.1 or 10.0.0.0/8 (got ${JSON.stringify(got)})`;
+    for (const bad of ['nginx', 'true', '10.0.0.0/33', '127.0.0.1,', '1.2.3.4/8/8', '::1/129']) {
+      fails({ TRUST_PROXY: bad }, [], message(bad));
+    }
   });
 
   it('reads the process-model settings', () => {
