@@ -52,6 +52,17 @@ const schema = z
       .transform((url) => url.replace(/\/+$/, ''))
       .default('http://localhost:3000'),
     SITE_TITLE: z.string().min(1, 'must not be empty').default('Quire'),
+    // For search engines and feeds (issue #3): the home page's meta description and feed subtitle.
+    SITE_DESCRIPTION: z.string().max(300, 'must be at most 300 characters').default(''),
+    // Atom needs an author for every entry; JSON-LD names it. Default: SITE_TITLE.
+    SITE_AUTHOR: z
+      .string()
+      .trim()
+      .min(1, 'must not be blank')
+      .max(200, 'must be at most 200 characters')
+      .optional(),
+    // Posts per page on the index and tag pages.
+    PAGE_SIZE: wholeNumber('a number of posts per page from 1 to 100', 1, 100).default(10),
     LOG_LEVEL: z
       .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
       .default('info'),
@@ -105,6 +116,9 @@ export interface Config {
   postsDir: string;
   siteUrl: string;
   siteTitle: string;
+  siteDescription: string;
+  siteAuthor: string;
+  pageSize: number;
   logLevel: Raw['LOG_LEVEL'];
   cacheDir: string;
   templatesDir: string;
@@ -181,6 +195,9 @@ export function loadConfig(
     postsDir: c.POSTS_DIR,
     siteUrl: c.SITE_URL,
     siteTitle: c.SITE_TITLE,
+    siteDescription: c.SITE_DESCRIPTION,
+    siteAuthor: c.SITE_AUTHOR ?? c.SITE_TITLE,
+    pageSize: c.PAGE_SIZE,
     logLevel: c.LOG_LEVEL,
     cacheDir: c.CACHE_DIR,
     templatesDir: c.TEMPLATES_DIR,

@@ -23,6 +23,9 @@ describe('loadConfig', () => {
       postsDir: './posts',
       siteUrl: 'http://localhost:3000',
       siteTitle: 'Quire',
+      siteDescription: '',
+      siteAuthor: 'Quire',
+      pageSize: 10,
       logLevel: 'info',
       cacheDir: './.cache/render',
       templatesDir: fileURLToPath(new URL('../templates/', import.meta.url)),
@@ -35,6 +38,38 @@ describe('loadConfig', () => {
       trustProxy: false,
       testRoutes: false,
     });
+  });
+
+  it('reads the reader-site settings; the author defaults to the title', () => {
+    const config = loadConfig(
+      { PAGE_SIZE: '5', SITE_TITLE: 'Notes', SITE_DESCRIPTION: 'About things.' },
+      ['--site-author', 'Ada'],
+    );
+    assert.equal(config.pageSize, 5);
+    assert.equal(config.siteDescription, 'About things.');
+    assert.equal(config.siteAuthor, 'Ada');
+    assert.equal(loadConfig({ SITE_TITLE: 'Notes' }, []).siteAuthor, 'Notes');
+  });
+
+  it('rejects bad reader-site values', () => {
+    for (const bad of ['0', '101', 'ten', '-3', '2.5']) {
+      fails(
+        { PAGE_SIZE: bad },
+        [],
+        `PAGE_SIZE must be a number of posts per page from 1 to 100 (got "${bad}")`,
+      );
+    }
+    fails({ SITE_AUTHOR: '   ' }, [], 'SITE_AUTHOR must not be blank (got "   ")');
+    fails(
+      { SITE_AUTHOR: 'a'.repeat(201) },
+      [],
+      `SITE_AUTHOR must be at most 200 characters (got "${'a'.repeat(201)}")`,
+    );
+    fails(
+      { SITE_DESCRIPTION: 'd'.repeat(301) },
+      [],
+      `SITE_DESCRIPTION must be at most 300 characters (got "${'d'.repeat(301)}")`,
+    );
   });
 
   it('reads TRUST_PROXY as a list of addresses and ranges', () => {
