@@ -113,8 +113,6 @@ describe('the reader’s pages in Chromium', { skip: tools.skip }, async () => {
   });
 
   it('has no serious or critical axe-core violation, in either scheme', async () => {
-    // Tags and archive pages come with the server half of issue #3; on a branch without
-    // them these are 404 pages, which are checked all the same.
     // writing-a-post has a task list (checkboxes) and a table.
     const paths = ['/', POST, '/posts/writing-a-post', '/tags/', '/archive/', '/no-such-post'];
     for (const colorScheme of SCHEMES) {
@@ -122,7 +120,8 @@ describe('the reader’s pages in Chromium', { skip: tools.skip }, async () => {
       const problems = await watchProblems(context);
       const page = await context.newPage();
       for (const path of paths) {
-        await page.goto(base + path);
+        const response = await page.goto(base + path);
+        assert.equal(response?.status(), path === '/no-such-post' ? 404 : 200, path);
         const bad = (await runAxe(page)).filter(
           (v) => v.impact === 'serious' || v.impact === 'critical',
         );
