@@ -4,11 +4,12 @@
  * `inject()`.
  *
  * Plugins, one per file under `src/http/`:
+ *   security-headers  CSP, nosniff, Referrer-Policy, Permissions-Policy on every response
  *   request-id   X-Request-Id in and out, request id on every request log line
  *   request-log  one access-log line per request
  *   views        nunjucks + the page cache, rendered once in onReady
  *   errors       the one error handler and the one not-found handler
- *   assets       /assets/* (templates/assets)
+ *   assets       /assets/* (templates/assets), content-hashed names cached for a year
  *   routes/pages /, /page/:n, /posts/:slug (and 301s for aliases and former slugs)
  *   routes/tags  /tags/, /tags/:tag, its pages and feeds
  *   routes/archive /archive/
@@ -29,11 +30,13 @@ import Fastify, {
 import type nunjucks from 'nunjucks';
 import type { Config } from './config.ts';
 import type { Post, Site } from './content/types.ts';
+import { loadAssetManifest } from './http/asset-manifest.ts';
 import assets from './http/assets.ts';
 import errors, { frameworkErrors } from './http/errors.ts';
 import { createLifecycle, type Lifecycle } from './http/lifecycle.ts';
 import requestId, { childLoggerFactory, genReqId } from './http/request-id.ts';
 import requestLog, { QuireLogController } from './http/request-log.ts';
+import securityHeaders from './http/security-headers.ts';
 import metricsPlugin from './http/metrics.ts';
 import health from './http/routes/health.ts';
 import { createPageStore } from './http/page-store.ts';
@@ -136,7 +139,11 @@ export function buildApp(
     dev: options.dev?.preview,
     logger,
   });
+  const assetsDir = join(config.templatesDir, 'assets');
+  // The dev server's theme changes under it: plain asset names, revalidated on every load.
+  const assetManifest = loadAssetManifest(assetsDir, { hashed: !options.dev });
 
+  app.register(securityHeaders);
   app.register(requestId);
   app.register(requestLog);
   app.register(views, {
@@ -145,10 +152,11 @@ export function buildApp(
     store,
     dev: options.dev,
     templatesDir: config.templatesDir,
+    assetUrl: assetManifest.url,
   });
   if (options.dev) app.register(options.dev.plugin, { pages: store.pages });
   app.register(errors, { suggest: (url) => store.suggest(url) });
-  app.register(assets, { dir: join(config.templatesDir, 'assets') });
+  app.register(assets, { dir: assetsDir, manifest: assetManifest, dev: options.dev !== undefined });
   app.register(pages, { store });
   app.register(tags, { store });
   app.register(archive, { store });

@@ -15,6 +15,7 @@ import fastifyView from '@fastify/view';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import nunjucks from 'nunjucks';
+import { tableOfContents } from '../content/toc.ts';
 import type { PageStore } from './page-store.ts';
 import { postPath, tagPath } from './paths.ts';
 import type { SiteMeta } from './render/site-meta.ts';
@@ -47,17 +48,21 @@ export interface ViewsOptions {
   dev?: { onEnvironment(env: nunjucks.Environment): void } | undefined;
   /** The theme's templates (config `TEMPLATES_DIR`). */
   templatesDir: string;
+  /** URL of a theme asset (`asset('style.css')` in templates), see asset-manifest.ts. */
+  assetUrl: (name: string) => string;
 }
 
 const humanDateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' });
 
-/** Filters available in every template. Dates are calendar dates, in UTC. */
-function configureEnvironment(env: nunjucks.Environment): void {
+/** Filters and functions available in every template. Dates are calendar dates, in UTC. */
+function configureEnvironment(env: nunjucks.Environment, assetUrl: (name: string) => string): void {
   env.addFilter('isodate', (date: Date) => date.toISOString().slice(0, 10));
   env.addFilter('isodatetime', (date: Date) => date.toISOString());
   env.addFilter('humandate', (date: Date) => humanDateFormat.format(date));
   env.addFilter('postpath', (slug: string) => postPath(slug));
   env.addFilter('tagpath', (tag: string) => tagPath(tag));
+  env.addFilter('toc', tableOfContents);
+  env.addGlobal('asset', assetUrl);
 }
 
 export function renderedPage(
@@ -78,7 +83,7 @@ export function renderedPage(
 
 async function views(
   fastify: FastifyInstance,
-  { meta, contentVersion, store, dev, templatesDir }: ViewsOptions,
+  { meta, contentVersion, store, dev, templatesDir, assetUrl }: ViewsOptions,
 ): Promise<void> {
   await fastify.register(fastifyView, {
     engine: { nunjucks },
@@ -90,7 +95,7 @@ async function views(
       trimBlocks: true,
       lstripBlocks: true,
       onConfigure: (env: nunjucks.Environment) => {
-        configureEnvironment(env);
+        configureEnvironment(env, assetUrl);
         dev?.onEnvironment(env);
       },
     },

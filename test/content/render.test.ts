@@ -87,13 +87,19 @@ describe('markdown renderer', () => {
         expected,
       );
       assert.match(warnings[0]?.message ?? '', /unknown code language "klingon"/);
-      assert.match(html, /<pre><code class="language-klingon">Qapla&#39;<\/code><\/pre>/);
+      assert.match(
+        html,
+        /<pre tabindex="0"><code class="language-klingon"><span class="line">Qapla&#39;<\/span><\/code><\/pre>/,
+      );
     }
   });
 
   it('renders a fence without a language as a plain escaped block, without a warning', async () => {
     const { html, warnings, languages } = await render('```\n<b>&amp;</b>\n```\n');
-    assert.equal(html, '<pre><code>&lt;b&gt;&amp;amp;&lt;/b&gt;</code></pre>\n');
+    assert.equal(
+      html,
+      '<div class="code-block"><pre tabindex="0"><code><span class="line">&lt;b&gt;&amp;amp;&lt;/b&gt;</span></code></pre></div>\n',
+    );
     assert.deepEqual(warnings, []);
     assert.deepEqual(languages, []);
   });
@@ -195,9 +201,9 @@ describe('code highlighter', () => {
     const html = highlighter.highlight('let a = 1;', 'ts');
     assert.match(
       html,
-      /^<pre class="shiki shiki-themes github-light github-dark" style="[^"]*--shiki-light-bg:#fff;--shiki-dark-bg:#24292e"/,
+      /^<pre class="shiki shiki-themes github-light-default github-dark-default" style="[^"]*--shiki-light-bg:#ffffff;--shiki-dark-bg:#0d1117"/,
     );
-    assert.match(html, /<span style="--shiki-light:#D73A49;--shiki-dark:#F97583">let<\/span>/);
+    assert.match(html, /<span style="--shiki-light:#CF222E;--shiki-dark:#FF7B72">let<\/span>/);
     assert.doesNotMatch(html, /[^-]color:/);
   });
 

@@ -259,7 +259,23 @@ describe('XSS corpus', () => {
     });
     assert.equal(
       html,
-      '<pre><code>&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;</code></pre>\n',
+      '<div class="code-block"><pre tabindex="0"><code><span class="line">&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;</span></code></pre></div>\n',
+    );
+  });
+
+  it('escapes a code block title and an unknown language in its header', async () => {
+    const { html } = await renderer.render(
+      '```"><img/src/onerror=alert(1)> title="</span><script>alert(1)</script>"\nx\n```\n',
+      { bodyLine: 1 },
+    );
+    assert.doesNotMatch(html, /<script|<img/);
+    assert.match(
+      html,
+      /<span class="code-title">&lt;\/span&gt;&lt;script&gt;alert\(1\)&lt;\/script&gt;<\/span>/,
+    );
+    assert.match(
+      html,
+      /<span class="code-lang">&quot;&gt;&lt;img\/src\/onerror=alert\(1\)&gt;<\/span>/,
     );
   });
 

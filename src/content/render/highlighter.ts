@@ -13,7 +13,7 @@
  *   blocks that changed (the dev server relies on this).
  */
 import { hash } from 'node:crypto';
-import { createHighlighterCore, type HighlighterCore } from 'shiki/core';
+import { createHighlighterCore, type HighlighterCore, type ShikiTransformer } from 'shiki/core';
 import { bundledLanguagesInfo } from 'shiki/langs';
 import { bundledThemes } from 'shiki/themes';
 import { hastToHtml } from './hast-html.ts';
@@ -21,7 +21,19 @@ import { LruMemo } from './memo.ts';
 import { createSharingRegexEngine } from './regex-engine.ts';
 
 /** The two themes every block is rendered with; part of the renderer fingerprint. */
-export const THEMES = { light: 'github-light', dark: 'github-dark' } as const;
+/**
+ * The "default" GitHub themes rather than the older `github-light`/`github-dark`: every token
+ * colour of these meets WCAG AA (4.5:1) on their backgrounds, while `github-dark`'s comments
+ * (#6a737d on #24292e) are 3:1 (issue #3, "WCAG AA contrast in both schemes").
+ */
+export const THEMES = { light: 'github-light-default', dark: 'github-dark-default' } as const;
+
+/**
+ * One colour darkened: github-light-default's comments (#6e7781) are 4.55:1 on white and fail
+ * AA on any tinted background (the code block's, a highlighted line's). #59636e is the muted
+ * text colour of GitHub's current Primer palette (5.7:1 on #f6f8fa).
+ */
+const COLOR_REPLACEMENTS = { [THEMES.light]: { '#6e7781': '#59636e' } };
 
 /** Counters for tests and the dev server: how much work the memo saved. */
 export interface HighlighterStats {
@@ -39,10 +51,13 @@ export interface CodeHighlighter {
   /** Whether `highlight` can run now for this language, without `ensureLanguages`. */
   isLoaded(lang: string): boolean;
   /**
-   * The `<pre class="shiki ...">` HTML of one block. Synchronous; the language must be known
-   * and loaded, else this throws.
+   * The `<pre class="shiki ...">` HTML of one block, each line a `<span class="line">`, the
+   * 1-based `highlightLines` with the class `highlighted` too. Synchronous; the language must
+   * be known and loaded, else this throws.
    */
-  highlight(code: string, lang: string): string;
+  highlight(code: string, lang: string, highlightLines?: readonly number[]): string;
+  /** A language's name for people (`ts` -> `TypeScript`), if Shiki knows it. */
+  displayName(lang: string): string | undefined;
   readonly stats: Readonly<HighlighterStats>;
 }
 
@@ -53,11 +68,11 @@ const ANSI = 'ansi';
 
 type LanguageImport = (typeof bundledLanguagesInfo)[number]['import'];
 
-/** Fence name (lowercased id or alias) -> canonical Shiki id and grammar loader. */
-const LANGUAGES = new Map<string, { id: string; load: LanguageImport }>();
+/** Fence name (lowercased id or alias) -> canonical Shiki id, name and grammar loader. */
+const LANGUAGES = new Map<string, { id: string; name: string; load: LanguageImport }>();
 for (const info of bundledLanguagesInfo) {
   for (const name of [info.id, ...(info.aliases ?? [])]) {
-    LANGUAGES.set(name.toLowerCase(), { id: info.id, load: info.import });
+    LANGUAGES.set(name.toLowerCase(), { id: info.id, name: info.name, load: info.import });
   }
 }
 
@@ -75,6 +90,15 @@ const MEMO_MAX_ENTRIES = 2000;
 const MEMO_MAX_CHARS = 16_000_000;
 
 let instance: Promise<CodeHighlighter> | undefined;
+
+/** Adds the class `highlighted` to these 1-based lines (```ts {1,3-4}). */
+function markLines(lines: ReadonlySet<number>): ShikiTransformer {
+  return {
+    line(node, line) {
+      if (lines.has(line)) this.addClassToHast(node, 'highlighted');
+    },
+  };
+}
 
 /** The highlighter of this thread, created on first call. */
 export function createCodeHighlighter(): Promise<CodeHighlighter> {
@@ -120,6 +144,7 @@ async function create(): Promise<CodeHighlighter> {
     stats,
     isKnown: (lang) => resolve(lang) !== undefined,
     isLoaded,
+    displayName: (lang) => LANGUAGES.get(lang.toLowerCase())?.name,
 
     async ensureLanguages(langs) {
       const pending: Promise<void>[] = [];
@@ -139,12 +164,12 @@ async function create(): Promise<CodeHighlighter> {
       await Promise.all(pending);
     },
 
-    highlight(code, lang) {
+    highlight(code, lang, highlightLines = []) {
       const id = resolve(lang);
       if (id === undefined) throw new Error(`Unknown code language "${lang}"`);
       if (!isLoaded(id)) throw new Error(`Code language "${lang}" is not loaded yet`);
       // Keyed by the canonical id: ```ts and ```typescript share entries.
-      const key = hash('sha256', `${id}\0${code}`, 'base64url');
+      const key = hash('sha256', `${id}\0${highlightLines.join(',')}\0${code}`, 'base64url');
       const cached = memo.get(key);
       if (cached !== undefined) {
         stats.memoHits++;
@@ -155,7 +180,14 @@ async function create(): Promise<CodeHighlighter> {
       // codeToHast + our serializer gives byte-identical output to codeToHtml, faster
       // (see hast-html.ts; a test checks the two agree).
       const html = hastToHtml(
-        shiki.codeToHast(code, { lang: id, themes: THEMES, defaultColor: false, ...TOKENIZE }),
+        shiki.codeToHast(code, {
+          lang: id,
+          themes: THEMES,
+          defaultColor: false,
+          colorReplacements: COLOR_REPLACEMENTS,
+          ...TOKENIZE,
+          transformers: highlightLines.length > 0 ? [markLines(new Set(highlightLines))] : [],
+        }),
       );
       memo.set(key, html);
       return html;

@@ -23,11 +23,13 @@ import { Marked, type Token, type Tokens } from 'marked';
 import markedFootnote from 'marked-footnote';
 import { getHeadingList, gfmHeadingId, resetHeadings } from 'marked-gfm-heading-id';
 import type { Heading, RenderedBody, RenderWarning } from '../types.ts';
+import { codeBlockHtml, plainPre } from './code-block.ts';
 import { locateCodeBlocks } from './code-lines.ts';
+import { parseFenceInfo } from './fence-info.ts';
 import { separateFootnoteIds } from './heading-ids.ts';
 import type { CodeHighlighter } from './highlighter.ts';
 import { CODE_PLACEHOLDER_ATTRIBUTE, sanitize } from './sanitize.ts';
-import { collapseWhitespace, countWords, escapeHtml, htmlText, inlineText } from './text.ts';
+import { collapseWhitespace, countWords, htmlText, inlineText } from './text.ts';
 
 export interface RenderOptions {
   /** The 1-based file line where the body starts (after the front matter). */
@@ -108,24 +110,43 @@ export function createMarkdownRenderer(highlighter: CodeHighlighter): MarkdownRe
     return codes;
   }
 
-  /** Highlighted (or plain, escaped) HTML of one block; unknown languages add a warning. */
+  /**
+   * The HTML of one block: highlighted, or plain and escaped, in its code-block wrapper.
+   * Problems (unknown language, bad fence options) become warnings; the block still renders.
+   */
   function blockHtml(code: Tokens.Code, line: number, warnings: RenderWarning[]): string {
-    const lang = fenceLanguage(code);
-    if (lang === '') return `<pre><code>${escapeHtml(code.text)}</code></pre>`;
-    const plain = `<pre><code class="language-${escapeHtml(lang)}">${escapeHtml(code.text)}</code></pre>`;
+    const info = parseFenceInfo(code.lang ?? '', code.text.split('\n').length);
+    for (const problem of info.problems) warnings.push({ line, message: `code block: ${problem}` });
+    const { lang, title, highlightLines } = info;
+    const language = lang === '' ? undefined : (highlighter.displayName(lang) ?? lang);
+    return codeBlockHtml({
+      pre: preHtml(code.text, lang, highlightLines, line, warnings),
+      title,
+      language,
+    });
+  }
+
+  function preHtml(
+    text: string,
+    lang: string,
+    highlightLines: number[],
+    line: number,
+    warnings: RenderWarning[],
+  ): string {
+    if (lang === '') return plainPre(text, lang, highlightLines);
     if (!highlighter.isKnown(lang)) {
       warnings.push({
         line,
         message: `unknown code language "${lang}", shown without highlighting`,
       });
-      return plain;
+      return plainPre(text, lang, highlightLines);
     }
     try {
-      return highlighter.highlight(code.text, lang);
+      return highlighter.highlight(text, lang, highlightLines);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       warnings.push({ line, message: `could not highlight "${lang}" code: ${reason}` });
-      return plain;
+      return plainPre(text, lang, highlightLines);
     }
   }
 

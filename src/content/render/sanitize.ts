@@ -115,11 +115,14 @@ const OPTIONS: sanitizeHtml.IOptions & { allowedEmptyAttributes: string[] } = {
   selfClosing: ['img', 'br', 'hr', 'input', 'source', 'wbr', 'col'],
   transformTags: {
     // The only input a post may have is a GFM task-list checkbox, and it must not be clickable.
+    // A form control needs a name for screen readers (WCAG 4.1.2; axe-core's `label` rule):
+    // "Task", with the checked state read out alongside it.
     input: (_tagName, attribs) => ({
       tagName: 'input',
       attribs: {
         type: 'checkbox',
         disabled: '',
+        'aria-label': 'Task',
         ...('checked' in attribs ? { checked: '' } : {}),
       },
     }),

@@ -1,0 +1,53 @@
+/**
+ * The HTML around one code block (issue #3): a header with the block's title and language,
+ * then the code itself, one `<span class="line">` per line.
+ *
+ *   <div class="code-block">
+ *     <div class="code-header"><span class="code-title">src/app.ts</span>
+ *       <span class="code-lang">TypeScript</span></div>
+ *     <pre class="shiki ..." tabindex="0"><code>...</code></pre>
+ *   </div>
+ *
+ * The copy button is not here: `templates/assets/copy-code.js` adds it, because without
+ * JavaScript it could not work (progressive enhancement). Every block gets the wrapper, so
+ * the script and the stylesheet find all of them the same way.
+ */
+import { escapeHtml } from './text.ts';
+
+export interface CodeBlockParts {
+  /** The `<pre>` element, highlighted or plain. */
+  pre: string;
+  title?: string | undefined;
+  /** The language's name for people (`TypeScript`), or the fence word if Shiki lacks it. */
+  language?: string | undefined;
+}
+
+export function codeBlockHtml({ pre, title, language }: CodeBlockParts): string {
+  const header: string[] = [];
+  if (title !== undefined && title !== '') {
+    header.push(`<span class="code-title">${escapeHtml(title)}</span>`);
+  }
+  if (language !== undefined && language !== '') {
+    header.push(`<span class="code-lang">${escapeHtml(language)}</span>`);
+  }
+  const headerHtml = header.length > 0 ? `<div class="code-header">${header.join('')}</div>` : '';
+  return `<div class="code-block">${headerHtml}${pre}</div>`;
+}
+
+/**
+ * A block Shiki does not colour (no language, or one it does not know), with the same line
+ * structure so highlighted lines still work. `tabindex="0"` like Shiki's own `<pre>`: a block
+ * wider than the page scrolls, and keyboard users must be able to reach it to scroll.
+ */
+export function plainPre(code: string, lang: string, highlightLines: readonly number[]): string {
+  const marked = new Set(highlightLines);
+  const lines = code
+    .split('\n')
+    .map((line, i) => {
+      const cls = marked.has(i + 1) ? 'line highlighted' : 'line';
+      return `<span class="${cls}">${escapeHtml(line)}</span>`;
+    })
+    .join('\n');
+  const langClass = lang === '' ? '' : ` class="language-${escapeHtml(lang)}"`;
+  return `<pre tabindex="0"><code${langClass}>${lines}</code></pre>`;
+}

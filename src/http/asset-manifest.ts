@@ -1,0 +1,82 @@
+/**
+ * Content-hashed names for the theme's static files (issue #3, "HTTP caching").
+ *
+ * `style.css` is also served as `style.<hash>.css`, where the hash comes from the file's bytes.
+ * Pages link to the hashed name (the `asset()` template function), so a browser may keep it
+ * for a year without asking again: a changed file is a new name. The plain name keeps working,
+ * with a short cache, for anything that links to it directly.
+ *
+ * The folder is read once, at startup: a running server's theme does not change (the dev
+ * server links to plain names instead, see `hashed`).
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+
+export interface AssetManifest {
+  /**
+   * The URL path pages should use for `name` (relative to the assets folder, e.g. `style.css`).
+   * Throws, naming the file and folder, when there is no such asset: a typo in a template
+   * fails at startup instead of serving a page with a broken link.
+   */
+  url: (name: string) => string;
+  /** The file behind a hashed name (`style.1a2b3c4d5e.css` -> `style.css`), if it is one. */
+  fileOf: (hashedName: string) => string | undefined;
+}
+
+const HASH_LENGTH = 10;
+
+/** `dir/name.ext` -> `dir/name.<hash>.ext` */
+function withHash(name: string, hash: string): string {
+  const ext = extname(name);
+  return `${name.slice(0, name.length - ext.length)}.${hash}${ext}`;
+}
+
+/** Every file under `dir`, as `/`-separated paths relative to it; dotfiles are never served. */
+function listFiles(dir: string, prefix = ''): string[] {
+  const files: string[] = [];
+  for (const entry of readdirSync(join(dir, prefix), { withFileTypes: true })) {
+    if (entry.name.startsWith('.')) continue;
+    const path = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.isDirectory()) files.push(...listFiles(dir, path));
+    else if (entry.isFile()) files.push(path);
+  }
+  return files;
+}
+
+/**
+ * Reads and hashes every file in `dir`. With `hashed: false` (the dev server, whose theme
+ * changes under it) `url()` gives plain names, which are revalidated on every load.
+ */
+export function loadAssetManifest(dir: string, { hashed = true } = {}): AssetManifest {
+  let files: string[];
+  try {
+    files = listFiles(dir);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`cannot read the theme's assets folder ${dir} (TEMPLATES_DIR): ${reason}`, {
+      cause: error,
+    });
+  }
+  const hashedOf = new Map<string, string>();
+  const fileOf = new Map<string, string>();
+  for (const file of files) {
+    const hash = createHash('sha256')
+      .update(readFileSync(join(dir, file)))
+      .digest('hex')
+      .slice(0, HASH_LENGTH);
+    const name = withHash(file, hash);
+    hashedOf.set(file, name);
+    fileOf.set(name, file);
+  }
+  return {
+    url: (name) => {
+      const hashedName = hashedOf.get(name);
+      if (hashedName === undefined) {
+        throw new Error(`asset("${name}"): no file ${name} in ${dir}`);
+      }
+      return `/assets/${hashed ? hashedName : name}`;
+    },
+    fileOf: (hashedName) => fileOf.get(hashedName),
+  };
+}

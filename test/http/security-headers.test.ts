@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildTestApp } from './harness.ts';
+
+/** The CSP as a map of directive -> sources. */
+function parseCsp(header: unknown): Map<string, string[]> {
+  const csp = new Map<string, string[]>();
+  for (const part of String(header).split(';')) {
+    const [name = '', ...sources] = part.trim().split(/\s+/);
+    if (name !== '') csp.set(name, sources);
+  }
+  return csp;
+}
+
+describe('security headers', () => {
+  const urls = ['/', '/posts/hello-world', '/no-such-page', '/assets/style.css', '/healthz'];
+
+  it('sends the same strict policy on pages, errors and assets', async (t) => {
+    const { app } = buildTestApp();
+    t.after(() => app.close());
+    for (const url of urls) {
+      const response = await app.inject({ url });
+      const csp = parseCsp(response.headers['content-security-policy']);
+      assert.deepEqual(csp.get('default-src'), ["'none'"], url);
+      assert.deepEqual(csp.get('script-src'), ["'self'"], url);
+      assert.deepEqual(csp.get('style-src'), ["'self'"], url);
+      assert.deepEqual(csp.get('style-src-elem'), ["'self'"], url);
+      // Shiki's token colours are style attributes; nothing else may be inline.
+      assert.deepEqual(csp.get('style-src-attr'), ["'unsafe-inline'"], url);
+      assert.deepEqual(csp.get('img-src'), ["'self'", 'https:'], url);
+      // The dev server's EventSource, and Lighthouse's robots.txt check, fetch from the page.
+      assert.deepEqual(csp.get('connect-src'), ["'self'"], url);
+      assert.deepEqual(csp.get('base-uri'), ["'none'"], url);
+      assert.deepEqual(csp.get('frame-ancestors'), ["'none'"], url);
+      assert.equal(response.headers['x-content-type-options'], 'nosniff', url);
+      assert.equal(response.headers['referrer-policy'], 'strict-origin-when-cross-origin', url);
+      assert.match(String(response.headers['permissions-policy']), /camera=\(\)/, url);
+      assert.match(String(response.headers['permissions-policy']), /geolocation=\(\)/, url);
+      assert.equal(response.headers['x-frame-options'], 'DENY', url);
+      assert.equal(response.headers['cross-origin-resource-policy'], 'cross-origin', url);
+      assert.equal(response.headers['strict-transport-security'], undefined, 'nginx sets HSTS');
+    }
+  });
+
+  it('no directive allows inline or evaluated script', async (t) => {
+    const { app } = buildTestApp();
+    t.after(() => app.close());
+    const header = String((await app.inject({ url: '/' })).headers['content-security-policy']);
+    const csp = parseCsp(header);
+    for (const [name, sources] of csp) {
+      if (name === 'style-src-attr') continue;
+      assert.ok(!sources.includes("'unsafe-inline'"), `${name}: ${sources.join(' ')}`);
+      assert.ok(!sources.includes("'unsafe-eval'"), `${name}: ${sources.join(' ')}`);
+    }
+  });
+
+  it('pages have no inline script and no <style> element, which the policy would block', async (t) => {
+    const { app } = buildTestApp();
+    t.after(() => app.close());
+    for (const url of ['/', '/posts/hello-world', '/no-such-page']) {
+      const html = (await app.inject({ url })).body;
+      // JSON-LD is data, never run, so the policy does not apply to it; any other script is a file.
+      for (const tag of html.match(/<script\b[^>]*>/g) ?? []) {
+        if (tag === '<script type="application/ld+json">') continue;
+        assert.match(tag, / src="\/assets\/[^"]+"/, `${url}: ${tag}`);
+      }
+      assert.doesNotMatch(html, /<style\b/, url);
+      assert.doesNotMatch(html, / on[a-z]+="/, url);
+    }
+  });
+});
