@@ -186,6 +186,23 @@ describe('nginx in front of the app', { skip: tools.skip }, () => {
     assert.equal(appLines().length, before, 'no app request for an asset');
   });
 
+  it('serves the content-hashed names pages link to from disk, immutable for a year', async () => {
+    const page = await get(`${https}/`, agent);
+    const hashed = /href="(\/assets\/style\.[0-9a-f]{10}\.css)"/.exec(page.body)?.[1];
+    assert.ok(hashed, 'the index links a hashed stylesheet');
+    await sleep(200);
+    const before = appLines().length;
+    const answer = await get(`${https}${hashed}`, agent);
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body, await readFile(join(ASSETS_DIR, 'style.css'), 'utf8'));
+    assert.equal(answer.headers['cache-control'], 'public, max-age=31536000, immutable');
+    assert.equal(answer.headers['strict-transport-security'], 'max-age=63072000');
+    const plain = await get(`${https}/assets/style.css`, agent);
+    assert.equal(plain.headers['cache-control'], 'max-age=604800', 'plain names keep a week');
+    await sleep(200);
+    assert.equal(appLines().length, before, 'no app request for an asset');
+  });
+
   it('answers a burst for one page from the micro-cache, but not cookie-carrying requests', async () => {
     const path = `/posts/second?burst=${Date.now()}`;
     const answers = await Promise.all(
