@@ -31,7 +31,7 @@ export function requireTools<const Names extends readonly string[]>(
     if (path === undefined) missing.push(name);
     else paths[name] = path;
   }
-  if (missing.length === 0) return { paths: paths as Record<Names[number], string>, skip: false };
+  if (missing.length === 0) return { paths, skip: false };
   const reason = `missing ${missing.join(', ')} (${hint})`;
   if (process.env.CI === 'true') throw new Error(`system test needs ${reason}`);
   return { paths: undefined, skip: reason };
