@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { loadSite } from '../../src/content/load-site.ts';
+import { tempDir, writePosts } from '../helpers/posts-dir.ts';
+import { runCli } from './run.ts';
+
+async function site(posts: Parameters<typeof writePosts>[1]) {
+  const root = await tempDir();
+  await mkdir(join(root, 'posts'));
+  await writePosts(join(root, 'posts'), posts);
+  return root;
+}
+
+const render = (cwd: string, env: Record<string, string> = {}, ...args: string[]) =>
+  runCli('render.ts', args, { cwd, env: { CACHE_DIR: '', ...env } });
+
+describe('npm run render', () => {
+  it('fills the render cache so that loading the site afterwards renders nothing', async () => {
+    const root = await site({ 'one.md': {}, 'two.md': { body: '```js\nlet x = 1;\n```\n' } });
+    const cacheDir = join(root, 'cache');
+    const first = await render(root, { CACHE_DIR: cacheDir });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^2 posts in .*cache: 2 rendered, 0 already cached \(\d+ ms\)\n$/);
+    assert.equal((await readdir(cacheDir)).length, 2);
+
+    const { report } = await loadSite({
+      postsDir: join(root, 'posts'),
+      cacheDir,
+      title: 't',
+      url: 'http://x',
+    });
+    assert.equal(report.rendered, 0);
+    assert.equal(report.cached, 2);
+
+    const again = await render(root, {}, '--cache-dir', cacheDir);
+    assert.match(again.stdout, /: 0 rendered, 2 already cached/);
+  });
+
+  it('exits 1 naming file:line when a post is invalid, and renders nothing', async () => {
+    const root = await site({ 'ok.md': {}, 'bad.md': { date: 'someday' } });
+    const result = await render(root, { CACHE_DIR: join(root, 'cache') });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^quire: .*bad\.md:3: .*date/m);
+    assert.equal(existsSync(join(root, 'cache')), false);
+  });
+
+  it('exits 1 when the cache cannot be written (an image must not ship without it)', async () => {
+    const root = await site({ 'one.md': {} });
+    // A directory under a regular file: unwritable even for root.
+    const cacheDir = join(root, 'posts', 'one.md', 'cache');
+    const result = await render(root, { CACHE_DIR: cacheDir });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^quire: cannot write the render cache .*one\.md\/cache: /m);
+  });
+
+  it('exits 2 naming the variable when a setting is invalid', async () => {
+    const root = await site({ 'one.md': {} });
+    const result = await render(root, { LOG_LEVEL: 'loud' });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /^quire: invalid configuration: .*LOG_LEVEL/);
+  });
+});

@@ -1,0 +1,175 @@
+/**
+ * The images themselves (issue #7): dev and production build from the project's files on one
+ * shared base stage, the build runs the unit tests and fails with them, and the production image
+ * stays small. Real builds with podman on local stand-ins of the upstream images (standins.ts).
+ */
+import assert from 'node:assert/strict';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { requireTools } from '../require-tool.ts';
+import { mustRun, run } from './command.ts';
+import {
+  BASE_IMAGE,
+  buildImage,
+  ensureBaseImage,
+  ensureDevImage,
+  ensureProductionImage,
+  PROJECT_ROOT,
+} from './images.ts';
+import { nodeImageName, pinnedNodeVersion } from './standins.ts';
+
+const tools = requireTools(
+  ['podman', 'buildah', 'debootstrap', 'runc', 'tar'],
+  'apt-get install podman buildah debootstrap runc; see .ci/packages/containers.txt',
+);
+
+interface ImageFacts {
+  layers: string[];
+  size: number;
+}
+
+async function facts(image: string): Promise<ImageFacts> {
+  const { stdout } = await mustRun('podman', ['image', 'inspect', image]);
+  const [info] = JSON.parse(stdout) as [{ RootFS: { Layers: string[] }; Size: number }];
+  return { layers: info.RootFS.Layers, size: info.Size };
+}
+
+const MB = 1e6;
+
+describe('container images', { skip: tools.skip, timeout: 60 * 60_000 }, () => {
+  let base: ImageFacts;
+  let dev: ImageFacts;
+  let prod: ImageFacts;
+  let upstream: ImageFacts;
+
+  before(async () => {
+    // One at a time: the machine has two cores, and they share the base stage's cache.
+    await ensureBaseImage();
+    await ensureProductionImage();
+    await ensureDevImage();
+    base = await facts(BASE_IMAGE);
+    dev = await facts('localhost/quire-dev:test');
+    prod = await facts('localhost/quire:test');
+    upstream = await facts(await nodeImageName());
+  });
+
+  it('builds FROM the Node the project pins', async () => {
+    const dockerfile = await readFile(join(PROJECT_ROOT, 'docker/Dockerfile'), 'utf8');
+    assert.match(
+      dockerfile,
+      /^FROM docker\.io\/library\/node:\$\{NODE_VERSION\}-bookworm-slim AS base$/m,
+    );
+    assert.equal(/^ARG NODE_VERSION=(.+)$/m.exec(dockerfile)?.[1], await pinnedNodeVersion());
+    const { stdout } = await mustRun('podman', [
+      'run',
+      '--rm',
+      '--read-only',
+      'localhost/quire:test',
+      'node',
+      '--version',
+    ]);
+    assert.equal(stdout.trim(), `v${await pinnedNodeVersion()}`);
+  });
+
+  it('dev and production images both start with every layer of the shared base stage', () => {
+    assert.ok(base.layers.length > upstream.layers.length, 'the base stage adds layers (tini)');
+    assert.deepEqual(dev.layers.slice(0, base.layers.length), base.layers);
+    assert.deepEqual(prod.layers.slice(0, base.layers.length), base.layers);
+    assert.notDeepEqual(dev.layers, prod.layers);
+  });
+
+  it('prints image sizes; the production image is at most 60 MB above its base', () => {
+    const sizes = {
+      upstreamNodeMB: +(upstream.size / MB).toFixed(1),
+      baseStageMB: +(base.size / MB).toFixed(1),
+      devMB: +(dev.size / MB).toFixed(1),
+      prodMB: +(prod.size / MB).toFixed(1),
+      prodAboveUpstreamMB: +((prod.size - upstream.size) / MB).toFixed(1),
+      prodAboveBaseStageMB: +((prod.size - base.size) / MB).toFixed(1),
+    };
+    process.stdout.write(`${JSON.stringify({ imageSizes: sizes })}\n`);
+    assert.ok(sizes.prodAboveUpstreamMB <= 60, JSON.stringify(sizes));
+  });
+
+  it('the production image has no compiler, no dev dependencies and no TypeScript sources', async () => {
+    const { stdout } = await mustRun('podman', [
+      'run',
+      '--rm',
+      '--read-only',
+      '--entrypoint',
+      'sh',
+      'localhost/quire:test',
+      '-c',
+      'ls /app; ls /app/node_modules/.bin 2>/dev/null; ls /app/node_modules | grep -x -e typescript -e eslint -e prettier -e "@types"; find /app/dist -name "*.ts" | head -3; command -v gcc cc make tsc',
+    ]);
+    const listing = stdout.split('\n').filter(Boolean);
+    for (const absent of [
+      'typescript',
+      'eslint',
+      'prettier',
+      '@types',
+      'tsc',
+      'gcc',
+      'src',
+      'test',
+    ])
+      assert.ok(
+        !listing.some((line) => line === absent || line.endsWith(`/${absent}`)),
+        `${absent} in ${stdout}`,
+      );
+    for (const present of ['dist', 'node_modules', 'posts', 'templates', 'package.json'])
+      assert.ok(listing.includes(present), `${present} missing: ${stdout}`);
+  });
+
+  it('a failing unit test in the project makes the production build fail', async () => {
+    const copy = await mkdtemp(join(tmpdir(), 'quire-containers-failing-'));
+    after(() => rm(copy, { recursive: true, force: true }));
+    await cp(PROJECT_ROOT, copy, {
+      recursive: true,
+      filter: (source) => !/\/(node_modules|\.git|dist|\.cache)$/.test(source),
+    });
+    await writeFile(
+      join(copy, 'test/zz-fails.test.ts'),
+      [
+        "import assert from 'node:assert/strict';",
+        "import { test } from 'node:test';",
+        '',
+        "test('deliberately failing (containers system test)', () => {",
+        '  assert.equal(1 + 1, 3);',
+        '});',
+        '',
+      ].join('\n'),
+    );
+    const tag = `localhost/quire-failing:${Date.now()}`;
+    const result = await run(
+      'podman',
+      [
+        'build',
+        '--pull=never',
+        '--network=host',
+        '--format=docker',
+        '--layers',
+        '-f',
+        join(copy, 'docker/Dockerfile'),
+        '-t',
+        tag,
+        copy,
+      ],
+      { timeoutMs: 30 * 60_000 },
+    );
+    await run('podman', ['rmi', '--force', tag]);
+    const output = `${result.stdout}${result.stderr}`;
+    assert.notEqual(result.code, 0, 'the build succeeded despite a failing test');
+    assert.match(output, /deliberately failing \(containers system test\)/);
+    assert.match(output, /test-summary\.txt|error building|exit status/i);
+  });
+
+  it('a build of unchanged files reuses every layer (source changes do not reinstall packages)', async () => {
+    const again = await buildImage({ target: 'prod', tag: 'localhost/quire:test' });
+    const steps = `${again.stdout}${again.stderr}`;
+    assert.match(steps, /npm ci --omit=dev/);
+    assert.doesNotMatch(steps, /added \d+ packages/);
+  });
+});
