@@ -55,6 +55,7 @@ describe(
     let hostPorts: Record<string, number> = {};
     let container = '';
     let pod = '';
+    let playedAt = 0;
 
     before(async () => {
       const kubectl = tools.paths?.kubectl ?? 'kubectl';
@@ -68,6 +69,7 @@ describe(
       manifestFile = join(directory, 'quire.yaml');
       await writeFile(manifestFile, manifest.yaml);
       await podman('kube', 'play', manifestFile);
+      playedAt = performance.now();
       // A Deployment becomes the pod `<name>-pod-0`, its container `<pod>-<container>`.
       pod = `${name}-pod-0`;
       container = `${pod}-${manifest.rendered.name}`;
@@ -80,6 +82,10 @@ describe(
 
     it('the startup, readiness and liveness probes pass as rendered', async () => {
       const startup = await runProbe(manifest.rendered.startupProbe, hostPorts);
+      const startupMs = Math.round(performance.now() - playedAt);
+      process.stdout.write(
+        `${JSON.stringify({ k8sPodStartupProbePassedAfterPlayMs: startupMs })}\n`,
+      );
       assert.ok(startup.ok, `startup probe: ${startup.last} after ${startup.attempts} attempts`);
       for (const probe of ['readinessProbe', 'livenessProbe'] as const) {
         const result = await runProbe(manifest.rendered[probe], hostPorts);
@@ -163,6 +169,9 @@ describe(
 
       await stopping;
       const seconds = (performance.now() - started) / 1000;
+      process.stdout.write(
+        `${JSON.stringify({ k8sPodStopSeconds: Number(seconds.toFixed(2)) })}\n`,
+      );
       assert.ok(seconds < manifest.gracePeriodSeconds, `stopped in ${seconds} s`);
       const delay = manifest.rendered.env?.find((item) => item.name === 'SHUTDOWN_DELAY_MS');
       assert.ok(
