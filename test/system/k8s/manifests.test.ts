@@ -146,6 +146,7 @@ describe('k8s/ rendered by kubectl kustomize', { skip: tools.skip }, () => {
     }
     assert.equal(config.workers, 1);
     assert.equal(config.siteUrl, 'https://blog.example');
+    assert.ok(config.trustProxy, 'X-Forwarded-* from ingress-nginx are believed');
   });
 
   it('Prometheus annotations and the metrics port agree with METRICS_PORT', () => {
