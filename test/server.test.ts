@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { tempDir, writePosts } from './helpers/posts-dir.ts';
+import { SAMPLE_POSTS, tempDir, writePosts } from './helpers/posts-dir.ts';
 import { exitWithin, freePort, startServer } from './helpers/server-process.ts';
 
 const TOP_LEVEL_KEYS = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'quire']);
@@ -55,8 +55,8 @@ describe('the server process', () => {
 
     const loaded = lines.find((line) => line.msg === 'site loaded');
     assert.deepEqual(loaded?.quire, {
-      posts: 6,
-      rendered: 6,
+      posts: SAMPLE_POSTS,
+      rendered: SAMPLE_POSTS,
       cached: 0,
       ms: (loaded?.quire as { ms: number }).ms,
     });
@@ -83,7 +83,7 @@ describe('the server process', () => {
 
   it('renders nothing on a second start with the same cache', async () => {
     const cacheDir = await tempDir();
-    for (const expected of [6, 0]) {
+    for (const expected of [SAMPLE_POSTS, 0]) {
       const server = startServer({ POSTS_DIR: 'posts', CACHE_DIR: cacheDir });
       await server.listening;
       server.child.kill('SIGTERM');

@@ -1,7 +1,16 @@
+import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
+
+/**
+ * How many posts the sample blog in `posts/` has. Counted, not written down,
+ * so adding a post to the documentation does not break the tests that serve it.
+ */
+export const SAMPLE_POSTS = readdirSync(new URL('../../posts/', import.meta.url)).filter((name) =>
+  name.endsWith('.md'),
+).length;
 
 /** A temporary directory removed after the test file. */
 export async function tempDir(prefix = 'quire-test-'): Promise<string> {
