@@ -130,8 +130,7 @@ describe('the reader’s pages in Chromium', { skip: tools.skip }, async () => {
       await context.close();
       // The browser reports the 404 document itself as a failed load; nothing else may fail.
       const unexpected = problems.console.filter(
-        (text) =>
-          !/404 \(Not Found\)|status of 404/.test(text) || !/no-such-post/.test(text),
+        (text) => !/404 \(Not Found\)|status of 404/.test(text) || !/no-such-post/.test(text),
       );
       assert.deepEqual(unexpected, []);
       assert.deepEqual(problems.cspViolations, []);
