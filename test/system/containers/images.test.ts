@@ -12,7 +12,6 @@ import { requireTools } from '../require-tool.ts';
 import { mustRun, run } from './command.ts';
 import {
   BASE_IMAGE,
-  buildImage,
   ensureBaseImage,
   ensureDevImage,
   ensureProductionImage,
@@ -163,13 +162,8 @@ describe('container images', { skip: tools.skip, timeout: 60 * 60_000 }, () => {
     const output = `${result.stdout}${result.stderr}`;
     assert.notEqual(result.code, 0, 'the build succeeded despite a failing test');
     assert.match(output, /deliberately failing \(containers system test\)/);
-    assert.match(output, /test-summary\.txt|error building|exit status/i);
-  });
-
-  it('a build of unchanged files reuses every layer (source changes do not reinstall packages)', async () => {
-    const again = await buildImage({ target: 'prod', tag: 'localhost/quire:test' });
-    const steps = `${again.stdout}${again.stderr}`;
-    assert.match(steps, /npm ci --omit=dev/);
-    assert.doesNotMatch(steps, /added \d+ packages/);
+    // The copy differs from the project in its sources only: the packages were not reinstalled.
+    assert.match(output, /STEP \d+\/\d+: RUN npm ci --ignore-scripts[^\n]*\n--> Using cache/);
+    assert.match(output, /error building at STEP "RUN npm test /);
   });
 });
