@@ -4,7 +4,7 @@
  * stays small. Real builds with podman on local stand-ins of the upstream images (standins.ts).
  */
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -129,6 +129,12 @@ describe('container images', { skip: tools.skip, timeout: 60 * 60_000 }, () => {
       recursive: true,
       filter: (source) => !/\/(node_modules|\.git|dist|\.cache)$/.test(source),
     });
+    // Only the failing test runs in the copy's build (the project's own take minutes and pass in
+    // the real build); lint still runs first, over everything.
+    for (const file of await readdir(join(copy, 'test'), { recursive: true })) {
+      if (file.endsWith('.test.ts') && !file.startsWith('system/'))
+        await rm(join(copy, 'test', file));
+    }
     await writeFile(
       join(copy, 'test/zz-fails.test.ts'),
       [
