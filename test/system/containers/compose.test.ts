@@ -84,7 +84,6 @@ describe('compose files', { skip: tools.skip, timeout: 60 * 60_000 }, () => {
     await mustRun('podman', ['tag', image, 'localhost/quire-dev:latest']);
 
     const project = await mkdtemp(join(tmpdir(), 'quire-containers-compose-'));
-    after(() => rm(project, { recursive: true, force: true }));
     await cp(PROJECT_ROOT, project, {
       recursive: true,
       filter: (source) => !/\/(node_modules|\.git|dist|\.cache)$/.test(source),
@@ -98,8 +97,11 @@ describe('compose files', { skip: tools.skip, timeout: 60 * 60_000 }, () => {
         env,
         timeoutMs: 5 * 60_000,
       });
+    // One hook, in this order: the project directory is podman-compose's working directory.
     after(async () => {
       await compose('down', '--volumes', '-t', '1');
+      await run('podman', ['network', 'rm', '--force', `${name}_default`]);
+      await rm(project, { recursive: true, force: true });
     });
 
     const up = await compose('up', '-d');
@@ -119,7 +121,6 @@ describe('compose files', { skip: tools.skip, timeout: 60 * 60_000 }, () => {
     const events = await fetch(`${base}/__dev/events`);
     assert.equal(events.status, 200);
     const reader = events.body!.pipeThrough(new TextDecoderStream()).getReader();
-    after(() => reader.cancel());
 
     const marker = `Edited in a container test ${Date.now()}`;
     const file = join(project, 'posts', 'welcome-to-quire.md');
@@ -138,6 +139,7 @@ describe('compose files', { skip: tools.skip, timeout: 60 * 60_000 }, () => {
       received += value;
     }
     assert.match(received, /^data: .*\/posts\/welcome-to-quire/m, `events: ${received}`);
+    await reader.cancel();
     const html = await (await fetch(page)).text();
     assert.ok(html.includes(marker), 'the served page has the saved text');
   });
