@@ -9,7 +9,11 @@
  *   views        nunjucks + the page cache, rendered once in onReady
  *   errors       the one error handler and the one not-found handler
  *   assets       /assets/* (templates/assets)
- *   routes/pages /, /posts/:slug
+ *   routes/pages /, /page/:n, /posts/:slug (and 301s for aliases and former slugs)
+ *   routes/tags  /tags/, /tags/:tag, its pages and feeds
+ *   routes/archive /archive/
+ *   routes/feeds /feed.xml, /rss.xml, /feed.json
+ *   routes/search-engines /sitemap.xml, /robots.txt
  *   routes/health /healthz, /readyz
  *   metrics      request duration and count, when the process model passes metrics
  *   routes/test-routes  /__test/* for the process-model tests, only with TEST_ROUTES
@@ -24,7 +28,7 @@ import Fastify, {
 } from 'fastify';
 import type nunjucks from 'nunjucks';
 import type { Config } from './config.ts';
-import type { Site } from './content/types.ts';
+import type { Post, Site } from './content/types.ts';
 import assets from './http/assets.ts';
 import errors, { frameworkErrors } from './http/errors.ts';
 import { createLifecycle, type Lifecycle } from './http/lifecycle.ts';
@@ -32,8 +36,14 @@ import requestId, { childLoggerFactory, genReqId } from './http/request-id.ts';
 import requestLog, { QuireLogController } from './http/request-log.ts';
 import metricsPlugin from './http/metrics.ts';
 import health from './http/routes/health.ts';
+import { createPageStore } from './http/page-store.ts';
+import archive from './http/routes/archive.ts';
+import feeds from './http/routes/feeds.ts';
 import pages from './http/routes/pages.ts';
+import searchEngines from './http/routes/search-engines.ts';
+import tags from './http/routes/tags.ts';
 import testRoutes from './http/routes/test-routes.ts';
+import type { SiteMeta } from './http/render/site-meta.ts';
 import views, { type PageCache } from './http/views.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { HttpMetrics } from './metrics.ts';
@@ -45,8 +55,8 @@ export interface BuildAppOptions {
   lifecycle?: Lifecycle;
   /**
    * Fastify `trustProxy`: which peers may set X-Forwarded-For/-Proto/-Host,
-   * and so `request.ip` in the access log. Default `false` (the socket's
-   * peer address). Behind nginx, pass nginx's address(es) or CIDR(s), e.g.
+   * and so `request.ip` in the access log. Default: config `TRUST_PROXY`,
+   * else `false` (the socket's peer address). Behind nginx, pass nginx's address(es) or CIDR(s), e.g.
    * `'127.0.0.1'` for a sidecar or the pod network's range for an ingress.
    */
   trustProxy?: boolean | string | string[];
@@ -54,11 +64,22 @@ export interface BuildAppOptions {
   metrics?: HttpMetrics;
   /** Only `npm run dev` (src/dev/) passes this; production never does. */
   dev?: DevHooks;
+  /**
+   * The clock that decides which posts are published (scheduling, issue #3). Default: real
+   * time. Tests pass their own to move time forward.
+   */
+  now?: () => Date;
 }
 
 /** Where the dev server plugs in: it owns the page cache and reloads templates. */
 export interface DevHooks {
   onEnvironment(env: nunjucks.Environment): void;
+  /**
+   * Every post the writer has (drafts and scheduled included), and the template context that
+   * shows them as such: for the pages the dev server does not render itself (tags, archive,
+   * feeds, …), which are rendered from these on each request.
+   */
+  preview: { posts(): readonly Post[]; context(): Record<string, unknown> };
   /** Registered before the page routes, with the Map they serve from. */
   plugin: FastifyPluginAsync<{ pages: PageCache }> | FastifyPluginCallback<{ pages: PageCache }>;
 }
@@ -78,7 +99,7 @@ export function buildApp(
     genReqId,
     childLoggerFactory,
     frameworkErrors,
-    trustProxy: options.trustProxy ?? false,
+    trustProxy: options.trustProxy ?? config.trustProxy,
     exposeHeadRoutes: true,
     // Timeouts that fit nginx in front (documented in the README):
     // idle keep-alive sockets outlive nginx's upstream `keepalive_timeout`
@@ -100,20 +121,39 @@ export function buildApp(
     done(null, payload);
   });
 
-  const pageCache: PageCache = new Map();
+  const meta: SiteMeta = {
+    title: site.title,
+    url: site.url,
+    description: config.siteDescription,
+    author: config.siteAuthor,
+    language: 'en',
+  };
+  const store = createPageStore({
+    site,
+    meta,
+    pageSize: config.pageSize,
+    now: options.now ?? (() => new Date()),
+    dev: options.dev?.preview,
+    logger,
+  });
 
   app.register(requestId);
   app.register(requestLog);
   app.register(views, {
-    site,
-    pages: pageCache,
+    meta,
+    contentVersion: site.version,
+    store,
     dev: options.dev,
     templatesDir: config.templatesDir,
   });
-  if (options.dev) app.register(options.dev.plugin, { pages: pageCache });
-  app.register(errors);
+  if (options.dev) app.register(options.dev.plugin, { pages: store.pages });
+  app.register(errors, { suggest: (url) => store.suggest(url) });
   app.register(assets, { dir: join(config.templatesDir, 'assets') });
-  app.register(pages, { pages: pageCache });
+  app.register(pages, { store });
+  app.register(tags, { store });
+  app.register(archive, { store });
+  app.register(feeds, { store });
+  app.register(searchEngines, { store });
   app.register(health, { lifecycle });
   if (options.metrics) app.register(metricsPlugin, { metrics: options.metrics });
   if (config.testRoutes) app.register(testRoutes);

@@ -3,6 +3,7 @@
  * `--flag` forms (flags win), validated, typed, then passed down. Nothing else
  * in Quire reads `process.env`.
  */
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -28,6 +29,15 @@ const flag = z
   .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
   .transform((value) => value === 'true' || value === '1');
 
+/** `10.0.0.5` or `10.0.0.0/8` or `fd00::/8`: an address or a CIDR range. */
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
 /** Each key is an environment variable name; each schema reads the raw string. */
 const schema = z
   .object({
@@ -42,6 +52,17 @@ const schema = z
       .transform((url) => url.replace(/\/+$/, ''))
       .default('http://localhost:3000'),
     SITE_TITLE: z.string().min(1, 'must not be empty').default('Quire'),
+    // For search engines and feeds (issue #3): the home page's meta description and feed subtitle.
+    SITE_DESCRIPTION: z.string().max(300, 'must be at most 300 characters').default(''),
+    // Atom needs an author for every entry; JSON-LD names it. Default: SITE_TITLE.
+    SITE_AUTHOR: z
+      .string()
+      .trim()
+      .min(1, 'must not be blank')
+      .max(200, 'must be at most 200 characters')
+      .optional(),
+    // Posts per page on the index and tag pages.
+    PAGE_SIZE: wholeNumber('a number of posts per page from 1 to 100', 1, 100).default(10),
     LOG_LEVEL: z
       .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
       .default('info'),
@@ -70,6 +91,15 @@ const schema = z
       1000,
       3_600_000,
     ).default(60_000),
+    // Peers whose X-Forwarded-For/-Proto/-Host are believed (nginx's address, see nginx/README.md).
+    TRUST_PROXY: z
+      .string()
+      .transform((value) => value.split(',').map((entry) => entry.trim()))
+      .refine(
+        (entries) => entries.every(isAddressOrRange),
+        'must be a comma-separated list of IP addresses or CIDR ranges, e.g. 127.0.0.1 or 10.0.0.0/8',
+      )
+      .optional(),
     // Test-only routes (/__test/slow, /__test/crash) for the process-model tests. Never in production.
     TEST_ROUTES: flag.default(false),
   })
@@ -86,6 +116,9 @@ export interface Config {
   postsDir: string;
   siteUrl: string;
   siteTitle: string;
+  siteDescription: string;
+  siteAuthor: string;
+  pageSize: number;
   logLevel: Raw['LOG_LEVEL'];
   cacheDir: string;
   templatesDir: string;
@@ -96,6 +129,8 @@ export interface Config {
   /** More than this many worker crashes within `crashLoopWindowMs` stops the whole cluster. */
   crashLoopRestarts: number;
   crashLoopWindowMs: number;
+  /** Addresses/ranges trusted to set X-Forwarded-*; `false` (default) trusts no one. */
+  trustProxy: string[] | false;
   testRoutes: boolean;
 }
 
@@ -160,6 +195,9 @@ export function loadConfig(
     postsDir: c.POSTS_DIR,
     siteUrl: c.SITE_URL,
     siteTitle: c.SITE_TITLE,
+    siteDescription: c.SITE_DESCRIPTION,
+    siteAuthor: c.SITE_AUTHOR ?? c.SITE_TITLE,
+    pageSize: c.PAGE_SIZE,
     logLevel: c.LOG_LEVEL,
     cacheDir: c.CACHE_DIR,
     templatesDir: c.TEMPLATES_DIR,
@@ -169,6 +207,7 @@ export function loadConfig(
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     crashLoopRestarts: c.CRASH_LOOP_RESTARTS,
     crashLoopWindowMs: c.CRASH_LOOP_WINDOW_MS,
+    trustProxy: c.TRUST_PROXY ?? false,
     testRoutes: c.TEST_ROUTES,
   };
 }

@@ -23,6 +23,9 @@ describe('loadConfig', () => {
       postsDir: './posts',
       siteUrl: 'http://localhost:3000',
       siteTitle: 'Quire',
+      siteDescription: '',
+      siteAuthor: 'Quire',
+      pageSize: 10,
       logLevel: 'info',
       cacheDir: './.cache/render',
       templatesDir: fileURLToPath(new URL('../templates/', import.meta.url)),
@@ -32,8 +35,58 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 10_000,
       crashLoopRestarts: 5,
       crashLoopWindowMs: 60_000,
+      trustProxy: false,
       testRoutes: false,
     });
+  });
+
+  it('reads the reader-site settings; the author defaults to the title', () => {
+    const config = loadConfig(
+      { PAGE_SIZE: '5', SITE_TITLE: 'Notes', SITE_DESCRIPTION: 'About things.' },
+      ['--site-author', 'Ada'],
+    );
+    assert.equal(config.pageSize, 5);
+    assert.equal(config.siteDescription, 'About things.');
+    assert.equal(config.siteAuthor, 'Ada');
+    assert.equal(loadConfig({ SITE_TITLE: 'Notes' }, []).siteAuthor, 'Notes');
+  });
+
+  it('rejects bad reader-site values', () => {
+    for (const bad of ['0', '101', 'ten', '-3', '2.5']) {
+      fails(
+        { PAGE_SIZE: bad },
+        [],
+        `PAGE_SIZE must be a number of posts per page from 1 to 100 (got "${bad}")`,
+      );
+    }
+    fails({ SITE_AUTHOR: '   ' }, [], 'SITE_AUTHOR must not be blank (got "   ")');
+    fails(
+      { SITE_AUTHOR: 'a'.repeat(201) },
+      [],
+      `SITE_AUTHOR must be at most 200 characters (got "${'a'.repeat(201)}")`,
+    );
+    fails(
+      { SITE_DESCRIPTION: 'd'.repeat(301) },
+      [],
+      `SITE_DESCRIPTION must be at most 300 characters (got "${'d'.repeat(301)}")`,
+    );
+  });
+
+  it('reads TRUST_PROXY as a list of addresses and ranges', () => {
+    assert.deepEqual(loadConfig({ TRUST_PROXY: '127.0.0.1' }, []).trustProxy, ['127.0.0.1']);
+    assert.deepEqual(loadConfig({}, ['--trust-proxy', '10.0.0.0/8, fd00::/8,::1']).trustProxy, [
+      '10.0.0.0/8',
+      'fd00::/8',
+      '::1',
+    ]);
+  });
+
+  it('rejects a TRUST_PROXY entry that is not an address or range', () => {
+    const message = (got: string) =>
+      `TRUST_PROXY must be a comma-separated list of IP addresses or CIDR ranges, e.g. 127.0.0.1 or 10.0.0.0/8 (got ${JSON.stringify(got)})`;
+    for (const bad of ['nginx', 'true', '10.0.0.0/33', '127.0.0.1,', '1.2.3.4/8/8', '::1/129']) {
+      fails({ TRUST_PROXY: bad }, [], message(bad));
+    }
   });
 
   it('reads the process-model settings', () => {

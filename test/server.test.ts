@@ -55,8 +55,8 @@ describe('the server process', () => {
 
     const loaded = lines.find((line) => line.msg === 'site loaded');
     assert.deepEqual(loaded?.quire, {
-      posts: 5,
-      rendered: 5,
+      posts: 6,
+      rendered: 6,
       cached: 0,
       ms: (loaded?.quire as { ms: number }).ms,
     });
@@ -83,7 +83,7 @@ describe('the server process', () => {
 
   it('renders nothing on a second start with the same cache', async () => {
     const cacheDir = await tempDir();
-    for (const expected of [5, 0]) {
+    for (const expected of [6, 0]) {
       const server = startServer({ POSTS_DIR: 'posts', CACHE_DIR: cacheDir });
       await server.listening;
       server.child.kill('SIGTERM');

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type nunjucks from 'nunjucks';
 import type { DevHooks } from '../app.ts';
+import { ARCHIVE_PATH, TAGS_PATH } from '../http/paths.ts';
 import { type PageCache, postPath } from '../http/views.ts';
 import type { Logger } from '../log.ts';
 import type { DevContent } from './content.ts';
@@ -94,7 +95,7 @@ export function createDevSession(content: DevContent, logger: Logger): DevSessio
         }
         if (options.pages.has(postPath(decoded))) return;
         const target = content.redirect(decoded);
-        if (target !== undefined) return reply.redirect(postPath(encodeURIComponent(target)), 301);
+        if (target !== undefined) return reply.redirect(postPath(target), 301);
         const problems = content.neverGood(decoded);
         if (problems) {
           const file = problems[0]?.file ?? decoded;
@@ -117,6 +118,10 @@ export function createDevSession(content: DevContent, logger: Logger): DevSessio
         env = environment;
       },
       plugin,
+      preview: {
+        posts: () => content.posts(),
+        context: () => ({ dev: devView(content.posts(), content.problems()) }),
+      },
     },
 
     postChanged(file, seenAt) {
@@ -146,6 +151,8 @@ export function createDevSession(content: DevContent, logger: Logger): DevSessio
           if (post) {
             pages.set(postPath(post.slug), await renderPost(app, post, view));
             paths.push(postPath(post.slug));
+            // The lists rendered on request (page-store.ts, preview) that show this post.
+            paths.push(ARCHIVE_PATH, TAGS_PATH, ...post.tags.map((tag) => `/tags/${tag}`));
             pageMs = performance.now() - started;
           }
           indexStale = true;

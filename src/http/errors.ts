@@ -94,7 +94,17 @@ function fallbackPage(body: ErrorBody, message: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${body.statusCode} ${escapeHtml(body.error)}</title></head><body><main id="main"><h1>${body.statusCode} ${escapeHtml(body.error)}</h1><p>${escapeHtml(message)}</p><p>Request ID: <code>${escapeHtml(body.requestId)}</code></p></main></body></html>`;
 }
 
-async function renderErrorPage(request: FastifyRequest, body: ErrorBody): Promise<string> {
+/** A page the reader may have meant, shown on the 404 page. */
+export interface Suggestion {
+  title: string;
+  path: string;
+}
+
+async function renderErrorPage(
+  request: FastifyRequest,
+  body: ErrorBody,
+  suggestion?: Suggestion,
+): Promise<string> {
   const message =
     body.statusCode >= 500
       ? SERVER_ERROR_HTML_MESSAGE
@@ -102,7 +112,7 @@ async function renderErrorPage(request: FastifyRequest, body: ErrorBody): Promis
         ? NOT_FOUND_MESSAGE
         : body.message;
   try {
-    return await request.server.view('error.njk', { ...body, message });
+    return await request.server.view('error.njk', { ...body, message, suggestion });
   } catch (renderError) {
     request.log.error({ err: renderError }, 'error page failed to render');
     return fallbackPage(body, message);
@@ -115,6 +125,7 @@ export async function sendError(
   reply: FastifyReply,
   statusCode: number,
   message: string,
+  suggestion?: Suggestion,
 ): Promise<FastifyReply> {
   const body: ErrorBody = {
     statusCode,
@@ -130,7 +141,9 @@ export async function sendError(
   if (prefersJson(request.headers.accept)) {
     return reply.type('application/json; charset=utf-8').send(body);
   }
-  return reply.type('text/html; charset=utf-8').send(await renderErrorPage(request, body));
+  return reply
+    .type('text/html; charset=utf-8')
+    .send(await renderErrorPage(request, body, suggestion));
 }
 
 /** Logs `error` once and answers with the client-safe view of it. */
@@ -168,9 +181,16 @@ export function frameworkErrors(
   });
 }
 
-async function errors(fastify: FastifyInstance): Promise<void> {
+export interface ErrorsOptions {
+  /** The published post nearest to an unknown URL ("did you mean"), if any is near enough. */
+  suggest?: (url: string) => Suggestion | undefined;
+}
+
+async function errors(fastify: FastifyInstance, { suggest }: ErrorsOptions): Promise<void> {
   fastify.setErrorHandler(handleError);
-  fastify.setNotFoundHandler((request, reply) => sendError(request, reply, 404, NOT_FOUND_MESSAGE));
+  fastify.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, 404, NOT_FOUND_MESSAGE, suggest?.(request.url)),
+  );
 }
 
 export default fp(errors, {

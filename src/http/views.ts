@@ -1,89 +1,89 @@
 /**
  * Templates (nunjucks through @fastify/view) and the in-memory page cache.
  *
- * Every page of a content version is rendered once, in an `onReady` hook, and
- * kept in `pages` (path → { body, etag }) already encoded as UTF-8. Serving a
- * page is then a Map lookup and a buffer write: no Markdown, no Shiki, no
- * template work, not even string encoding per request (encoding a 20 KB page
- * with non-ASCII characters was the largest cost per request in a profile). A new content version is a new `Site`, and so a new app (or a new
- * call to `renderPages`).
+ * Every page of a published view is rendered ahead of serving (see `page-store.ts`) and kept
+ * already encoded as UTF-8. Serving a page is then a Map lookup and a buffer write: no Markdown,
+ * no Shiki, no template work, not even string encoding per request (encoding a 20 KB page with
+ * non-ASCII characters was the largest cost per request in a profile).
  *
- * Autoescaping is on: every `{{ value }}` is HTML-escaped. Post bodies are
- * already sanitized by the content pipeline and are the one thing output with
- * `| safe`.
+ * Autoescaping is on: every `{{ value }}` is HTML-escaped. Post bodies are already sanitized by
+ * the content pipeline and are output with `| safe`, as is the JSON-LD (escaped for a script
+ * element, see `render/json-ld.ts`).
  */
 import { createHash } from 'node:crypto';
 import fastifyView from '@fastify/view';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import nunjucks from 'nunjucks';
-import type { Site } from '../content/types.ts';
+import type { PageStore } from './page-store.ts';
+import { postPath, tagPath } from './paths.ts';
+import type { SiteMeta } from './render/site-meta.ts';
+
+export { postPath } from './paths.ts';
 
 export interface RenderedPage {
-  /** The HTML, UTF-8 encoded once. */
+  /** The body, UTF-8 encoded once. */
   body: Buffer;
   /** Strong validator for conditional GETs, quoted as it goes on the wire. */
   etag: string;
+  /** Default `text/html; charset=utf-8`. */
+  contentType?: string | undefined;
+  /** Whole seconds; absent when nothing dates the page. */
+  lastModified?: Date | undefined;
 }
 
-/** URL path (decoded, as routes see it) → rendered page. */
+/** URL path (percent-encoded, as in links; see paths.ts) → rendered page. */
 export type PageCache = Map<string, RenderedPage>;
 
 export interface ViewsOptions {
-  site: Site;
-  /** Filled in `onReady`; the pages routes read from the same Map. */
-  pages: PageCache;
+  meta: SiteMeta;
+  /** For the log: which content the pages were rendered from. */
+  contentVersion: string;
+  store: PageStore;
   /**
-   * The dev server: it fills `pages` itself (drafts, badges, live reload), so no pre-rendering
-   * here, and it gets the template environment to drop its cache when a template changes.
+   * The dev server: it fills the pages itself (drafts, badges, live reload), and gets the
+   * template environment to drop its cache when a template changes.
    */
   dev?: { onEnvironment(env: nunjucks.Environment): void } | undefined;
   /** The theme's templates (config `TEMPLATES_DIR`). */
   templatesDir: string;
 }
 
-/** What templates may read about the site, on every page. */
-export interface SiteView {
-  title: string;
-  url: string;
-}
-
-export const postPath = (slug: string) => `/posts/${slug}`;
-
 const humanDateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' });
 
 /** Filters available in every template. Dates are calendar dates, in UTC. */
 function configureEnvironment(env: nunjucks.Environment): void {
   env.addFilter('isodate', (date: Date) => date.toISOString().slice(0, 10));
+  env.addFilter('isodatetime', (date: Date) => date.toISOString());
   env.addFilter('humandate', (date: Date) => humanDateFormat.format(date));
+  env.addFilter('postpath', (slug: string) => postPath(slug));
+  env.addFilter('tagpath', (tag: string) => tagPath(tag));
 }
 
-function rendered(html: string): RenderedPage {
-  const body = Buffer.from(html, 'utf8');
+export function renderedPage(
+  text: string,
+  contentType?: string,
+  lastModified?: Date,
+): RenderedPage {
+  const body = Buffer.from(text, 'utf8');
   const hash = createHash('sha256').update(body).digest('base64url').slice(0, 27);
-  return { body, etag: `"${hash}"` };
-}
-
-/** Renders `/` and every `/posts/:slug` of a site. */
-export async function renderPages(fastify: FastifyInstance, site: Site): Promise<PageCache> {
-  const pages: PageCache = new Map();
-  pages.set('/', rendered(await fastify.view('index.njk', { posts: site.posts, canonical: '/' })));
-  for (const post of site.posts) {
-    const canonical = `/posts/${encodeURIComponent(post.slug)}`;
-    pages.set(postPath(post.slug), rendered(await fastify.view('post.njk', { post, canonical })));
-  }
-  return pages;
+  return {
+    body,
+    etag: `"${hash}"`,
+    contentType,
+    // HTTP dates have whole seconds; comparing If-Modified-Since needs the same precision.
+    lastModified: lastModified && new Date(Math.floor(lastModified.getTime() / 1000) * 1000),
+  };
 }
 
 async function views(
   fastify: FastifyInstance,
-  { site, pages, dev, templatesDir }: ViewsOptions,
+  { meta, contentVersion, store, dev, templatesDir }: ViewsOptions,
 ): Promise<void> {
-  const siteView: SiteView = { title: site.title, url: site.url };
   await fastify.register(fastifyView, {
     engine: { nunjucks },
     root: templatesDir,
-    defaultContext: { site: siteView },
+    defaultContext: { site: meta },
     options: {
       autoescape: true,
       throwOnUndefined: false,
@@ -95,13 +95,13 @@ async function views(
       },
     },
   });
-  if (dev) return;
 
   fastify.addHook('onReady', async () => {
-    const fresh = await renderPages(fastify, site);
-    pages.clear();
-    for (const [path, page] of fresh) pages.set(path, page);
-    fastify.log.info({ pages: pages.size, contentVersion: site.version }, 'pages rendered');
+    const started = performance.now();
+    await store.start((template, data) => fastify.view(template, data));
+    if (dev) return;
+    const ms = Math.round(performance.now() - started);
+    fastify.log.info({ pages: store.pages.size, contentVersion, ms }, 'pages rendered');
   });
 }
 

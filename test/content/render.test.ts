@@ -219,8 +219,8 @@ describe('code highlighter', () => {
       ['shellscript', 'echo "$HOME" && cat <<EOF\n<b>\nEOF'],
     ];
     for (const [lang, code] of samples) {
-      // No time limit, as in the renderer (src/content/render/highlighter.ts): under load Shiki's
-      // default 500 ms cut the first call's tokenizing short and the two outputs differed.
+      // No time limit: on a loaded machine Shiki's default 500 ms per line can cut one of the two
+      // tokenizations short and make them differ (as Quire's own highlighter, see TOKENIZE).
       const options = { lang, themes: THEMES, defaultColor: false, tokenizeTimeLimit: 0 } as const;
       assert.equal(hastToHtml(shiki.codeToHast(code, options)), shiki.codeToHtml(code, options));
     }

@@ -69,6 +69,18 @@ describe('dev server', () => {
     assert.doesNotMatch(index.body, /<script>/, 'no inline script');
     const draft = await get('/posts/draft');
     assert.match(draft.body, /<h1>A draft <span class="dev-badge">Draft<\/span><\/h1>/);
+    // Lists the dev server renders on request include drafts and scheduled posts too.
+    const archive = await get('/archive/');
+    assert.equal(archive.status, 200);
+    assert.match(archive.body, /<a href="\/posts\/draft">A draft<\/a>/);
+    assert.match(archive.body, /<a href="\/posts\/future">From the future<\/a>/);
+    assert.match(archive.body, /<script src="\/__dev\/reload.js" defer><\/script>/);
+    const tags = await get('/tags/');
+    assert.equal(tags.status, 200);
+    assert.equal(tags.headers.get('cache-control'), 'no-cache');
+    const feed = await get('/feed.xml');
+    assert.equal(feed.status, 200);
+    assert.match(feed.body, /From the future/);
     const script = await get('/__dev/reload.js');
     assert.equal(script.headers.get('content-type'), 'text/javascript; charset=utf-8');
     assert.match(script.body, /new EventSource\('\/__dev\/events'\)/);
@@ -85,7 +97,7 @@ describe('dev server', () => {
       postSource({ title: 'Alpha, edited', date: '2026-01-02', body: alphaBody('First words.') }),
     );
     const paths = await events.next((p) => p.includes('/posts/alpha'));
-    assert.deepEqual(paths.sort(), ['/', '/posts/alpha']);
+    assert.deepEqual(paths.sort(), ['/', '/archive/', '/posts/alpha', '/tags/']);
     assert.match((await get('/posts/alpha')).body, /<h1>Alpha, edited<\/h1>/);
     assert.match((await get('/')).body, /Alpha, edited<\/a>/);
     const stats = (await (await fetch(`${dev.url}/__dev/stats`)).json()) as typeof before;

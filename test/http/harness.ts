@@ -35,6 +35,10 @@ export interface TestAppOptions {
   lifecycle?: Lifecycle;
   level?: LogLevel;
   trustProxy?: boolean | string | string[];
+  /** The app's clock (scheduling). Default: real time. */
+  now?: () => Date;
+  /** Configuration as environment variables, e.g. `{ PAGE_SIZE: '2' }`. */
+  env?: Record<string, string>;
 }
 
 export function defaultSite(): Site {
@@ -70,9 +74,10 @@ export function buildTestApp(options: TestAppOptions = {}): TestApp {
     },
   };
   const logger = createLogger(options.level ?? 'info', destination);
-  const app = buildApp(loadConfig({}, []), site, {
+  const app = buildApp(loadConfig(options.env ?? {}, []), site, {
     logger,
     lifecycle,
+    ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
   });
   return {

@@ -53,7 +53,10 @@ describe('GET /posts/:slug', () => {
     assert.match(html, /Published <time datetime="2026-01-10">January 10, 2026<\/time>/);
     assert.match(html, /Updated <time datetime="2026-02-03">February 3, 2026<\/time>/);
     assert.match(html, /3 min read/);
-    assert.match(html, /<li>intro<\/li>\s*<li>meta<\/li>/);
+    assert.match(
+      html,
+      /<li><a href="\/tags\/intro" rel="tag">intro<\/a><\/li>\s*<li><a href="\/tags\/meta" rel="tag">meta<\/a><\/li>/,
+    );
     assert.ok(html.includes('<p>Welcome to <strong>Quire</strong>.</p>'), 'body HTML as is');
   });
 
@@ -115,7 +118,7 @@ describe('escaping', () => {
     }
     const post = await app.inject({ url: '/posts/evil' });
     assert.ok(post.body.includes(`<h1>${escaped}</h1>`));
-    assert.ok(post.body.includes(`<li>${escaped}</li>`));
+    assert.ok(post.body.includes(`rel="tag">${escaped}</a></li>`));
     assert.ok(post.body.includes('<p>sanitized body</p>'));
   });
 });
@@ -141,7 +144,7 @@ describe('conditional GET', () => {
     const first = await app.inject({ url: '/' });
     const etag = String(first.headers.etag);
     assert.match(etag, /^"[A-Za-z0-9_-]+"$/);
-    assert.equal(first.headers['cache-control'], 'no-cache');
+    assert.equal(first.headers['cache-control'], 'public, max-age=60, stale-while-revalidate=600');
 
     const again = await app.inject({ url: '/', headers: { 'if-none-match': etag } });
     assert.equal(again.statusCode, 304);
@@ -179,12 +182,20 @@ describe('page cache', () => {
     });
 
     await app.ready();
-    assert.equal(renders, 3, 'index + 2 posts');
+    // index, 2 posts, /tags/, /tags/intro, /tags/meta, /archive/
+    assert.equal(renders, 7, 'every HTML page');
     const rendered = logs.find((line) => line.msg === 'pages rendered');
-    assert.deepEqual(rendered?.quire, { pages: 3, contentVersion: 'test-version' });
+    // + 3 feeds, sitemap.xml, robots.txt
+    assert.deepEqual(rendered?.quire, {
+      pages: 12,
+      contentVersion: 'test-version',
+      ms: rendered?.quire?.ms,
+    });
+    assert.equal(typeof rendered?.quire?.ms, 'number');
 
     renders = 0;
-    for (const url of ['/', '/posts/hello-world', '/posts/second', '/', '/posts/hello-world']) {
+    const urls = ['/', '/posts/hello-world', '/posts/second', '/tags/', '/tags/intro', '/archive/'];
+    for (const url of [...urls, '/feed.xml', '/rss.xml', '/feed.json', '/sitemap.xml']) {
       assert.equal((await app.inject({ url })).statusCode, 200);
       assert.equal((await app.inject({ method: 'HEAD', url })).statusCode, 200);
     }

@@ -80,7 +80,7 @@ describe('cluster mode', () => {
     assert.equal(loaded.length, 3, 'primary and two workers');
     assert.deepEqual(
       loaded.map((l) => l.quire?.rendered),
-      [5, 0, 0],
+      [6, 0, 0],
     );
     server.child.kill('SIGTERM');
     assert.equal(await exitWithin(server, 15_000), 0);
@@ -220,8 +220,8 @@ describe('cluster mode', () => {
       sample(text, 'quire_http_request_duration_seconds_count', { route: '/__test/pid' }),
       K,
     );
-    assert.equal(sample(text, 'quire_posts'), 5);
-    assert.equal(sample(text, 'quire_render_cache_misses_total'), 5);
+    assert.equal(sample(text, 'quire_posts'), 6);
+    assert.equal(sample(text, 'quire_render_cache_misses_total'), 6);
     assert.doesNotMatch(text, /# TYPE \S+ summary/);
     for (const name of text.matchAll(/^# TYPE (\S+)/gm)) assert.match(name[1] as string, /^quire_/);
 

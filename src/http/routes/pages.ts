@@ -1,40 +1,41 @@
 /**
- * The reader's pages: `/` and `/posts/:slug`, served from the page cache
- * filled by `views.ts` (see there). HEAD comes from Fastify's exposeHeadRoutes.
+ * The index (`/`, `/page/2`, …) and posts (`/posts/:slug`), served from the page store (see
+ * `page-store.ts`). `/page/1` is `/`, so it redirects there; a page number that is not a
+ * canonical positive integer, or past the last page, is a 404. A post's aliases and former
+ * slugs answer 301 to its current URL, query kept. HEAD comes from Fastify's exposeHeadRoutes.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type PageCache, postPath, type RenderedPage } from '../views.ts';
+import type { FastifyInstance } from 'fastify';
+import { parsePageNumber } from '../../content/pagination.ts';
+import type { PageStore } from '../page-store.ts';
+import { indexPath, postPath } from '../paths.ts';
+import { movedPermanently, notFound, sendPage, servePath, withPage } from '../send-page.ts';
+
+export { etagMatches } from '../send-page.ts';
 
 export interface PagesOptions {
-  pages: PageCache;
-}
-
-/** RFC 9110 If-None-Match: `*` or a list of (possibly weak) entity tags. */
-export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (ifNoneMatch === undefined) return false;
-  if (ifNoneMatch.trim() === '*') return true;
-  return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
-}
-
-function sendPage(request: FastifyRequest, reply: FastifyReply, page: RenderedPage): FastifyReply {
-  reply.header('etag', page.etag).header('cache-control', 'no-cache');
-  if (etagMatches(request.headers['if-none-match'], page.etag)) {
-    return reply.code(304).send();
-  }
-  return reply.type('text/html; charset=utf-8').send(page.body);
+  store: PageStore;
 }
 
 export default async function pages(
   fastify: FastifyInstance,
-  { pages }: PagesOptions,
+  { store }: PagesOptions,
 ): Promise<void> {
-  fastify.get('/', (request, reply) => {
-    const page = pages.get('/');
-    return page ? sendPage(request, reply, page) : reply.callNotFound();
+  fastify.get('/', (request, reply) => servePath(store, request, reply, indexPath()));
+
+  fastify.get<{ Params: { page: string } }>('/page/:page', (request, reply) => {
+    const page = parsePageNumber(request.params.page);
+    if (page === 1) return movedPermanently(store, request, reply, indexPath());
+    if (page === undefined) return notFound(reply);
+    return servePath(store, request, reply, indexPath(page));
   });
 
   fastify.get<{ Params: { slug: string } }>('/posts/:slug', (request, reply) => {
-    const page = pages.get(postPath(request.params.slug));
-    return page ? sendPage(request, reply, page) : reply.callNotFound();
+    const { slug } = request.params;
+    return withPage(store, postPath(slug), (page) => {
+      if (page) return sendPage(store, request, reply, page);
+      const current = store.redirect(slug);
+      if (current !== undefined) return movedPermanently(store, request, reply, postPath(current));
+      return notFound(reply);
+    });
   });
 }

@@ -1,7 +1,8 @@
 /**
  * Routes that exist only for the process-model tests (config `TEST_ROUTES`):
- * a slow request to have work in flight during shutdown, and a fatal error
- * outside any request's error handling, the kind that must kill the process.
+ * a slow request to have work in flight during shutdown, an error inside a
+ * request (500), and a fatal error outside any request's error handling, the
+ * kind that must kill the process.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
@@ -14,6 +15,12 @@ export default async function testRoutes(fastify: FastifyInstance): Promise<void
   });
 
   fastify.get('/__test/pid', async () => ({ pid: process.pid }));
+
+  // A request that fails inside the app: the central error handler answers 500
+  // (the nginx tests check that such a page still carries nginx's headers).
+  fastify.get('/__test/error', async () => {
+    throw new Error('test error requested');
+  });
 
   fastify.get('/__test/crash', async () => {
     // Thrown from a timer, not the handler: no error handler can catch it.

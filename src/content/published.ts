@@ -1,0 +1,137 @@
+/**
+ * What a reader can see at one moment: the published posts of a `Site` at `now`, and everything
+ * derived from them (tags, years, neighbours, related posts, redirects). Pure: the same site and
+ * the same `now` give the same view, so tests control time by passing it.
+ *
+ * Scheduling (issue #3): a post whose `date` is after `now` is not in the view at all, so no page,
+ * list, feed or redirect can show it. `nextChange` is when the view stops being true: the date of
+ * the next scheduled post. Drafts are never in the view, even when the site includes them.
+ */
+import { basename } from 'node:path';
+import type { Post, Site } from './types.ts';
+
+export interface TagSummary {
+  name: string;
+  /** Published posts with this tag, newest first. */
+  posts: readonly Post[];
+}
+
+export interface YearGroup {
+  year: number;
+  posts: readonly Post[];
+}
+
+export interface PublishedView {
+  now: Date;
+  /** Published posts, newest first. */
+  posts: readonly Post[];
+  bySlug: ReadonlyMap<string, Post>;
+  /** Tags of published posts, by name; iteration is in name order. */
+  tags: ReadonlyMap<string, TagSummary>;
+  /** Newest year first. */
+  years: readonly YearGroup[];
+  /** Old slug or alias → current slug, for published posts only. */
+  redirects: ReadonlyMap<string, string>;
+  /** When the next scheduled post appears; undefined when none is waiting. */
+  nextChange: Date | undefined;
+}
+
+/** The older and newer published post around `post`. */
+export interface Neighbours {
+  older: Post | undefined;
+  newer: Post | undefined;
+}
+
+export function isPublished(post: Post, now: Date): boolean {
+  return !post.draft && post.date.getTime() <= now.getTime();
+}
+
+/**
+ * The slug a post had before front matter `slug` overrode it: its file name. Links made before the
+ * override keep working (301). Aliases list any other former slugs; see the README.
+ */
+export function fileSlug(post: Post): string {
+  return basename(post.file, '.md');
+}
+
+/**
+ * `everything`: the dev server's preview, where drafts and scheduled posts are listed too (with
+ * badges) and nothing is waiting to change.
+ */
+export function publishedView(site: Site, now: Date, everything = false): PublishedView {
+  const posts = everything ? [...site.posts] : site.posts.filter((post) => isPublished(post, now));
+  const bySlug = new Map(posts.map((post) => [post.slug, post]));
+
+  const tagPosts = new Map<string, Post[]>();
+  for (const post of posts) {
+    for (const tag of new Set(post.tags)) {
+      const list = tagPosts.get(tag) ?? [];
+      list.push(post);
+      tagPosts.set(tag, list);
+    }
+  }
+  const tags = new Map(
+    [...tagPosts.keys()]
+      .sort((a, b) => a.localeCompare(b))
+      .map((name) => [name, { name, posts: tagPosts.get(name) ?? [] }]),
+  );
+
+  const years: YearGroup[] = [];
+  for (const post of posts) {
+    const year = post.date.getUTCFullYear();
+    const last = years.at(-1);
+    if (last?.year === year) (last.posts as Post[]).push(post);
+    else years.push({ year, posts: [post] });
+  }
+
+  // A live page always wins over a redirect; among redirects, aliases (explicit) beat file names.
+  const redirects = new Map<string, string>();
+  for (const post of posts) {
+    const old = fileSlug(post);
+    if (old !== post.slug && !bySlug.has(old)) redirects.set(old, post.slug);
+  }
+  for (const post of posts) {
+    for (const alias of post.aliases) if (!bySlug.has(alias)) redirects.set(alias, post.slug);
+  }
+
+  let nextChange: Date | undefined;
+  for (const post of everything ? [] : site.posts) {
+    if (post.draft || post.date.getTime() <= now.getTime()) continue;
+    if (!nextChange || post.date < nextChange) nextChange = post.date;
+  }
+
+  return { now, posts, bySlug, tags, years, redirects, nextChange };
+}
+
+export function neighbours(view: PublishedView, post: Post): Neighbours {
+  const index = view.posts.indexOf(post);
+  return { newer: view.posts[index - 1], older: view.posts[index + 1] };
+}
+
+/**
+ * Other published posts sharing the most tags with `post`; ties go to the newer post. Posts with
+ * no tag in common are never "related".
+ */
+export function relatedPosts(view: PublishedView, post: Post, limit = 3): Post[] {
+  const shared = new Map<Post, number>();
+  for (const tag of new Set(post.tags)) {
+    for (const other of view.tags.get(tag)?.posts ?? []) {
+      if (other !== post) shared.set(other, (shared.get(other) ?? 0) + 1);
+    }
+  }
+  return [...shared]
+    .sort(([a, countA], [b, countB]) => countB - countA || b.date.getTime() - a.date.getTime())
+    .slice(0, limit)
+    .map(([other]) => other);
+}
+
+/** The most recent moment any of `posts` changed (published or updated); undefined for none. */
+export function lastChanged(posts: Iterable<Post | undefined>): Date | undefined {
+  let latest: Date | undefined;
+  for (const post of posts) {
+    if (!post) continue;
+    const changed = post.updated && post.updated > post.date ? post.updated : post.date;
+    if (!latest || changed > latest) latest = changed;
+  }
+  return latest;
+}

@@ -1,0 +1,37 @@
+/**
+ * schema.org `BlogPosting` for a post page, as JSON ready to sit inside
+ * `<script type="application/ld+json">`. The HTML parser ends that element at the first `</script`
+ * whatever the JSON says, so `<`, `>` and `&` are written as JSON escapes (`\u003c`…): still the
+ * same JSON, and no title or summary can close the element. U+2028/2029 are escaped for old
+ * JavaScript parsers.
+ */
+import type { Post } from '../../content/types.ts';
+import { postPath } from '../paths.ts';
+import type { SiteMeta } from './site-meta.ts';
+
+const UNSAFE = /[<>&\u2028\u2029]/g;
+
+export function safeJsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(
+    UNSAFE,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+export function blogPostingJsonLd(site: SiteMeta, post: Post): string {
+  const url = `${site.url}${postPath(post.slug)}`;
+  return safeJsonForScript({
+    '@context': 'https://schema.org',
+    '@type': 'BlogPosting',
+    headline: post.title,
+    description: post.summary,
+    url,
+    mainEntityOfPage: { '@type': 'WebPage', '@id': url },
+    datePublished: post.date.toISOString(),
+    dateModified: (post.updated ?? post.date).toISOString(),
+    author: { '@type': 'Person', name: site.author },
+    publisher: { '@type': 'Organization', name: site.title, url: `${site.url}/` },
+    keywords: post.tags,
+    inLanguage: site.language,
+  });
+}

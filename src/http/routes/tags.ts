@@ -1,0 +1,44 @@
+/**
+ * `/tags/` (every tag with its number of posts), `/tags/:tag` and its pages, and a tag's feeds.
+ * A tag with no published post is a 404, like a page number past its last page.
+ */
+import type { FastifyInstance } from 'fastify';
+import { parsePageNumber } from '../../content/pagination.ts';
+import type { PageStore } from '../page-store.ts';
+import { FEED_FILES, FEED_FORMATS, feedPath, TAGS_PATH, tagPath } from '../paths.ts';
+import { movedPermanently, notFound, servePath } from '../send-page.ts';
+
+export interface TagsOptions {
+  store: PageStore;
+}
+
+type TagParams = { Params: { tag: string } };
+
+export default async function tags(
+  fastify: FastifyInstance,
+  { store }: TagsOptions,
+): Promise<void> {
+  fastify.get('/tags/', (request, reply) => servePath(store, request, reply, TAGS_PATH));
+  fastify.get('/tags', (request, reply) => movedPermanently(store, request, reply, TAGS_PATH));
+
+  fastify.get<TagParams>('/tags/:tag', (request, reply) =>
+    servePath(store, request, reply, tagPath(request.params.tag)),
+  );
+
+  fastify.get<{ Params: { tag: string; page: string } }>(
+    '/tags/:tag/page/:page',
+    (request, reply) => {
+      const { tag } = request.params;
+      const page = parsePageNumber(request.params.page);
+      if (page === 1) return movedPermanently(store, request, reply, tagPath(tag));
+      if (page === undefined) return notFound(reply);
+      return servePath(store, request, reply, tagPath(tag, page));
+    },
+  );
+
+  for (const format of FEED_FORMATS) {
+    fastify.get<TagParams>(`/tags/:tag/${FEED_FILES[format]}`, (request, reply) =>
+      servePath(store, request, reply, feedPath(format, request.params.tag)),
+    );
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Sends a page from the page cache with HTTP caching (RFC 9110 §13, RFC 9111): a strong ETag,
+ * Last-Modified, Cache-Control from the page store, and 304 for a matching conditional GET.
+ * If-None-Match takes precedence: If-Modified-Since is only looked at when there is none.
+ * No compression here: nginx compresses.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { PageStore } from './page-store.ts';
+import type { RenderedPage } from './views.ts';
+
+/** RFC 9110 If-None-Match: `*` or a list of (possibly weak) entity tags; weak comparison. */
+export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+}
+
+/** RFC 9110 §13.1.3: not modified when the page is no newer than the date; bad dates are ignored. */
+export function notModifiedSince(
+  ifModifiedSince: string | undefined,
+  lastModified?: Date,
+): boolean {
+  if (ifModifiedSince === undefined || lastModified === undefined) return false;
+  const since = Date.parse(ifModifiedSince);
+  return !Number.isNaN(since) && lastModified.getTime() <= since;
+}
+
+export function sendPage(
+  store: PageStore,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  page: RenderedPage,
+): FastifyReply {
+  reply.header('etag', page.etag).header('cache-control', store.cacheControl());
+  if (page.lastModified) reply.header('last-modified', page.lastModified.toUTCString());
+  const ifNoneMatch = request.headers['if-none-match'];
+  const notModified =
+    ifNoneMatch === undefined
+      ? notModifiedSince(request.headers['if-modified-since'], page.lastModified)
+      : etagMatches(ifNoneMatch, page.etag);
+  if (notModified) return reply.code(304).send();
+  return reply.type(page.contentType ?? 'text/html; charset=utf-8').send(page.body);
+}
+
+/**
+ * Calls `answer` with the page at `path` (undefined if none): at once when it is rendered
+ * already (no promise per request), once rendered when a scheduled post has just changed the
+ * site. The page store checks the clock first.
+ */
+export function withPage(
+  store: PageStore,
+  path: string,
+  answer: (page: RenderedPage | undefined) => FastifyReply,
+): FastifyReply | Promise<FastifyReply> {
+  const page = store.page(path);
+  return page instanceof Promise ? page.then(answer) : answer(page);
+}
+
+/** The 404 page (through the central not-found handler). Returns `reply`: it is being answered. */
+export function notFound(reply: FastifyReply): FastifyReply {
+  reply.callNotFound();
+  return reply;
+}
+
+/** Serves the page at `path`, or the 404 page. */
+export function servePath(
+  store: PageStore,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  path: string,
+): FastifyReply | Promise<FastifyReply> {
+  return withPage(store, path, (page) =>
+    page ? sendPage(store, request, reply, page) : notFound(reply),
+  );
+}
+
+/** A 301 to `path`, keeping the request's query string. */
+export function movedPermanently(
+  store: PageStore,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  path: string,
+): FastifyReply {
+  const queryAt = request.url.indexOf('?');
+  const query = queryAt === -1 ? '' : request.url.slice(queryAt);
+  return reply.header('cache-control', store.cacheControl()).redirect(`${path}${query}`, 301);
+}
