@@ -169,6 +169,7 @@ describe('compose files', { skip: tools.skip, timeout: 60 * 60_000 }, () => {
     assert.match(app, / --read-only /);
     assert.doesNotMatch(app, / -p /, 'the app is reached through nginx only');
     assert.ok(app.includes(` -e SITE_URL=https://${env.DOMAIN} `), app);
+    assert.ok(app.includes(' -e TRUST_PROXY=10.0.0.0/8,172.16.0.0/12,192.168.0.0/16 '), app);
     assert.match(nginx, / -p 80:80 -p 443:443 /);
     for (const line of [nginx, certbot]) {
       assert.ok(line.includes(` -v ${result.project}_letsencrypt:/etc/letsencrypt`), line);
