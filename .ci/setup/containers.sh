@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # podman on these CI machines (issue #7): crun fails on their cgroups, so runc is the runtime,
-# and containers get explicit default ulimits. Writes /etc/containers/containers.conf with
-# exactly these settings; running it again changes nothing.
+# and containers get explicit default ulimits. Writes /etc/containers/containers.conf (or
+# $CONTAINERS_CONF, podman's own variable for it) with exactly these settings; running it again
+# changes nothing. An earlier file is kept beside it.
 set -euo pipefail
 
-conf=/etc/containers/containers.conf
+conf=${CONTAINERS_CONF:-/etc/containers/containers.conf}
 wanted='[containers]
 default_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]
 
@@ -22,4 +23,3 @@ if [[ -f "$conf" ]]; then
 fi
 printf '%s\n' "$wanted" > "$conf"
 echo "containers.sh: wrote $conf (runtime runc, default ulimits)"
-podman info --format '{{.Host.OCIRuntime.Name}}' 

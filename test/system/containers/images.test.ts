@@ -4,7 +4,7 @@
  * stays small. Real builds with podman on local stand-ins of the upstream images (standins.ts).
  */
 import assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,7 +12,6 @@ import { requireTools } from '../require-tool.ts';
 import { mustRun, run } from './command.ts';
 import {
   BASE_IMAGE,
-  buildImage,
   ensureBaseImage,
   ensureDevImage,
   ensureProductionImage,
@@ -94,6 +93,16 @@ describe('container images', { skip: tools.skip, timeout: 60 * 60_000 }, () => {
   });
 
   it('the production image has no compiler, no dev dependencies and no TypeScript sources', async () => {
+    // Development tools only (ajv, undici, @types/hast… are also production dependencies' own).
+    const devOnly = ['typescript', 'eslint', 'prettier', 'typescript-eslint', '@eslint/js'];
+    devOnly.push('@types/node', 'autocannon', 'dclint', 'node');
+    const script = [
+      'ls /app',
+      ...devOnly.map((name) => `test -e /app/node_modules/${name} && echo "dev: ${name}"`),
+      'find /app -name "*.ts" -not -path "/app/node_modules/*" | sed "s/^/source: /"',
+      'for tool in tsc gcc cc make; do command -v $tool && echo "compiler: $tool"; done',
+      'true',
+    ].join('; ');
     const { stdout } = await mustRun('podman', [
       'run',
       '--rm',
@@ -102,25 +111,23 @@ describe('container images', { skip: tools.skip, timeout: 60 * 60_000 }, () => {
       'sh',
       'localhost/quire:test',
       '-c',
-      'ls /app; ls /app/node_modules/.bin 2>/dev/null; ls /app/node_modules | grep -x -e typescript -e eslint -e prettier -e "@types"; find /app/dist -name "*.ts" | head -3; command -v gcc cc make tsc',
+      script,
     ]);
-    const listing = stdout.split('\n').filter(Boolean);
-    for (const absent of [
-      'typescript',
-      'eslint',
-      'prettier',
-      '@types',
-      'tsc',
-      'gcc',
-      'src',
-      'test',
-    ])
-      assert.ok(
-        !listing.some((line) => line === absent || line.endsWith(`/${absent}`)),
-        `${absent} in ${stdout}`,
-      );
-    for (const present of ['dist', 'node_modules', 'posts', 'templates', 'package.json'])
-      assert.ok(listing.includes(present), `${present} missing: ${stdout}`);
+    const lines = stdout.split('\n').filter(Boolean);
+    assert.deepEqual(
+      lines.filter((line) => /^(dev|source|compiler): /.test(line)),
+      [],
+      stdout,
+    );
+    const top = lines.filter((line) => !line.includes(' '));
+    assert.deepEqual(top.sort(), [
+      'dist',
+      'node_modules',
+      'package.json',
+      'posts',
+      'templates',
+      'test-summary.txt',
+    ]);
   });
 
   it('a failing unit test in the project makes the production build fail', async () => {
@@ -130,6 +137,12 @@ describe('container images', { skip: tools.skip, timeout: 60 * 60_000 }, () => {
       recursive: true,
       filter: (source) => !/\/(node_modules|\.git|dist|\.cache)$/.test(source),
     });
+    // Only the failing test runs in the copy's build (the project's own take minutes and pass in
+    // the real build); lint still runs first, over everything.
+    for (const file of await readdir(join(copy, 'test'), { recursive: true })) {
+      if (file.endsWith('.test.ts') && !file.startsWith('system/'))
+        await rm(join(copy, 'test', file));
+    }
     await writeFile(
       join(copy, 'test/zz-fails.test.ts'),
       [
@@ -163,13 +176,8 @@ describe('container images', { skip: tools.skip, timeout: 60 * 60_000 }, () => {
     const output = `${result.stdout}${result.stderr}`;
     assert.notEqual(result.code, 0, 'the build succeeded despite a failing test');
     assert.match(output, /deliberately failing \(containers system test\)/);
-    assert.match(output, /test-summary\.txt|error building|exit status/i);
-  });
-
-  it('a build of unchanged files reuses every layer (source changes do not reinstall packages)', async () => {
-    const again = await buildImage({ target: 'prod', tag: 'localhost/quire:test' });
-    const steps = `${again.stdout}${again.stderr}`;
-    assert.match(steps, /npm ci --omit=dev/);
-    assert.doesNotMatch(steps, /added \d+ packages/);
+    // The copy differs from the project in its sources only: the packages were not reinstalled.
+    assert.match(output, /STEP \d+\/\d+: RUN npm ci --ignore-scripts[^\n]*\n--> Using cache/);
+    assert.match(output, /building at STEP "RUN npm test /);
   });
 });
