@@ -399,6 +399,7 @@ export interface LoadResult {
   latencyP99Ms: number;
   requests: number;
   errors: number;
+  timeouts: number;
   non2xx: number;
 }
 
@@ -408,7 +409,7 @@ export async function loadTest(
   seconds: number,
   connections: number,
 ): Promise<LoadResult> {
-  if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(url))
+  if (!/^https?:\/\/127\.0\.0\.1:\d+\//.test(url))
     throw new Error(`refusing to load-test ${url}: loopback only`);
   const result = await autocannon({
     url,
@@ -417,12 +418,17 @@ export async function loadTest(
     pipelining: 1,
     timeout: 10,
   });
+  return toLoadResult(result);
+}
+
+function toLoadResult(result: Awaited<ReturnType<typeof autocannon>>): LoadResult {
   return {
     requestsPerSec: Math.round(result.requests.total / result.duration),
     latencyMeanMs: result.latency.average,
     latencyP99Ms: result.latency.p99,
     requests: result.requests.total,
     errors: result.errors,
+    timeouts: result.timeouts,
     non2xx: result.non2xx,
   };
 }
@@ -461,7 +467,7 @@ export async function loadFixed(
   connections: number,
   timeoutMs: number,
 ): Promise<LoadResult & { timedOut: boolean }> {
-  if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(url))
+  if (!/^https?:\/\/127\.0\.0\.1:\d+\//.test(url))
     throw new Error(`refusing to load-test ${url}: loopback only`);
   const instance = autocannon({ url, connections, amount, pipelining: 1, timeout: 10 });
   let timedOut = false;
@@ -471,15 +477,7 @@ export async function loadFixed(
   }, timeoutMs);
   try {
     const result = await instance;
-    return {
-      requestsPerSec: Math.round(result.requests.total / result.duration),
-      latencyMeanMs: result.latency.average,
-      latencyP99Ms: result.latency.p99,
-      requests: result.requests.total,
-      errors: result.errors,
-      non2xx: result.non2xx,
-      timedOut,
-    };
+    return { ...toLoadResult(result), timedOut };
   } finally {
     clearTimeout(timer);
   }

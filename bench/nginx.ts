@@ -24,8 +24,14 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
-import { freePort, killAll, startServer, stopServer, waitForLogLines } from './measure.ts';
+import {
+  freePort,
+  killAll,
+  loadTest,
+  startServer,
+  stopServer,
+  waitForLogLines,
+} from './measure.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const NGINX_DIR = join(ROOT, 'nginx');
@@ -145,18 +151,8 @@ async function startNginx(
 }
 
 async function requestsPerSecond(url: string): Promise<{ rps: number; errors: number }> {
-  if (!/^https?:\/\/127\.0\.0\.1:\d+\//.test(url)) throw new Error(`loopback only: ${url}`);
-  const result = await autocannon({
-    url,
-    connections,
-    duration: seconds,
-    pipelining: 1,
-    timeout: 10,
-  });
-  return {
-    rps: Math.round(result.requests.total / result.duration),
-    errors: result.errors + result.timeouts + result.non2xx,
-  };
+  const result = await loadTest(url, seconds, connections);
+  return { rps: result.requestsPerSec, errors: result.errors + result.timeouts + result.non2xx };
 }
 
 /**
