@@ -184,8 +184,13 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
     },
 
     prepare(file) {
+      const previous = prepared.get(file);
       const work = async (): Promise<Prepared> => {
         const source = await readFile(file, 'utf8');
+        // One save can fire the watcher twice: the second head start for the same bytes reuses
+        // the first (and its Shiki count) instead of rendering again from a warm memo.
+        const earlier = await previous;
+        if (earlier?.source === source) return earlier;
         const result = parsePost(file, source);
         return result.ok ? { source, ...(await renderCounted(result.post)) } : undefined;
       };
