@@ -3,9 +3,8 @@
  * Debian's Chromium driven by playwright-core, and the server it looks at: shared by the
  * browser suites (issue #3). Not a test file itself (no `.test.ts`).
  *
- * Playwright gives every launch a fresh temporary profile (its own `--user-data-dir`), and
- * launches without the sandbox by default; the other flags are the ones the machine needs
- * (BRIEF: "Headless Chromium from Debian needs ...").
+ * Playwright gives every launch a fresh temporary profile (its own `--user-data-dir`); the
+ * flags the machine needs are in chromium-flags.ts.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -14,20 +13,12 @@ import { join } from 'node:path';
 import { after } from 'node:test';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { startServer } from '../../helpers/server-process.ts';
+import { CHROMIUM_FLAGS } from './chromium-flags.ts';
 
 // Callbacks passed to page.evaluate() run in Chromium. The project is typed for Node only (the
 // DOM lib would clash with Node's own web-stream types), so the page's globals are declared
 // loosely here, for this file alone.
 declare const document: any, window: any;
-
-export const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 export async function launchChromium(executablePath: string): Promise<Browser> {
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS, timeout: 60_000 });
