@@ -35,20 +35,41 @@ export const frontMatterSchema = z.strictObject({
   title: z
     .string({ error: '"title" must be a string' })
     .trim()
-    .min(1, { error: '"title" must not be empty' }),
-  date: dateField('date'),
-  updated: dateField('updated').optional(),
+    .min(1, { error: '"title" must not be empty' })
+    .describe('The post title, shown as its heading, in lists, feeds and the browser tab.'),
+  date: dateField('date').describe(
+    'Publication date, ISO 8601: 2026-11-23, or 2026-11-23T09:30:00+01:00 (a time needs an offset). A future date schedules the post.',
+  ),
+  updated: dateField('updated')
+    .optional()
+    .describe(
+      'When the post last changed meaningfully, ISO 8601 like "date"; shown and used by feeds.',
+    ),
   tags: z
     .array(z.string({ error: TAGS_MESSAGE }).trim().min(1, { error: TAGS_MESSAGE }), {
       error: TAGS_MESSAGE,
     })
-    .default([]),
-  summary: z.string({ error: '"summary" must be a string' }).trim().min(1).optional(),
-  draft: z.boolean({ error: '"draft" must be true or false' }).default(false),
-  slug: slugField('"slug"').optional(),
+    .default([])
+    .describe('Topics, e.g. [kubernetes, nginx]; each has its own page and feed.'),
+  summary: z
+    .string({ error: '"summary" must be a string' })
+    .trim()
+    .min(1)
+    .optional()
+    .describe(
+      'One or two sentences for lists, feeds and search results; default: the first paragraph.',
+    ),
+  draft: z
+    .boolean({ error: '"draft" must be true or false' })
+    .default(false)
+    .describe('true keeps the post off the site; `npm run dev` still shows it, with a badge.'),
+  slug: slugField('"slug"')
+    .optional()
+    .describe('The last part of the URL, /posts/<slug>; default: the file name without .md.'),
   aliases: z
     .array(slugField('each entry of "aliases"'), { error: '"aliases" must be a list of slugs' })
-    .default([]),
+    .default([])
+    .describe('Old slugs of this post: /posts/<alias> redirects here (301).'),
 });
 
 export type FrontMatterInput = z.input<typeof frontMatterSchema>;

@@ -27,6 +27,16 @@ describe('the front matter JSON Schema', () => {
     }
   });
 
+  it('describes every field, so an editor shows what it means while typing it', () => {
+    const { properties } = JSON.parse(committed) as {
+      properties: Record<string, { description?: string }>;
+    };
+    const undescribed = Object.entries(properties)
+      .filter(([, field]) => !field.description?.trim())
+      .map(([name]) => name);
+    assert.deepEqual(undescribed, []);
+  });
+
   it('keeps defaults optional and rejects an unknown key, a bad date and a bad slug', () => {
     assert.equal(validate({ title: 'T', date: '2026-11-23' }), true);
     assert.equal(validate({ title: 'T', date: '2026-11-23', tag: ['x'] }), false);
