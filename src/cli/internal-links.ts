@@ -3,7 +3,7 @@
  * links to posts that do not exist. A scan, not a Markdown parse: the renderer's tokens carry
  * no line numbers, and what matters is every `(/posts/slug)`-style target outside code.
  */
-import { basename } from 'node:path';
+import { postFileSlug } from '../content/render/post-file-links.ts';
 
 export interface InternalLink {
   /** The slug the link points at (a `.md` link's file name without `.md`). */
@@ -16,7 +16,6 @@ const INLINE = /!?\[(?:[^[\]]|\[[^[\]]*\])*\]\(\s*<?([^\s)>]+)>?/g;
 // Reference definitions: `[name]: target` (not footnotes: `[^name]: text`).
 const DEFINITION = /^[ \t]*\[(?!\^)[^\]]+\]:[ \t]*<?([^\s>]+)>?/gm;
 const POST_PATH = /^\/posts\/([^/?#]+)\/?(?:[?#].*)?$/;
-const MD_FILE = /^(?![a-z][a-z0-9+.-]*:|\/)([^?#]*\.md)(?:[?#].*)?$/i;
 const FENCE = /^\s*(`{3,}|~{3,})/;
 const CODE_SPAN = /(`+)(?!`)[\s\S]*?[^`]\1(?!`)/g;
 const COMMENT = /<!--[\s\S]*?-->/g;
@@ -39,15 +38,13 @@ export function internalLinks(body: string, bodyLine: number): InternalLink[] {
 }
 
 function slugOf(target: string): string | undefined {
-  const path = POST_PATH.exec(target)?.[1] ?? MD_FILE.exec(target)?.[1];
-  if (path === undefined) return undefined;
-  let decoded: string;
+  const path = POST_PATH.exec(target)?.[1];
+  if (path === undefined) return postFileSlug(target);
   try {
-    decoded = decodeURIComponent(path);
+    return decodeURIComponent(path);
   } catch {
-    decoded = path;
+    return path;
   }
-  return target.startsWith('/') ? decoded : basename(decoded, '.md');
 }
 
 /** Blanks fenced code, code spans and HTML comments (keeping newlines): examples are not links. */

@@ -10,6 +10,7 @@
  * styles, event handlers, `srcdoc`, and URLs with a scheme other than http, https, mailto, tel.
  */
 import sanitizeHtml from 'sanitize-html';
+import { postFileHref } from './post-file-links.ts';
 
 /** Marks where a highlighted code block goes back in after sanitizing (see markdown.ts). */
 export const CODE_PLACEHOLDER_ATTRIBUTE = 'data-quire-block';
@@ -131,6 +132,8 @@ const OPTIONS: sanitizeHtml.IOptions & { allowedEmptyAttributes: string[] } = {
         const value = attribs[name];
         if (value !== undefined && hasDangerousScheme(name, value)) delete attribs[name];
       }
+      const href = tagName === 'a' && attribs.href !== undefined && postFileHref(attribs.href);
+      if (href) attribs.href = href;
       return { tagName, attribs };
     },
   },

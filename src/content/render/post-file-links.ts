@@ -1,0 +1,40 @@
+/**
+ * A post may link to another post by its file, `[next](other-post.md)` or
+ * `[part](./series/other.md#setup)`, the way links work on GitHub and in editors. On the site that
+ * post lives at `/posts/<file name without .md>` (its default slug), so the renderer rewrites such
+ * links and `npm run check` reports the ones that name no post (or a post whose front matter gives
+ * it another slug). Links with a scheme or an absolute path are left alone.
+ */
+import { posix } from 'node:path';
+
+const MD_FILE = /^(?![a-z][a-z0-9+.-]*:|\/)([^?#]*\.md)([?#].*)?$/i;
+
+interface PostFileLink {
+  /** The file name without `.md`, as written (still percent-encoded). */
+  name: string;
+  /** The query and fragment, as written. */
+  suffix: string;
+}
+
+function parse(target: string): PostFileLink | undefined {
+  const match = MD_FILE.exec(target);
+  if (!match?.[1]) return undefined;
+  return { name: posix.basename(match[1], '.md'), suffix: match[2] ?? '' };
+}
+
+/** The slug a relative `.md` link points at, or undefined when it is not one. */
+export function postFileSlug(target: string): string | undefined {
+  const link = parse(target);
+  if (!link) return undefined;
+  try {
+    return decodeURIComponent(link.name);
+  } catch {
+    return link.name;
+  }
+}
+
+/** The site path for a relative `.md` link, or undefined when it is not one. */
+export function postFileHref(target: string): string | undefined {
+  const link = parse(target);
+  return link && `/posts/${link.name}${link.suffix}`;
+}
