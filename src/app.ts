@@ -129,7 +129,7 @@ export function buildApp(
     url: site.url,
     description: config.siteDescription,
     author: config.siteAuthor,
-    language: 'en',
+    language: config.siteLanguage,
   };
   const store = createPageStore({
     site,

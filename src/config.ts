@@ -29,6 +29,20 @@ const flag = z
   .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
   .transform((value) => value === 'true' || value === '1');
 
+/**
+ * The canonical form of a BCP 47 language tag (`en-us` -> `en-US`), or undefined if it is not
+ * one. The language itself must be a 2- or 3-letter code: BCP 47's syntax also allows 5 to 8
+ * letters, but no such language is registered, so `english` is a mistake, not a language.
+ */
+function canonicalLanguage(tag: string): string | undefined {
+  try {
+    const canonical = Intl.getCanonicalLocales(tag)[0];
+    return canonical && /^[a-z]{2,3}(?:-|$)/.test(canonical) ? canonical : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** `10.0.0.5` or `10.0.0.0/8` or `fd00::/8`: an address or a CIDR range. */
 function isAddressOrRange(entry: string): boolean {
   const [address = '', prefix, ...rest] = entry.split('/');
@@ -61,6 +75,22 @@ const schema = z
       .min(1, 'must not be blank')
       .max(200, 'must be at most 200 characters')
       .optional(),
+    // The language posts are written in: <html lang> (screen readers pick their voice by it), the
+    // feeds' and JSON-LD's language. The theme's own words are in templates/.
+    SITE_LANGUAGE: z
+      .string()
+      .transform((tag, context) => {
+        const canonical = canonicalLanguage(tag);
+        if (canonical === undefined) {
+          context.addIssue({
+            code: 'custom',
+            message: 'must be a BCP 47 language tag, e.g. en, de or pt-BR',
+          });
+          return z.NEVER;
+        }
+        return canonical;
+      })
+      .default('en'),
     // Posts per page on the index and tag pages.
     PAGE_SIZE: wholeNumber('a number of posts per page from 1 to 100', 1, 100).default(10),
     LOG_LEVEL: z
@@ -118,6 +148,8 @@ export interface Config {
   siteTitle: string;
   siteDescription: string;
   siteAuthor: string;
+  /** A canonical BCP 47 tag, e.g. `en` or `pt-BR`. */
+  siteLanguage: string;
   pageSize: number;
   logLevel: Raw['LOG_LEVEL'];
   cacheDir: string;
@@ -197,6 +229,7 @@ export function loadConfig(
     siteTitle: c.SITE_TITLE,
     siteDescription: c.SITE_DESCRIPTION,
     siteAuthor: c.SITE_AUTHOR ?? c.SITE_TITLE,
+    siteLanguage: c.SITE_LANGUAGE,
     pageSize: c.PAGE_SIZE,
     logLevel: c.LOG_LEVEL,
     cacheDir: c.CACHE_DIR,

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       siteTitle: 'Quire',
       siteDescription: '',
       siteAuthor: 'Quire',
+      siteLanguage: 'en',
       pageSize: 10,
       logLevel: 'info',
       cacheDir: './.cache/render',
@@ -49,6 +50,19 @@ describe('loadConfig', () => {
     assert.equal(config.siteDescription, 'About things.');
     assert.equal(config.siteAuthor, 'Ada');
     assert.equal(loadConfig({ SITE_TITLE: 'Notes' }, []).siteAuthor, 'Notes');
+  });
+
+  it('reads SITE_LANGUAGE as a BCP 47 tag in its canonical form, English by default', () => {
+    assert.equal(loadConfig({}, []).siteLanguage, 'en');
+    assert.equal(loadConfig({ SITE_LANGUAGE: 'pt-br' }, []).siteLanguage, 'pt-BR');
+    assert.equal(loadConfig({}, ['--site-language', 'de']).siteLanguage, 'de');
+    for (const bad of ['english', 'en_US', '12', 'e', 'en-']) {
+      fails(
+        { SITE_LANGUAGE: bad },
+        [],
+        `SITE_LANGUAGE must be a BCP 47 language tag, e.g. en, de or pt-BR (got "${bad}")`,
+      );
+    }
   });
 
   it('rejects bad reader-site values', () => {

@@ -68,6 +68,17 @@ describe('post page head', () => {
     });
   });
 
+  it('says the language of SITE_LANGUAGE: html lang, og:locale, JSON-LD and the RSS feed', async (t) => {
+    const { app } = buildTestApp({ site: seoSite(), now: NOW, env: { SITE_LANGUAGE: 'pt-br' } });
+    t.after(() => app.close());
+    const html = (await app.inject({ url: '/posts/hello' })).body;
+    assert.match(html, /^<!doctype html>\s*<html lang="pt-BR">/);
+    assert.equal(meta(html, 'property', 'og:locale'), 'pt_BR');
+    assert.match(html, /"inLanguage":"pt-BR"/);
+    const rss = (await app.inject({ url: '/rss.xml' })).body;
+    assert.match(rss, /<language>pt-BR<\/language>/);
+  });
+
   it('keeps </script> and <!-- in a title or summary from escaping the JSON-LD', async (t) => {
     const evil = '</script><script>alert(1)</script><!--';
     const site = makeSite([makePost({ slug: 'evil', title: evil, summary: `${evil} \u2028` })]);
