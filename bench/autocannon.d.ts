@@ -35,11 +35,15 @@ declare module 'autocannon' {
     errors: number;
     timeouts: number;
     non2xx: number;
+    /** Responses per status code. */
+    statusCodeStats: Record<string, { count: number }>;
   }
 
   /** A running load test: await it for the result, or stop it early (it then resolves with what completed). */
   interface Instance extends PromiseLike<Result> {
     stop(): void;
+    /** A request failed (socket error, or `timeout` seconds without a response). */
+    on(event: 'reqError', listener: (error: Error & { code?: string }) => void): this;
   }
 
   function autocannon(options: Options): Instance;
