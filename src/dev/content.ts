@@ -13,7 +13,9 @@ import { cacheKey, createRenderCache } from '../content/render-cache.ts';
 import { toPost } from '../content/post.ts';
 import { createRenderer } from '../content/render-pool.ts';
 import type { Post, RenderedBody } from '../content/types.ts';
+import type { CodeHighlighter } from '../content/render/highlighter.ts';
 import { clashes, type DevProblem, located } from './problems.ts';
+import { seedHighlights } from './seed-highlights.ts';
 
 interface FileState {
   /** The last version that parsed and rendered, served while the file is broken. */
@@ -21,6 +23,11 @@ interface FileState {
   /** Hash of the good version's body: a new file with the same body is a rename. */
   bodyHash?: string | undefined;
   problems: DevProblem[];
+  /**
+   * The good version's body source while its HTML came from the disk cache or a render child:
+   * its code blocks are not in this process's highlighter memo until `seedHighlights` puts them.
+   */
+  seedBody?: string | undefined;
 }
 
 /** What one file change did, for re-rendering only the affected pages. */
@@ -81,31 +88,41 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
   const cache = createRenderCache(options.cacheDir);
   let sorted: Post[] | undefined;
   let renderBody: ((job: { body: string; bodyLine: number }) => Promise<RenderedBody>) | undefined;
-  let stats: { shikiCalls: number } | undefined;
+  let highlighter: CodeHighlighter | undefined;
   /** One post body per fence language, from the load, for `warm`. */
   const samples = new Map<string, ParsedPost[]>();
 
   /** The in-process renderer: one Shiki highlighter whose memo makes re-renders cheap. */
   const startRenderer = async (): Promise<void> => {
     if (!renderBody) {
-      const [worker, highlighter] = await Promise.all([
+      const [worker, highlighterModule] = await Promise.all([
         import('../content/render-worker.ts'),
         import('../content/render/highlighter.ts'),
       ]);
-      stats = (await highlighter.createCodeHighlighter()).stats;
+      highlighter = await highlighterModule.createCodeHighlighter();
       renderBody = async (job) => (await worker.default(job)).body;
     }
   };
 
-  /** Renders with the in-process renderer, counting the blocks Shiki had to highlight. */
+  /**
+   * Renders a new version of `file` with the in-process renderer, counting the blocks Shiki had
+   * to highlight. The first time, the blocks of the file's previous version go into the memo
+   * first, so only the changed ones count (and cost).
+   */
   const renderCounted = async (
+    file: string,
     parsed: ParsedPost,
   ): Promise<{ body: RenderedBody; shikiCalls: number }> => {
     await startRenderer();
+    const state = files.get(file);
+    if (highlighter && state?.seedBody !== undefined && state.good) {
+      seedHighlights(highlighter, state.seedBody, state.good.html);
+      state.seedBody = undefined;
+    }
     // Exact while renders do not overlap (changes are queued; a prepare can overlap one).
-    const calls = stats?.shikiCalls ?? 0;
+    const calls = highlighter?.stats.shikiCalls ?? 0;
     const body = await (renderBody as NonNullable<typeof renderBody>)(parsed);
-    return { body, shikiCalls: (stats?.shikiCalls ?? 0) - calls };
+    return { body, shikiCalls: (highlighter?.stats.shikiCalls ?? 0) - calls };
   };
   type Prepared = { source: string; body: RenderedBody; shikiCalls: number } | undefined;
   const prepared = new Map<string, Promise<Prepared>>();
@@ -159,6 +176,7 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
               problems: [],
               good: toPost(entry.file, entry.parsed.frontMatter, body),
               bodyHash: hashBody(entry.parsed.body),
+              seedBody: entry.parsed.body,
             });
           }),
         );
@@ -192,7 +210,7 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
         const earlier = await previous;
         if (earlier?.source === source) return earlier;
         const result = parsePost(file, source);
-        return result.ok ? { source, ...(await renderCounted(result.post)) } : undefined;
+        return result.ok ? { source, ...(await renderCounted(file, result.post)) } : undefined;
       };
       // A failure here is only a missed head start: `update` reads and reports for real.
       prepared.set(
@@ -241,7 +259,8 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
       }
       const parsed = result.post;
       const early = await ahead;
-      const { body, shikiCalls } = early?.source === source ? early : await renderCounted(parsed);
+      const { body, shikiCalls } =
+        early?.source === source ? early : await renderCounted(file, parsed);
       change.rendered = true;
       change.shikiCalls = shikiCalls;
       void cache.set(cacheKey(fingerprint, source), body); // a warm next start; failures only cost time
