@@ -4,7 +4,7 @@
  * others: its last good post keeps being served and its problems are kept beside it.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { discoverPosts } from '../content/discover-posts.ts';
 import { type ParsedPost, parsePost } from '../content/front-matter.ts';
@@ -23,6 +23,8 @@ interface FileState {
   /** Hash of the good version's body: a new file with the same body is a rename. */
   bodyHash?: string | undefined;
   problems: DevProblem[];
+  /** The good version's source: saving the same bytes again changes nothing. */
+  source?: string | undefined;
   /**
    * The good version's body source while its HTML came from the disk cache or a render child:
    * its code blocks are not in this process's highlighter memo until `seedHighlights` puts them.
@@ -62,10 +64,11 @@ export interface DevContent {
   warm(): Promise<{ languages: number; ms: number }>;
   /**
    * Reads and renders a file now, changing nothing: `update` uses the result if the file still
-   * has the same source then. The watcher calls it as soon as a save's events stop, so the
-   * rendering overlaps the debounce instead of following it.
+   * has the same source then. The watcher calls it as soon as a save's events stop. Resolves
+   * true if `update` can apply the file now: it parses (a save seen half-written does not),
+   * is the version applied already, or is gone.
    */
-  prepare(file: string): void;
+  prepare(file: string): Promise<boolean>;
   /** Re-reads one file (a path as `discoverPosts` names it) and applies the change. */
   update(file: string): Promise<FileChange>;
   /** Good posts, newest first (a broken file's last good version included). */
@@ -124,7 +127,9 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
     const body = await (renderBody as NonNullable<typeof renderBody>)(parsed);
     return { body, shikiCalls: (highlighter?.stats.shikiCalls ?? 0) - calls };
   };
-  type Prepared = { source: string; body: RenderedBody; shikiCalls: number } | undefined;
+  /** `rendered` is absent when the source is the one applied already, or the file is gone. */
+  type Prepared =
+    { source?: string; rendered?: { body: RenderedBody; shikiCalls: number } } | undefined;
   const prepared = new Map<string, Promise<Prepared>>();
 
   /** Every file's last good post, for clash checks. */
@@ -133,6 +138,27 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
   }
 
   const hashBody = (body: string) => createHash('sha256').update(body).digest('base64url');
+
+  /**
+   * A rename is a delete and a create, and the watcher reports them in either order (Node's
+   * recursive watcher gave the new name first here): when a new file has the body of a good
+   * post whose file is gone, that post's delete is applied first, so the rename is recognised
+   * (its old URL redirects) and its slug does not clash with itself.
+   */
+  const forgetRenamedFrom = async (file: string, bodyHash: string, change: FileChange) => {
+    for (const [other, state] of files) {
+      if (other === file || !state.good || state.bodyHash !== bodyHash) continue;
+      const gone = await access(other).then(
+        () => false,
+        () => true,
+      );
+      if (!gone) continue;
+      change.removed.push(state.good.slug);
+      deleted.set(bodyHash, state.good.slug);
+      files.delete(other);
+      return;
+    }
+  };
 
   const api: DevContent = {
     async load() {
@@ -176,6 +202,7 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
               problems: [],
               good: toPost(entry.file, entry.parsed.frontMatter, body),
               bodyHash: hashBody(entry.parsed.body),
+              source: entry.source,
               seedBody: entry.parsed.body,
             });
           }),
@@ -204,19 +231,27 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
     prepare(file) {
       const previous = prepared.get(file);
       const work = async (): Promise<Prepared> => {
-        const source = await readFile(file, 'utf8');
+        let source: string;
+        try {
+          source = await readFile(file, 'utf8');
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+          throw error;
+        }
         // One save can fire the watcher twice: the second head start for the same bytes reuses
         // the first (and its Shiki count) instead of rendering again from a warm memo.
         const earlier = await previous;
         if (earlier?.source === source) return earlier;
+        const state = files.get(file);
+        if (state?.source === source && state.problems.length === 0) return { source };
         const result = parsePost(file, source);
-        return result.ok ? { source, ...(await renderCounted(file, result.post)) } : undefined;
+        if (!result.ok) return undefined;
+        return { source, rendered: await renderCounted(file, result.post) };
       };
       // A failure here is only a missed head start: `update` reads and reports for real.
-      prepared.set(
-        file,
-        work().catch(() => undefined),
-      );
+      const job = work().catch(() => undefined);
+      prepared.set(file, job);
+      return job.then((result) => result !== undefined);
     },
 
     async update(file) {
@@ -250,7 +285,10 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
         return finish();
       }
 
+      if (state.good && state.source === source && state.problems.length === 0) return finish();
       const result = parsePost(file, source);
+      if (result.ok && !state.good)
+        await forgetRenamedFrom(file, hashBody(result.post.body), change);
       const clash = result.ok ? clashes(file, result.post, goodPosts()) : [];
       if (!result.ok || clash.length > 0) {
         state.problems = located(source, result.ok ? clash : result.problems);
@@ -260,7 +298,9 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
       const parsed = result.post;
       const early = await ahead;
       const { body, shikiCalls } =
-        early?.source === source ? early : await renderCounted(file, parsed);
+        early?.source === source && early.rendered
+          ? early.rendered
+          : await renderCounted(file, parsed);
       change.rendered = true;
       change.shikiCalls = shikiCalls;
       void cache.set(cacheKey(fingerprint, source), body); // a warm next start; failures only cost time
@@ -274,7 +314,12 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
       }
       moved.delete(slug); // a live page always wins over a redirect
       deleted.delete(bodyHash);
-      files.set(file, { good: toPost(file, parsed.frontMatter, body), bodyHash, problems: [] });
+      files.set(file, {
+        good: toPost(file, parsed.frontMatter, body),
+        bodyHash,
+        source,
+        problems: [],
+      });
       change.slug = slug;
       return finish();
     },
