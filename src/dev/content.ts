@@ -221,8 +221,12 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
     async warm() {
       const started = performance.now();
       await startRenderer();
-      for (const parsed of new Set([...samples.values()].flat()))
-        await (renderBody as NonNullable<typeof renderBody>)(parsed);
+      for (const parsed of new Set([...samples.values()].flat())) {
+        const body = await (renderBody as NonNullable<typeof renderBody>)(parsed);
+        // The first edit's seeding (its lexer, its regexes) compiled here rather than then;
+        // the blocks are in the memo already, so this changes nothing else.
+        if (highlighter) seedHighlights(highlighter, parsed.body, body.html);
+      }
       const languages = samples.size;
       samples.clear();
       return { languages, ms: Math.round(performance.now() - started) };
