@@ -4,7 +4,7 @@
  * others: its last good post keeps being served and its problems are kept beside it.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { discoverPosts } from '../content/discover-posts.ts';
 import { type ParsedPost, parsePost } from '../content/front-matter.ts';
@@ -13,7 +13,9 @@ import { cacheKey, createRenderCache } from '../content/render-cache.ts';
 import { toPost } from '../content/post.ts';
 import { createRenderer } from '../content/render-pool.ts';
 import type { Post, RenderedBody } from '../content/types.ts';
+import type { CodeHighlighter } from '../content/render/highlighter.ts';
 import { clashes, type DevProblem, located } from './problems.ts';
+import { seedHighlights } from './seed-highlights.ts';
 
 interface FileState {
   /** The last version that parsed and rendered, served while the file is broken. */
@@ -21,6 +23,13 @@ interface FileState {
   /** Hash of the good version's body: a new file with the same body is a rename. */
   bodyHash?: string | undefined;
   problems: DevProblem[];
+  /** The good version's source: saving the same bytes again changes nothing. */
+  source?: string | undefined;
+  /**
+   * The good version's body source while its HTML came from the disk cache or a render child:
+   * its code blocks are not in this process's highlighter memo until `seedHighlights` puts them.
+   */
+  seedBody?: string | undefined;
 }
 
 /** What one file change did, for re-rendering only the affected pages. */
@@ -55,10 +64,11 @@ export interface DevContent {
   warm(): Promise<{ languages: number; ms: number }>;
   /**
    * Reads and renders a file now, changing nothing: `update` uses the result if the file still
-   * has the same source then. The watcher calls it as soon as a save's events stop, so the
-   * rendering overlaps the debounce instead of following it.
+   * has the same source then. The watcher calls it as soon as a save's events stop. Resolves
+   * true if `update` can apply the file now: it parses (a save seen half-written does not),
+   * is the version applied already, or is gone.
    */
-  prepare(file: string): void;
+  prepare(file: string): Promise<boolean>;
   /** Re-reads one file (a path as `discoverPosts` names it) and applies the change. */
   update(file: string): Promise<FileChange>;
   /** Good posts, newest first (a broken file's last good version included). */
@@ -81,33 +91,45 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
   const cache = createRenderCache(options.cacheDir);
   let sorted: Post[] | undefined;
   let renderBody: ((job: { body: string; bodyLine: number }) => Promise<RenderedBody>) | undefined;
-  let stats: { shikiCalls: number } | undefined;
+  let highlighter: CodeHighlighter | undefined;
   /** One post body per fence language, from the load, for `warm`. */
   const samples = new Map<string, ParsedPost[]>();
 
   /** The in-process renderer: one Shiki highlighter whose memo makes re-renders cheap. */
   const startRenderer = async (): Promise<void> => {
     if (!renderBody) {
-      const [worker, highlighter] = await Promise.all([
+      const [worker, highlighterModule] = await Promise.all([
         import('../content/render-worker.ts'),
         import('../content/render/highlighter.ts'),
       ]);
-      stats = (await highlighter.createCodeHighlighter()).stats;
+      highlighter = await highlighterModule.createCodeHighlighter();
       renderBody = async (job) => (await worker.default(job)).body;
     }
   };
 
-  /** Renders with the in-process renderer, counting the blocks Shiki had to highlight. */
+  /**
+   * Renders a new version of `file` with the in-process renderer, counting the blocks Shiki had
+   * to highlight. The first time, the blocks of the file's previous version go into the memo
+   * first, so only the changed ones count (and cost).
+   */
   const renderCounted = async (
+    file: string,
     parsed: ParsedPost,
   ): Promise<{ body: RenderedBody; shikiCalls: number }> => {
     await startRenderer();
+    const state = files.get(file);
+    if (highlighter && state?.seedBody !== undefined && state.good) {
+      seedHighlights(highlighter, state.seedBody, state.good.html);
+      state.seedBody = undefined;
+    }
     // Exact while renders do not overlap (changes are queued; a prepare can overlap one).
-    const calls = stats?.shikiCalls ?? 0;
+    const calls = highlighter?.stats.shikiCalls ?? 0;
     const body = await (renderBody as NonNullable<typeof renderBody>)(parsed);
-    return { body, shikiCalls: (stats?.shikiCalls ?? 0) - calls };
+    return { body, shikiCalls: (highlighter?.stats.shikiCalls ?? 0) - calls };
   };
-  type Prepared = { source: string; body: RenderedBody; shikiCalls: number } | undefined;
+  /** `rendered` is absent when the source is the one applied already, or the file is gone. */
+  type Prepared =
+    { source?: string; rendered?: { body: RenderedBody; shikiCalls: number } } | undefined;
   const prepared = new Map<string, Promise<Prepared>>();
 
   /** Every file's last good post, for clash checks. */
@@ -116,6 +138,27 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
   }
 
   const hashBody = (body: string) => createHash('sha256').update(body).digest('base64url');
+
+  /**
+   * A rename is a delete and a create, and the watcher reports them in either order (Node's
+   * recursive watcher gave the new name first here): when a new file has the body of a good
+   * post whose file is gone, that post's delete is applied first, so the rename is recognised
+   * (its old URL redirects) and its slug does not clash with itself.
+   */
+  const forgetRenamedFrom = async (file: string, bodyHash: string, change: FileChange) => {
+    for (const [other, state] of files) {
+      if (other === file || !state.good || state.bodyHash !== bodyHash) continue;
+      const gone = await access(other).then(
+        () => false,
+        () => true,
+      );
+      if (!gone) continue;
+      change.removed.push(state.good.slug);
+      deleted.set(bodyHash, state.good.slug);
+      files.delete(other);
+      return;
+    }
+  };
 
   const api: DevContent = {
     async load() {
@@ -159,6 +202,8 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
               problems: [],
               good: toPost(entry.file, entry.parsed.frontMatter, body),
               bodyHash: hashBody(entry.parsed.body),
+              source: entry.source,
+              seedBody: entry.parsed.body,
             });
           }),
         );
@@ -176,8 +221,12 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
     async warm() {
       const started = performance.now();
       await startRenderer();
-      for (const parsed of new Set([...samples.values()].flat()))
-        await (renderBody as NonNullable<typeof renderBody>)(parsed);
+      for (const parsed of new Set([...samples.values()].flat())) {
+        const body = await (renderBody as NonNullable<typeof renderBody>)(parsed);
+        // The first edit's seeding (its lexer, its regexes) compiled here rather than then;
+        // the blocks are in the memo already, so this changes nothing else.
+        if (highlighter) seedHighlights(highlighter, parsed.body, body.html);
+      }
       const languages = samples.size;
       samples.clear();
       return { languages, ms: Math.round(performance.now() - started) };
@@ -186,19 +235,27 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
     prepare(file) {
       const previous = prepared.get(file);
       const work = async (): Promise<Prepared> => {
-        const source = await readFile(file, 'utf8');
+        let source: string;
+        try {
+          source = await readFile(file, 'utf8');
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+          throw error;
+        }
         // One save can fire the watcher twice: the second head start for the same bytes reuses
         // the first (and its Shiki count) instead of rendering again from a warm memo.
         const earlier = await previous;
         if (earlier?.source === source) return earlier;
+        const state = files.get(file);
+        if (state?.source === source && state.problems.length === 0) return { source };
         const result = parsePost(file, source);
-        return result.ok ? { source, ...(await renderCounted(result.post)) } : undefined;
+        if (!result.ok) return undefined;
+        return { source, rendered: await renderCounted(file, result.post) };
       };
       // A failure here is only a missed head start: `update` reads and reports for real.
-      prepared.set(
-        file,
-        work().catch(() => undefined),
-      );
+      const job = work().catch(() => undefined);
+      prepared.set(file, job);
+      return job.then((result) => result !== undefined);
     },
 
     async update(file) {
@@ -232,7 +289,10 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
         return finish();
       }
 
+      if (state.good && state.source === source && state.problems.length === 0) return finish();
       const result = parsePost(file, source);
+      if (result.ok && !state.good)
+        await forgetRenamedFrom(file, hashBody(result.post.body), change);
       const clash = result.ok ? clashes(file, result.post, goodPosts()) : [];
       if (!result.ok || clash.length > 0) {
         state.problems = located(source, result.ok ? clash : result.problems);
@@ -241,7 +301,10 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
       }
       const parsed = result.post;
       const early = await ahead;
-      const { body, shikiCalls } = early?.source === source ? early : await renderCounted(parsed);
+      const { body, shikiCalls } =
+        early?.source === source && early.rendered
+          ? early.rendered
+          : await renderCounted(file, parsed);
       change.rendered = true;
       change.shikiCalls = shikiCalls;
       void cache.set(cacheKey(fingerprint, source), body); // a warm next start; failures only cost time
@@ -255,7 +318,12 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
       }
       moved.delete(slug); // a live page always wins over a redirect
       deleted.delete(bodyHash);
-      files.set(file, { good: toPost(file, parsed.frontMatter, body), bodyHash, problems: [] });
+      files.set(file, {
+        good: toPost(file, parsed.frontMatter, body),
+        bodyHash,
+        source,
+        problems: [],
+      });
       change.slug = slug;
       return finish();
     },

@@ -12,8 +12,15 @@ import { createDevContent } from './content.ts';
 import { createDevSession } from './session.ts';
 import { watchDebounced } from './watch.ts';
 
-/** Long enough to merge one save's events, short enough to feel instant. */
-const DEBOUNCE_MS = 20;
+/**
+ * Posts: a save that parses is applied as soon as its events stop (watch.ts, `ready`); this
+ * wait is only for one that does not, so a save caught between its truncate and its write (the
+ * two events came up to 45 ms apart on a loaded machine) is not shown as a broken post, which
+ * re-renders every page for the banner, twice. Templates re-render every page on any change:
+ * a short wait merges a save's events.
+ */
+const POSTS_DEBOUNCE_MS = 100;
+const TEMPLATES_DEBOUNCE_MS = 20;
 
 let config;
 try {
@@ -45,16 +52,17 @@ try {
   const postsDir = config.postsDir;
   const stopPosts = watchDebounced({
     dir: postsDir,
-    debounceMs: DEBOUNCE_MS,
+    debounceMs: POSTS_DEBOUNCE_MS,
     keyOf: (name) => (name.endsWith('.md') ? name : undefined),
     onChange: (name, seenAt) => void session.postChanged(join(postsDir, name), seenAt),
-    // Render while the debounce waits; the change uses it if the file is still the same.
-    onEarly: (name) => content.prepare(join(postsDir, name)),
+    // Reads and renders as soon as a save's events stop; the change uses it if the file is
+    // still the same then.
+    ready: (name) => content.prepare(join(postsDir, name)),
     logger,
   });
   const stopTemplates = watchDebounced({
     dir: config.templatesDir,
-    debounceMs: DEBOUNCE_MS,
+    debounceMs: TEMPLATES_DEBOUNCE_MS,
     keyOf: () => '*', // any template or asset: every page
     onChange: () => void session.templatesChanged('templates/'),
     logger,

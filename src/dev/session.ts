@@ -130,6 +130,8 @@ export function createDevSession(content: DevContent, logger: Logger): DevSessio
         const started = performance.now();
         const change = await content.update(file);
         const contentMs = performance.now() - started;
+        // The same bytes saved again, or a second event of a save applied already.
+        if (!change.rendered && change.removed.length === 0 && !change.problemsChanged) return;
         let pageMs = 0;
         if (change.rendered) {
           stats.postRenders[file] = (stats.postRenders[file] ?? 0) + 1;

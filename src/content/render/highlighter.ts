@@ -56,6 +56,14 @@ export interface CodeHighlighter {
    * be known and loaded, else this throws.
    */
   highlight(code: string, lang: string, highlightLines?: readonly number[]): string;
+  /**
+   * Puts HTML that `highlight` made for this block (in an earlier process, read back from a
+   * rendered body) into the memo, so the block is not highlighted again. The caller must know
+   * it is that output byte for byte (same renderer fingerprint); the dev server uses it so a
+   * post's first edit only re-highlights its changed blocks (issue #4). No-op for a language
+   * Shiki does not know.
+   */
+  seed(code: string, lang: string, highlightLines: readonly number[], html: string): void;
   /** A language's name for people (`ts` -> `TypeScript`), if Shiki knows it. */
   displayName(lang: string): string | undefined;
   readonly stats: Readonly<HighlighterStats>;
@@ -117,6 +125,10 @@ function resolve(lang: string): string | undefined {
   return LANGUAGES.get(name)?.id;
 }
 
+/** Keyed by the canonical id: ```ts and ```typescript share entries. */
+const memoKey = (id: string, highlightLines: readonly number[], code: string): string =>
+  hash('sha256', `${id}\0${highlightLines.join(',')}\0${code}`, 'base64url');
+
 async function create(): Promise<CodeHighlighter> {
   const engine = createSharingRegexEngine();
   const shiki: HighlighterCore = await createHighlighterCore({
@@ -164,12 +176,16 @@ async function create(): Promise<CodeHighlighter> {
       await Promise.all(pending);
     },
 
+    seed(code, lang, highlightLines, html) {
+      const id = resolve(lang);
+      if (id !== undefined) memo.set(memoKey(id, highlightLines, code), html);
+    },
+
     highlight(code, lang, highlightLines = []) {
       const id = resolve(lang);
       if (id === undefined) throw new Error(`Unknown code language "${lang}"`);
       if (!isLoaded(id)) throw new Error(`Code language "${lang}" is not loaded yet`);
-      // Keyed by the canonical id: ```ts and ```typescript share entries.
-      const key = hash('sha256', `${id}\0${highlightLines.join(',')}\0${code}`, 'base64url');
+      const key = memoKey(id, highlightLines, code);
       const cached = memo.get(key);
       if (cached !== undefined) {
         stats.memoHits++;
