@@ -1,0 +1,38 @@
+/**
+ * The child process in which the cluster primary fills the render cache (see `prepareAndReport`
+ * in load.ts). Validating 1000 posts and rendering or checking them leaves the process that does
+ * it with a grown heap, the YAML/zod/Shiki modules loaded and V8's young generation sized for the
+ * load; the primary lives as long as the cluster, so it hands that work to a process that exits
+ * and gives all of it back (issue #5: total RSS of the cluster).
+ *
+ * Parent -> child: the options. Child -> parent: the report, or the problems that stop the site.
+ */
+import { prepareRenderCache, type LoadReport, type LoadSiteOptions } from '../content/load-site.ts';
+import { ContentError, type ContentProblem } from '../content/types.ts';
+
+export type PrepareReply =
+  | { ok: true; report: LoadReport }
+  | { ok: false; problems: ContentProblem[] }
+  | { ok: false; error: string };
+
+if (import.meta.main && process.send) {
+  // Exit once the reply is out: the parent waits for the exit, so the memory is back by then.
+  const send = (reply: PrepareReply) =>
+    process.send?.(reply, undefined, undefined, () => process.exit(0));
+  // The primary is gone (killed while starting): nobody needs the cache filled.
+  process.on('disconnect', () => process.exit(1));
+  process.once('message', (options: LoadSiteOptions) => {
+    prepareRenderCache(options).then(
+      (report) => send({ ok: true, report }),
+      (error: unknown) =>
+        send(
+          error instanceof ContentError
+            ? { ok: false, problems: [...error.problems] }
+            : {
+                ok: false,
+                error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+              },
+        ),
+    );
+  });
+}
