@@ -60,14 +60,13 @@ async function prepareInChild(options: ReturnType<typeof contentOptions>): Promi
   const entry = fileURLToPath(
     new URL(`./prepare-child${extname(import.meta.url)}`, import.meta.url),
   );
-  const child = fork(entry, [], {
+  const child = fork(entry, [JSON.stringify(options)], {
     execArgv: PREPARE_EXEC_ARGV,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   let reply: PrepareReply | undefined;
   child.once('message', (message: PrepareReply) => (reply = message));
-  child.send(options);
   const [code, signal] = await exited;
   if (!reply) {
     throw new Error(`preparing the render cache: child exited early (${signal ?? `code ${code}`})`);

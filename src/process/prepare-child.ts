@@ -5,7 +5,9 @@
  * load; the primary lives as long as the cluster, so it hands that work to a process that exits
  * and gives all of it back (issue #5: total RSS of the cluster).
  *
- * Parent -> child: the options. Child -> parent: the report, or the problems that stop the site.
+ * Parent -> child: the options, as JSON in argv (a message sent before this module has loaded
+ * would find no listener and be lost). Child -> parent: the report, or the problems that stop
+ * the site.
  */
 import { prepareRenderCache, type LoadReport, type LoadSiteOptions } from '../content/load-site.ts';
 import { ContentError, type ContentProblem } from '../content/types.ts';
@@ -21,18 +23,17 @@ if (import.meta.main && process.send) {
     process.send?.(reply, undefined, undefined, () => process.exit(0));
   // The primary is gone (killed while starting): nobody needs the cache filled.
   process.on('disconnect', () => process.exit(1));
-  process.once('message', (options: LoadSiteOptions) => {
-    prepareRenderCache(options).then(
-      (report) => send({ ok: true, report }),
-      (error: unknown) =>
-        send(
-          error instanceof ContentError
-            ? { ok: false, problems: [...error.problems] }
-            : {
-                ok: false,
-                error: error instanceof Error ? (error.stack ?? error.message) : String(error),
-              },
-        ),
-    );
-  });
+  const options = JSON.parse(process.argv[2] ?? '{}') as LoadSiteOptions;
+  prepareRenderCache(options).then(
+    (report) => send({ ok: true, report }),
+    (error: unknown) =>
+      send(
+        error instanceof ContentError
+          ? { ok: false, problems: [...error.problems] }
+          : {
+              ok: false,
+              error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+            },
+      ),
+  );
 }
