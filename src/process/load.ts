@@ -73,7 +73,11 @@ async function prepareInChild(options: ReturnType<typeof contentOptions>): Promi
   }
   if (reply.ok) return reply.report;
   if ('problems' in reply) throw new ContentError(reply.problems);
-  throw new Error(`preparing the render cache failed: ${reply.error}`);
+  // The same message as in a single process (e.g. a missing posts directory), the child's stack.
+  const error = new Error(reply.error.message);
+  error.name = reply.error.name;
+  if (reply.error.stack) error.stack = reply.error.stack;
+  throw error;
 }
 
 function record(report: LoadReport, logger: Logger, metrics?: ContentMetrics): void {

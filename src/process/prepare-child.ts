@@ -15,7 +15,7 @@ import { ContentError, type ContentProblem } from '../content/types.ts';
 export type PrepareReply =
   | { ok: true; report: LoadReport }
   | { ok: false; problems: ContentProblem[] }
-  | { ok: false; error: string };
+  | { ok: false; error: { name: string; message: string; stack: string | undefined } };
 
 if (import.meta.main && process.send) {
   // Exit once the reply is out: the parent waits for the exit, so the memory is back by then.
@@ -32,7 +32,10 @@ if (import.meta.main && process.send) {
           ? { ok: false, problems: [...error.problems] }
           : {
               ok: false,
-              error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+              error:
+                error instanceof Error
+                  ? { name: error.name, message: error.message, stack: error.stack }
+                  : { name: 'Error', message: String(error), stack: undefined },
             },
       ),
   );
