@@ -9,15 +9,23 @@
  * A benchmark, not a test: it prints one JSON object on stdout and exits 0 whether or not the
  * target is met; 1 if it could not run. Builds the image first if needed (podman, stand-ins).
  *
- *   npm run bench:container -- [--rounds 3]
+ *   npm run bench:container -- [--rounds 3] [--tag localhost/quire:test]
+ *
+ * `--tag`: the tag to build this checkout's image as, so that two checkouts (a before and an
+ * after, or another session's build) can be measured side by side without retagging each other.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { mustRun, run } from '../test/system/containers/command.ts';
 import { uniqueName } from '../test/system/containers/containers.ts';
-import { ensureProductionImage } from '../test/system/containers/images.ts';
+import { buildImage, PRODUCTION_IMAGE } from '../test/system/containers/images.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    tag: { type: 'string', default: PRODUCTION_IMAGE },
+  },
+});
 const rounds = Number(values.rounds);
 
 /** The reference: the same image, container start and Node boot, none of Quire's work. */
@@ -103,7 +111,8 @@ const median = (numbers: number[]) =>
   [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)] ?? NaN;
 
 try {
-  const image = await ensureProductionImage();
+  const image = values.tag;
+  await buildImage({ target: 'prod', tag: image });
   const quire: Start[] = [];
   const reference: Start[] = [];
   for (let round = 0; round < rounds; round++) {

@@ -19,8 +19,9 @@
  *
  * Human-readable output (pino-pretty) only when stdout is a terminal.
  */
+import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import type { LogLevel } from './config.ts';
 
 export type { Logger } from 'pino';
@@ -50,6 +51,8 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
   const options = loggerOptions(level);
   if (destination) return pino(options, destination);
   if (process.stdout.isTTY) {
+    // Loaded only for a terminal: a container's processes never pay for it (issue #7).
+    const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
     return pino(options, pretty({ sync: true, destination: 1 }));
   }
   return pino(options, pino.destination({ dest: 1, sync: true }));

@@ -48,6 +48,9 @@ export function absoluteUrls(html: string, pageUrl: string, siteUrl: string): st
     allowedTags: false,
     allowedAttributes: false,
     allowVulnerableTags: true, // the input is already sanitized; nothing is allowed in here
+    // Style attributes (Shiki puts one on every token) pass through as written: parsing each
+    // with postcss was most of the time pre-rendering the feeds took at startup (issue #7).
+    parseStyleAttributes: false,
     allowedSchemes: ['http', 'https', 'mailto', 'tel'],
     transformTags: {
       '*': (tagName, attribs) => {

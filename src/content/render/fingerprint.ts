@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { THEMES } from './highlighter.ts';
+import { THEMES } from './themes.ts';
 
 /**
  * [package, package whose dependency it is]. Besides the five we use directly: the slugger

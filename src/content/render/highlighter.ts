@@ -19,14 +19,9 @@ import { bundledThemes } from 'shiki/themes';
 import { hastToHtml } from './hast-html.ts';
 import { LruMemo } from './memo.ts';
 import { createSharingRegexEngine } from './regex-engine.ts';
+import { THEMES } from './themes.ts';
 
-/** The two themes every block is rendered with; part of the renderer fingerprint. */
-/**
- * The "default" GitHub themes rather than the older `github-light`/`github-dark`: every token
- * colour of these meets WCAG AA (4.5:1) on their backgrounds, while `github-dark`'s comments
- * (#6a737d on #24292e) are 3:1 (issue #3, "WCAG AA contrast in both schemes").
- */
-export const THEMES = { light: 'github-light-default', dark: 'github-dark-default' } as const;
+export { THEMES } from './themes.ts';
 
 /**
  * One colour darkened: github-light-default's comments (#6e7781) are 4.55:1 on white and fail

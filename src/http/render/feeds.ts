@@ -39,6 +39,24 @@ export function entryId(site: SiteMeta, post: Post): string {
  */
 const cdataSafe = (html: string) => html.replaceAll(']]>', ']]&gt;');
 
+/**
+ * The Atom, RSS and JSON feeds carry the same entries, rendered one after the other at startup:
+ * each post's absolute-URL HTML is made once, not three times (issue #7, ready within 2 s).
+ * Keyed by the post object, checked against what the HTML was made from.
+ */
+const absoluteHtml = new WeakMap<
+  Post,
+  { source: string; link: string; site: string; html: string }
+>();
+
+function entryContent(post: Post, link: string, site: string): string {
+  const hit = absoluteHtml.get(post);
+  if (hit && hit.source === post.html && hit.link === link && hit.site === site) return hit.html;
+  const html = cdataSafe(absoluteUrls(post.html, link, site));
+  absoluteHtml.set(post, { source: post.html, link, site, html });
+  return html;
+}
+
 /** `posts` newest first; `tag` for a tag's feed. */
 export function renderFeed(
   site: SiteMeta,
@@ -75,7 +93,7 @@ export function renderFeed(
       date: post.updated && post.updated > post.date ? post.updated : post.date,
       published: post.date,
       description: post.summary,
-      content: cdataSafe(absoluteUrls(post.html, link, site.url)),
+      content: entryContent(post, link, site.url),
       author: [{ name: site.author }],
       category: post.tags.map((name) => ({ name, term: name })),
     });
