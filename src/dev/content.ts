@@ -13,9 +13,9 @@ import { cacheKey, createRenderCache } from '../content/render-cache.ts';
 import { toPost } from '../content/post.ts';
 import { createRenderer } from '../content/render-pool.ts';
 import type { Post, RenderedBody } from '../content/types.ts';
-import type { CodeHighlighter } from '../content/render/highlighter.ts';
 import { clashes, type DevProblem, located } from './problems.ts';
-import { seedHighlights } from './seed-highlights.ts';
+import type { DevContent, FileChange } from './content-api.ts';
+import { createDevRenderer, type Seed } from './dev-renderer.ts';
 
 interface FileState {
   /** The last version that parsed and rendered, served while the file is broken. */
@@ -32,55 +32,6 @@ interface FileState {
   seedBody?: string | undefined;
 }
 
-/** What one file change did, for re-rendering only the affected pages. */
-export interface FileChange {
-  file: string;
-  /** Slug of the post page to (re-)render, if the file has a good version now. */
-  slug?: string | undefined;
-  /** Slugs whose page must go: deleted posts, old slugs of renamed posts. */
-  removed: string[];
-  /** Whether the body went through the Markdown renderer (not just front matter). */
-  rendered: boolean;
-  /** Whether the set of problems changed (the banner on every page shows them). */
-  problemsChanged: boolean;
-  shikiCalls: number;
-}
-
-/** A fence's language, as the render pool's scheduler reads it. */
-const FENCE = /^[ \t]*(?:`{3,}|~{3,})[ \t]*([^\s`]+)/gm;
-
-/**
- * Shiki's JavaScript engine compiles each grammar rule's regex on first use, so one post per
- * language leaves rules other posts hit: a few more made the first edits of the bench faster.
- */
-const WARM_POSTS_PER_LANGUAGE = 4;
-
-export interface DevContent {
-  load(): Promise<{ posts: number; rendered: number; ms: number }>;
-  /**
-   * Starts this process's Shiki and compiles the grammar of every code language in the posts
-   * (by rendering one post of each), so the first edits do not pay for it (0.1–0.6 s each).
-   */
-  warm(): Promise<{ languages: number; ms: number }>;
-  /**
-   * Reads and renders a file now, changing nothing: `update` uses the result if the file still
-   * has the same source then. The watcher calls it as soon as a save's events stop. Resolves
-   * true if `update` can apply the file now: it parses (a save seen half-written does not),
-   * is the version applied already, or is gone.
-   */
-  prepare(file: string): Promise<boolean>;
-  /** Re-reads one file (a path as `discoverPosts` names it) and applies the change. */
-  update(file: string): Promise<FileChange>;
-  /** Good posts, newest first (a broken file's last good version included). */
-  posts(): Post[];
-  post(slug: string): Post | undefined;
-  problems(): DevProblem[];
-  /** Problems of a file that was never good, by the slug its file name gives it. */
-  neverGood(slug: string): DevProblem[] | undefined;
-  /** Where an old slug or an alias now lives, if not itself. */
-  redirect(slug: string): string | undefined;
-}
-
 export function createDevContent(options: { postsDir: string; cacheDir: string }): DevContent {
   const files = new Map<string, FileState>();
   /** Old slug → the slug it became during this session (renames, slug edits). */
@@ -90,22 +41,7 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
   const fingerprint = rendererFingerprint();
   const cache = createRenderCache(options.cacheDir);
   let sorted: Post[] | undefined;
-  let renderBody: ((job: { body: string; bodyLine: number }) => Promise<RenderedBody>) | undefined;
-  let highlighter: CodeHighlighter | undefined;
-  /** One post body per fence language, from the load, for `warm`. */
-  const samples = new Map<string, ParsedPost[]>();
-
-  /** The in-process renderer: one Shiki highlighter whose memo makes re-renders cheap. */
-  const startRenderer = async (): Promise<void> => {
-    if (!renderBody) {
-      const [worker, highlighterModule] = await Promise.all([
-        import('../content/render-worker.ts'),
-        import('../content/render/highlighter.ts'),
-      ]);
-      highlighter = await highlighterModule.createCodeHighlighter();
-      renderBody = async (job) => (await worker.default(job)).body;
-    }
-  };
+  const devRenderer = createDevRenderer();
 
   /**
    * Renders a new version of `file` with the in-process renderer, counting the blocks Shiki had
@@ -116,16 +52,13 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
     file: string,
     parsed: ParsedPost,
   ): Promise<{ body: RenderedBody; shikiCalls: number }> => {
-    await startRenderer();
     const state = files.get(file);
-    if (highlighter && state?.seedBody !== undefined && state.good) {
-      seedHighlights(highlighter, state.seedBody, state.good.html);
+    let seed: Seed | undefined;
+    if (state?.seedBody !== undefined && state.good) {
+      seed = { body: state.seedBody, html: state.good.html };
       state.seedBody = undefined;
     }
-    // Exact while renders do not overlap (changes are queued; a prepare can overlap one).
-    const calls = highlighter?.stats.shikiCalls ?? 0;
-    const body = await (renderBody as NonNullable<typeof renderBody>)(parsed);
-    return { body, shikiCalls: (highlighter?.stats.shikiCalls ?? 0) - calls };
+    return devRenderer.render(parsed, seed);
   };
   /** `rendered` is absent when the source is the one applied already, or the file is gone. */
   type Prepared =
@@ -179,12 +112,7 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
         // Claim the slug now so a later file with the same slug is the one reported.
         files.set(file, { problems: [], good: toPost(file, result.post.frontMatter, undefined) });
         valid.push({ file, source, parsed: result.post, key: cacheKey(fingerprint, source) });
-        for (const [, lang] of result.post.body.matchAll(FENCE))
-          if (lang) {
-            const some = samples.get(lang) ?? [];
-            if (some.length < WARM_POSTS_PER_LANGUAGE) some.push(result.post);
-            samples.set(lang, some);
-          }
+        devRenderer.addSample(result.post);
       }
       const bodies = await Promise.all(valid.map(({ key }) => cache.get(key)));
       const misses = valid.filter((_, index) => !bodies[index]);
@@ -220,15 +148,7 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
 
     async warm() {
       const started = performance.now();
-      await startRenderer();
-      for (const parsed of new Set([...samples.values()].flat())) {
-        const body = await (renderBody as NonNullable<typeof renderBody>)(parsed);
-        // The first edit's seeding (its lexer, its regexes) compiled here rather than then;
-        // the blocks are in the memo already, so this changes nothing else.
-        if (highlighter) seedHighlights(highlighter, parsed.body, body.html);
-      }
-      const languages = samples.size;
-      samples.clear();
+      const { languages } = await devRenderer.warm();
       return { languages, ms: Math.round(performance.now() - started) };
     },
 

@@ -10,7 +10,7 @@ import type { DevHooks } from '../app.ts';
 import { ARCHIVE_PATH, TAGS_PATH } from '../http/paths.ts';
 import { type PageCache, postPath } from '../http/views.ts';
 import type { Logger } from '../log.ts';
-import type { DevContent } from './content.ts';
+import type { DevContent } from './content-api.ts';
 import { createLiveReload } from './live-reload.ts';
 import { devView, renderAll, renderIndex, renderPost, renderProblemPage } from './pages.ts';
 
