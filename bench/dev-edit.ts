@@ -27,6 +27,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { openEvents } from '../test/helpers/dev-events.ts';
 import { generatePosts } from './generate-posts.ts';
 
 const TARGET_P95_MS = 50;
@@ -90,40 +91,19 @@ async function start(root: string, postsDir: string, cacheDir: string): Promise<
   });
 
   // The live-reload stream, read as a browser's EventSource would.
-  const events = await fetch(`${url}/__dev/events`);
-  if (!events.body) throw new Error('no live-reload stream');
-  const reader = events.body.pipeThrough(new TextDecoderStream()).getReader();
-  let waiter: { path: string; resolve: () => void } | undefined;
-  let buffer = '';
-  void (async () => {
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: '', done: true }));
-      if (done) return;
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) !== -1) {
-        const data = buffer
-          .slice(0, end)
-          .split('\n')
-          .find((line) => line.startsWith('data: '));
-        buffer = buffer.slice(end + 2);
-        if (!data || !waiter) continue;
-        const { paths } = JSON.parse(data.slice(6)) as { paths: string[] };
-        if (paths.includes(waiter.path) || paths.includes('*')) waiter.resolve();
-      }
-    }
-  })();
+  const events = await openEvents(url);
   return {
     child,
     url,
     postsDir,
     serverLog,
-    nextEvent: (path) =>
-      new Promise<void>((resolve) => {
-        waiter = { path, resolve };
-      }),
+    nextEvent: async (path) => {
+      events.clear();
+      // Rejects, naming the events seen, if none names the page within 10 s.
+      await events.next((paths) => paths.includes(path) || paths.includes('*'), 10_000);
+    },
     close: async () => {
-      await reader.cancel().catch(() => {});
+      await events.close().catch(() => {});
       child.kill('SIGKILL');
     },
   };
@@ -152,15 +132,7 @@ async function edit(
   const event = server.nextEvent(path); // listening before the write, as an open tab is
   const written = performance.now();
   await writeFile(file, `${source}\nEdited: ${marker}.\n`);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no reload event for ${slug} in 10 s`)), 10_000);
-  });
-  try {
-    await Promise.race([event, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  await event;
   for (let refetches = 0; ; refetches++) {
     const response = await fetch(`${server.url}${path}`);
     if ((await response.text()).includes(marker))
