@@ -30,6 +30,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { Agent, request } from 'undici';
 import {
   type Nginx,
   renderNginxIn,
@@ -134,11 +135,13 @@ const NGINX_OWN = new Set([
 /**
  * A bench-only location (inserted into the https server, so the plain copy
  * has it too): the page's bytes from disk with the page's own response
- * headers, so page and file put the same bytes on the wire (the app sends
- * about 700 bytes of security and caching headers that /assets/ files do
- * not have; the client parses them, which on this 2-core machine shares the
- * CPU with nginx). `add_header` in a location drops the server's, hence the
- * include. nginx adds ETag, Last-Modified and Accept-Ranges itself.
+ * headers, so page and file put the same bytes on the wire (a page carries
+ * about 1 KB of security and caching headers that /assets/ files do not
+ * have; the client parses them, which on this 2-core machine shares the CPU
+ * with nginx). The security headers come from the include, as on the page
+ * (the app runs with SECURITY_HEADERS=proxy); `add_header` in a location
+ * would drop the server's otherwise. nginx adds ETag, Last-Modified and
+ * Accept-Ranges itself.
  */
 function sameHeadersLocation(assetsDir: string, headers: [string, string][]): string {
   const lines = headers
@@ -199,6 +202,34 @@ async function measure(url: string, nginxPid: number): Promise<Run> {
   };
 }
 
+/** Headers that differ per response or per path by nature, left out of the comparison below. */
+const PER_RESPONSE = new Set(['date', 'etag', 'last-modified', 'x-request-id', 'x-cache-status']);
+
+/**
+ * The response header lines that only one of page and static reference carries (after the
+ * warm-up, so the page comes from the cache): both lists empty means both put the same
+ * headers on the wire, which is what makes the rates comparable.
+ */
+async function headerDifference(base: string) {
+  const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
+  const lines = async (path: string) => {
+    const response = await request(`${base}${path}`, {
+      dispatcher,
+      headers: { host: SERVER_NAME },
+    });
+    await response.body.dump();
+    return Object.entries(response.headers)
+      .filter(([name]) => !PER_RESPONSE.has(name))
+      .map(([name, value]) => `${name}: ${String(value)}`);
+  };
+  const [page, reference] = [await lines(PATHS.page), await lines(PATHS.static)];
+  await dispatcher.close();
+  return {
+    onlyOnPage: page.filter((line) => !reference.includes(line)),
+    onlyOnStatic: reference.filter((line) => !page.includes(line)),
+  };
+}
+
 const round3 = (value: number) => Math.round(value * 1000) / 1000;
 
 function median(values: number[]): number {
@@ -237,6 +268,7 @@ async function compare(base: string, nginxPid: number) {
   const failures: Record<string, number> = {};
   // Warm every path (TLS sessions, the cache, the file's page cache).
   for (const kind of kinds) await measure(`${base}${PATHS[kind]}`, nginxPid);
+  const headersDiffer = await headerDifference(base);
   for (let round = 0; round < rounds; round++) {
     const order = [...kinds.slice(round % kinds.length), ...kinds.slice(0, round % kinds.length)];
     for (const kind of order) {
@@ -260,6 +292,7 @@ async function compare(base: string, nginxPid: number) {
     ),
     cpuRatio: round3(median(cpuRatios('static'))),
     cpuRatioBareStatic: round3(median(cpuRatios('bareStatic'))),
+    headersDiffer,
     errors: kinds.reduce((sum, kind) => sum + runs[kind].reduce((n, run) => n + run.failed, 0), 0),
     failures,
   };
@@ -287,6 +320,8 @@ async function main() {
       POSTS_DIR: postsDir,
       CACHE_DIR: join(work, 'cache'),
       TRUST_PROXY: '127.0.0.1',
+      // As in production behind this nginx (docker-compose.prod.yml): nginx adds them.
+      SECURITY_HEADERS: 'proxy',
     },
     port,
     logDir: work,

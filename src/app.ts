@@ -5,6 +5,7 @@
  *
  * Plugins, one per file under `src/http/`:
  *   security-headers  CSP, nosniff, Referrer-Policy, Permissions-Policy on every response
+ *                     (unless SECURITY_HEADERS=proxy: the nginx in front adds them)
  *   request-id   X-Request-Id in and out, request id on every request log line
  *   request-log  one access-log line per request
  *   views        nunjucks + the page cache, rendered once in onReady
@@ -143,7 +144,8 @@ export function buildApp(
   // The dev server's theme changes under it: plain asset names, revalidated on every load.
   const assetManifest = loadAssetManifest(assetsDir, { hashed: !options.dev });
 
-  app.register(securityHeaders);
+  // Behind Quire's nginx (SECURITY_HEADERS=proxy) nginx adds the same set to every response.
+  if (config.securityHeaders === 'app') app.register(securityHeaders);
   app.register(requestId);
   app.register(requestLog);
   app.register(views, {

@@ -37,6 +37,7 @@ describe('loadConfig', () => {
       crashLoopRestarts: 5,
       crashLoopWindowMs: 60_000,
       trustProxy: false,
+      securityHeaders: 'app',
       testRoutes: false,
     });
   });
@@ -100,6 +101,18 @@ describe('loadConfig', () => {
       `TRUST_PROXY must be a comma-separated list of IP addresses or CIDR ranges, e.g. 127.0.0.1 or 10.0.0.0/8 (got ${JSON.stringify(got)})`;
     for (const bad of ['nginx', 'true', '10.0.0.0/33', '127.0.0.1,', '1.2.3.4/8/8', '::1/129']) {
       fails({ TRUST_PROXY: bad }, [], message(bad));
+    }
+  });
+
+  it('reads SECURITY_HEADERS and rejects anything but app or proxy', () => {
+    assert.equal(loadConfig({ SECURITY_HEADERS: 'proxy' }, []).securityHeaders, 'proxy');
+    assert.equal(loadConfig({}, ['--security-headers', 'app']).securityHeaders, 'app');
+    for (const bad of ['nginx', 'off', 'PROXY']) {
+      fails(
+        { SECURITY_HEADERS: bad },
+        [],
+        `SECURITY_HEADERS must be app (the app sends them) or proxy (the nginx in front adds them) (got ${JSON.stringify(bad)})`,
+      );
     }
   });
 

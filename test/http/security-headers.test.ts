@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { SECURITY_HEADERS } from '../../src/http/security-headers.ts';
 import { buildTestApp } from './harness.ts';
 
 /** The CSP as a map of directive -> sources. */
@@ -40,6 +41,23 @@ describe('security headers', () => {
       assert.equal(response.headers['cross-origin-resource-policy'], 'cross-origin', url);
       assert.equal(response.headers['strict-transport-security'], undefined, 'nginx sets HSTS');
     }
+  });
+
+  it('leaves them all to the nginx in front with SECURITY_HEADERS=proxy, and nothing else', async (t) => {
+    const sent = (await buildTestApp().app.inject({ url: '/posts/hello-world' })).headers;
+    const { app } = buildTestApp({ env: { SECURITY_HEADERS: 'proxy' } });
+    t.after(() => app.close());
+    for (const url of urls) {
+      const response = await app.inject({ url });
+      for (const name of Object.keys(SECURITY_HEADERS)) {
+        assert.equal(response.headers[name], undefined, `${name} on ${url}`);
+      }
+    }
+    const page = await app.inject({ url: '/posts/hello-world' });
+    const rest = (headers: typeof sent) =>
+      Object.keys(headers).filter((name) => !(name in SECURITY_HEADERS) && name !== 'date');
+    assert.deepEqual(rest(page.headers), rest(sent), 'every other header is still sent');
+    assert.equal(page.statusCode, 200);
   });
 
   it('no directive allows inline or evaluated script', async (t) => {

@@ -30,7 +30,13 @@ export {
 } from './environment.ts';
 
 /** The real app, clustered, trusting forwarded headers from loopback (nginx) only. */
-export async function startApp(): Promise<{ app: ServerProcess; upstream: string }> {
+/**
+ * The app in cluster mode behind nginx. `SECURITY_HEADERS=proxy`, as in production
+ * (docker-compose.prod.yml): nginx adds the security headers; `env` may override.
+ */
+export async function startApp(
+  env: Record<string, string> = {},
+): Promise<{ app: ServerProcess; upstream: string }> {
   const dir = await tempDir('quire-nginx-app-');
   const postsDir = join(dir, 'posts');
   await mkdir(postsDir);
@@ -49,6 +55,8 @@ export async function startApp(): Promise<{ app: ServerProcess; upstream: string
     TEST_ROUTES: 'true',
     TRUST_PROXY: '127.0.0.1',
     SITE_URL: `https://${SERVER_NAME}`,
+    SECURITY_HEADERS: 'proxy',
+    ...env,
   });
   const url = await Promise.race([
     app.listening,

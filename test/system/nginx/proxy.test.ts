@@ -12,7 +12,9 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { requireTools } from '../require-tool.ts';
 import type { ServerProcess } from '../../helpers/server-process.ts';
+import { SECURITY_HEADERS } from '../../../src/http/security-headers.ts';
 import {
+  type Answer,
   ASSETS_DIR,
   get,
   httpsAgent,
@@ -44,6 +46,8 @@ describe('nginx in front of the app', { skip: tools.skip }, () => {
     app.logLines().filter((line) => line.msg === 'request completed') as {
       quire: { requestId: string; route: string; remoteAddress: string };
     }[];
+  // The app's asset lines only: a micro-cache background refresh of a page may land meanwhile.
+  const assetLines = () => appLines().filter((line) => line.quire.route.startsWith('/assets'));
 
   it('redirects http to https with the path and query kept', async () => {
     const answer = await get(`${http}/posts/hello?utm=a&b=%20c`, undefined);
@@ -127,6 +131,23 @@ describe('nginx in front of the app', { skip: tools.skip }, () => {
     }
   });
 
+  it("puts each of the app's security headers on every response exactly once", async () => {
+    // This app runs with SECURITY_HEADERS=proxy, as in production: nginx's copy is what arrives.
+    const direct = await get(`http://${started!.upstream}/`, undefined);
+    assert.equal(direct.headers['content-security-policy'], undefined, 'the app leaves them out');
+    const answers: [string, Answer][] = [];
+    for (const path of ['/posts/second', '/posts/second', '/posts/none', '/__test/error']) {
+      answers.push([path, await get(`${https}${path}`, agent)]);
+    }
+    assert.equal(answers[1]![1].headers['x-cache-status'], 'HIT', 'the second one from the cache');
+    answers.push(['/assets/style.css', await get(`${https}/assets/style.css`, agent)]);
+    for (const [path, answer] of answers) {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+        assert.equal(answer.headers[name], value, `${name} on ${path} (${answer.status})`);
+      }
+    }
+  });
+
   it('replaces a client request id with its own, shared by its log line and the app’s', async () => {
     const answer = await get(`${https}/posts/hello?id-test=${Date.now()}`, agent, {
       headers: { 'x-request-id': 'chosen-by-client', 'x-forwarded-for': '6.6.6.6' },
@@ -176,14 +197,14 @@ describe('nginx in front of the app', { skip: tools.skip }, () => {
   });
 
   it('serves assets from disk with long caching, without asking the app', async () => {
-    const before = appLines().length;
+    const before = assetLines().length;
     const answer = await get(`${https}/assets/style.css`, agent);
     assert.equal(answer.status, 200);
     assert.equal(answer.body, await readFile(join(ASSETS_DIR, 'style.css'), 'utf8'));
     assert.equal(answer.headers['cache-control'], 'max-age=604800');
     assert.match(answer.headers['content-type'] ?? '', /^text\/css/);
     await sleep(200);
-    assert.equal(appLines().length, before, 'no app request for an asset');
+    assert.equal(assetLines().length, before, 'no app request for an asset');
   });
 
   it('serves the content-hashed names pages link to from disk, immutable for a year', async () => {
@@ -191,7 +212,7 @@ describe('nginx in front of the app', { skip: tools.skip }, () => {
     const hashed = /href="(\/assets\/style\.[0-9a-f]{10}\.css)"/.exec(page.body)?.[1];
     assert.ok(hashed, 'the index links a hashed stylesheet');
     await sleep(200);
-    const before = appLines().length;
+    const before = assetLines().length;
     const answer = await get(`${https}${hashed}`, agent);
     assert.equal(answer.status, 200);
     assert.equal(answer.body, await readFile(join(ASSETS_DIR, 'style.css'), 'utf8'));
@@ -200,7 +221,7 @@ describe('nginx in front of the app', { skip: tools.skip }, () => {
     const plain = await get(`${https}/assets/style.css`, agent);
     assert.equal(plain.headers['cache-control'], 'max-age=604800', 'plain names keep a week');
     await sleep(200);
-    assert.equal(appLines().length, before, 'no app request for an asset');
+    assert.equal(assetLines().length, before, 'no app request for an asset');
   });
 
   it('answers a burst for one page from the micro-cache, but not cookie-carrying requests', async () => {
@@ -261,7 +282,8 @@ describe('nginx in front of the app', { skip: tools.skip }, () => {
 
 describe('nginx rate limit in front of the app', { skip: tools.skip }, () => {
   it('answers 429 with nginx’s page (and HSTS) beyond the rate and burst', async () => {
-    const { upstream } = await startApp();
+    // An app that sends the security headers itself (the default): nginx hides its copies.
+    const { upstream } = await startApp({ SECURITY_HEADERS: 'app' });
     const setup = await renderNginx(upstream, { NGINX_RATE_LIMIT: '1r/s', NGINX_RATE_BURST: '3' });
     await startNginx(setup, tools.paths!.nginx);
     const agent = httpsAgent(await readCert(setup));
@@ -276,6 +298,12 @@ describe('nginx rate limit in front of the app', { skip: tools.skip }, () => {
     assert.equal(limited.length, 6);
     assert.match(limited[0]!.body, /Too many requests/);
     assert.equal(limited[0]!.headers['strict-transport-security'], 'max-age=63072000');
+    // Each security header once (a repeated one would read "v, v"), on the app's page and nginx's.
+    for (const answer of [answers.find((a) => a.status === 200)!, limited[0]!]) {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+        assert.equal(answer.headers[name], value, `${name} on a ${answer.status}`);
+      }
+    }
     // Assets are not limited.
     const css = await get(`https://127.0.0.1:${setup.httpsPort}/assets/style.css`, agent);
     assert.equal(css.status, 200);

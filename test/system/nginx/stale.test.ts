@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { SECURITY_HEADERS } from '../../../src/http/security-headers.ts';
 import { requireTools } from '../require-tool.ts';
 import { get, httpsAgent, readCert, renderNginx, startApp, startNginx } from './harness.ts';
 
@@ -39,5 +40,10 @@ describe('nginx with the app stopped', { skip: tools.skip }, () => {
     assert.doesNotMatch(missing.body, /nginx/i, 'no server name or version in the page');
     assert.equal(missing.headers['strict-transport-security'], 'max-age=63072000');
     assert.match(missing.headers['x-request-id'] ?? '', /^[0-9a-f]{32}$/);
+    assert.equal(
+      missing.headers['content-security-policy'],
+      SECURITY_HEADERS['content-security-policy'],
+      'nginx adds the security headers to its own pages too',
+    );
   });
 });
