@@ -7,7 +7,8 @@
  *   security-headers  CSP, nosniff, Referrer-Policy, Permissions-Policy on every response
  *                     (unless SECURITY_HEADERS=proxy: the nginx in front adds them)
  *   request-id   X-Request-Id in and out, request id on every request log line
- *   request-log  one access-log line per request
+ *   request-log  one access-log line per request, and the request metrics when the process
+ *                model passes them
  *   views        nunjucks + the page cache, rendered once in onReady
  *   errors       the one error handler and the one not-found handler
  *   assets       /assets/* (templates/assets), content-hashed names cached for a year
@@ -17,7 +18,6 @@
  *   routes/feeds /feed.xml, /rss.xml, /feed.json
  *   routes/search-engines /sitemap.xml, /robots.txt
  *   routes/health /healthz, /readyz
- *   metrics      request duration and count, when the process model passes metrics
  *   routes/test-routes  /__test/* for the process-model tests, only with TEST_ROUTES
  *   dev          the dev server's plugin (src/dev/), only from `npm run dev`
  */
@@ -38,7 +38,6 @@ import { createLifecycle, type Lifecycle } from './http/lifecycle.ts';
 import requestId, { childLoggerFactory, genReqId } from './http/request-id.ts';
 import requestLog, { QuireLogController } from './http/request-log.ts';
 import securityHeaders from './http/security-headers.ts';
-import metricsPlugin from './http/metrics.ts';
 import health from './http/routes/health.ts';
 import { createPageStore } from './http/page-store.ts';
 import archive from './http/routes/archive.ts';
@@ -147,7 +146,7 @@ export function buildApp(
   // Behind Quire's nginx (SECURITY_HEADERS=proxy) nginx adds the same set to every response.
   if (config.securityHeaders === 'app') app.register(securityHeaders);
   app.register(requestId);
-  app.register(requestLog);
+  app.register(requestLog, { metrics: options.metrics });
   app.register(views, {
     meta,
     contentVersion: site.version,
@@ -165,7 +164,6 @@ export function buildApp(
   app.register(feeds, { store });
   app.register(searchEngines, { store });
   app.register(health, { lifecycle });
-  if (options.metrics) app.register(metricsPlugin, { metrics: options.metrics });
   if (config.testRoutes) app.register(testRoutes);
 
   return app;

@@ -12,6 +12,10 @@
  * A route can lower its line's level with `config: { accessLogLevel: 'debug' }`;
  * the probes do, since the kubelet calls them every few seconds.
  *
+ * The line's level comes from `accessLogLevel` alone (Fastify's route `logLevel` is not used).
+ *
+ * The same hook records the request in the metrics, when the process model passes them.
+ *
  * Fastify's own per-request lines ("incoming request", "request completed",
  * "Route … not found") are switched off by `QuireLogController`, passed to
  * Fastify as `logController` by `buildApp`.
@@ -24,6 +28,8 @@ import {
   LogController,
 } from 'fastify';
 import fp from 'fastify-plugin';
+import type { HttpMetrics } from '../metrics.ts';
+import { recordRequest } from './metrics.ts';
 
 export const UNMATCHED_ROUTE = '(not found)';
 
@@ -58,23 +64,29 @@ export class QuireLogController extends LogController {
 }
 
 /** The route template, or `UNMATCHED_ROUTE` for the not-found handler and framework errors. */
-export function routeLabel(request: FastifyRequest): string {
-  if (request.is404) return UNMATCHED_ROUTE;
-  return request.routeOptions.url ?? UNMATCHED_ROUTE;
+export function routeLabel(route: FastifyRequest['routeOptions']): string {
+  // `request.is404` is exactly "the route has no url"; `routeOptions` builds a new object on
+  // every read, so callers read it once per request.
+  return route.url ?? UNMATCHED_ROUTE;
 }
 
-/** Writes the access-log line of a finished request. */
+/**
+ * Writes the access-log line of a finished request, through the app's logger rather than
+ * `request.log`: the request id is one of the fields anyway, and so the per-request logger is
+ * never made for a request that logs nothing else (see `request-id.ts`).
+ */
 export function logRequest(
   request: FastifyRequest,
   reply: FastifyReply,
+  route: FastifyRequest['routeOptions'] = request.routeOptions,
   durationMs: number = reply.elapsedTime,
 ): void {
-  const level = request.routeOptions.config?.accessLogLevel ?? 'info';
-  request.log[level](
+  const level = route.config?.accessLogLevel ?? 'info';
+  request.server.log[level](
     {
       requestId: request.id,
       method: request.method,
-      route: routeLabel(request),
+      route: routeLabel(route),
       statusCode: reply.statusCode,
       durationMs: Math.round(durationMs * 1000) / 1000,
       remoteAddress: request.ip,
@@ -89,13 +101,29 @@ export function logRequest(
  */
 export function logRequestWhenFinished(request: FastifyRequest, reply: FastifyReply): void {
   const start = performance.now();
-  reply.raw.once('finish', () => logRequest(request, reply, performance.now() - start));
+  reply.raw.once('finish', () =>
+    logRequest(request, reply, request.routeOptions, performance.now() - start),
+  );
 }
 
-async function requestLog(fastify: FastifyInstance): Promise<void> {
+export interface RequestLogOptions {
+  /** Where request durations and counts go; none are recorded without it. */
+  metrics?: HttpMetrics | undefined;
+}
+
+/**
+ * The one `onResponse` hook: the access line, then the metrics. One hook rather than one per
+ * plugin, so the route options are read, and the duration taken, once per request.
+ */
+async function requestLog(fastify: FastifyInstance, { metrics }: RequestLogOptions): Promise<void> {
   // Callback style: on the hot path an async hook costs a promise per request.
   fastify.addHook('onResponse', (request, reply, done) => {
-    logRequest(request, reply);
+    const route = request.routeOptions;
+    const durationMs = reply.elapsedTime;
+    logRequest(request, reply, route, durationMs);
+    if (metrics) {
+      recordRequest(metrics, request.method, routeLabel(route), reply.statusCode, durationMs);
+    }
     done();
   });
 }
