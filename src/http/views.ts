@@ -85,6 +85,10 @@ async function views(
   fastify: FastifyInstance,
   { meta, contentVersion, store, dev, templatesDir, assetUrl }: ViewsOptions,
 ): Promise<void> {
+  // @fastify/view adds an `onRequest` hook that gives every reply `locals = {}`, unless a
+  // `locals` decorator exists. Nothing here uses `reply.locals` (pages are rendered ahead,
+  // through `fastify.view`), so the decorator stays null and no request pays for the hook.
+  fastify.decorateReply('locals', null);
   await fastify.register(fastifyView, {
     engine: { nunjucks },
     root: templatesDir,
