@@ -26,6 +26,8 @@ import type { PageCache, RenderedPage } from './views.ts';
 /** Pages may be cached this long by browsers and nginx, and served stale while revalidating. */
 const MAX_AGE_SECONDS = 60;
 const STALE_WHILE_REVALIDATE_SECONDS = 600;
+/** With no scheduled post ahead: the same for every response. */
+const CACHE_CONTROL = `public, max-age=${MAX_AGE_SECONDS}, stale-while-revalidate=${STALE_WHILE_REVALIDATE_SECONDS}`;
 
 export interface PageStoreOptions {
   site: Site;
@@ -166,10 +168,11 @@ export function createPageStore(options: PageStoreOptions): PageStore {
 
     cacheControl() {
       if (dev) return 'no-cache';
-      const untilChange =
-        view.nextChange === undefined
-          ? Number.POSITIVE_INFINITY
-          : Math.max(0, Math.floor((view.nextChange.getTime() - now().getTime()) / 1000));
+      if (view.nextChange === undefined) return CACHE_CONTROL;
+      const untilChange = Math.max(
+        0,
+        Math.floor((view.nextChange.getTime() - now().getTime()) / 1000),
+      );
       const maxAge = Math.min(MAX_AGE_SECONDS, untilChange);
       const stale = Math.min(STALE_WHILE_REVALIDATE_SECONDS, untilChange - maxAge);
       return stale > 0

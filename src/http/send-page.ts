@@ -25,21 +25,41 @@ export function notModifiedSince(
   return !Number.isNaN(since) && lastModified.getTime() <= since;
 }
 
+/** A page's own response headers, worked out once per page rather than once per request. */
+interface PageHeaders {
+  /** On the 200 and on the 304 (RFC 9110 §15.4.5: a 304 repeats the validators). */
+  validators: Record<string, string>;
+  contentType: string;
+}
+
+const pageHeaders = new WeakMap<RenderedPage, PageHeaders>();
+
+function headersOf(page: RenderedPage): PageHeaders {
+  let headers = pageHeaders.get(page);
+  if (headers === undefined) {
+    const validators: Record<string, string> = { etag: page.etag };
+    if (page.lastModified) validators['last-modified'] = page.lastModified.toUTCString();
+    headers = { validators, contentType: page.contentType ?? 'text/html; charset=utf-8' };
+    pageHeaders.set(page, headers);
+  }
+  return headers;
+}
+
 export function sendPage(
   store: PageStore,
   request: FastifyRequest,
   reply: FastifyReply,
   page: RenderedPage,
 ): FastifyReply {
-  reply.header('etag', page.etag).header('cache-control', store.cacheControl());
-  if (page.lastModified) reply.header('last-modified', page.lastModified.toUTCString());
+  const headers = headersOf(page);
+  reply.headers(headers.validators).header('cache-control', store.cacheControl());
   const ifNoneMatch = request.headers['if-none-match'];
   const notModified =
     ifNoneMatch === undefined
       ? notModifiedSince(request.headers['if-modified-since'], page.lastModified)
       : etagMatches(ifNoneMatch, page.etag);
   if (notModified) return reply.code(304).send();
-  return reply.type(page.contentType ?? 'text/html; charset=utf-8').send(page.body);
+  return reply.header('content-type', headers.contentType).send(page.body);
 }
 
 /**
