@@ -68,7 +68,7 @@ const PERMISSIONS_POLICY = [
   'usb=()',
 ].join(', ');
 
-const HELMET_OPTIONS: Readonly<HelmetOptions> = {
+export const HELMET_OPTIONS: Readonly<HelmetOptions> = {
   contentSecurityPolicy: { useDefaults: false, directives: { ...CONTENT_SECURITY_POLICY } },
   crossOriginResourcePolicy: { policy: 'cross-origin' },
   referrerPolicy: { policy: 'strict-origin-when-cross-origin' },

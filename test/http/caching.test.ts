@@ -34,6 +34,15 @@ const ROUTES: [string, string][] = [
 
 const POLICY = 'public, max-age=60, stale-while-revalidate=600';
 
+/** The Content-Type each route's 200 carries. */
+function firstType(url: string): string {
+  if (url.endsWith('.json')) return 'application/feed+json; charset=utf-8';
+  if (url.endsWith('/feed.xml')) return 'application/atom+xml; charset=utf-8';
+  if (url.endsWith('/rss.xml')) return 'application/rss+xml; charset=utf-8';
+  if (url.endsWith('.xml')) return 'application/xml; charset=utf-8';
+  return 'text/html; charset=utf-8';
+}
+
 describe('HTTP caching of pages and feeds', () => {
   it('sends a strong ETag, Last-Modified and a short Cache-Control on every route', async (t) => {
     const { app } = buildTestApp({ site: cachingSite() });
@@ -64,6 +73,9 @@ describe('HTTP caching of pages and feeds', () => {
       assert.equal(byEtag.headers.etag, etag);
       assert.equal(byEtag.headers['cache-control'], POLICY);
       assert.equal(byEtag.headers['last-modified'], lastModified);
+      // RFC 9110 §15.4.5: validators and caching fields, no representation metadata.
+      assert.equal(byEtag.headers['content-type'], undefined, `${url}: no Content-Type on a 304`);
+      assert.equal(first.headers['content-type'], firstType(url), url);
 
       const byDate = await app.inject({ url, headers: { 'if-modified-since': lastModified } });
       assert.equal(byDate.statusCode, 304, `${url} If-Modified-Since`);

@@ -90,3 +90,52 @@ describe('X-Request-Id', () => {
     assert.equal(response.json().requestId, 'trace-404');
   });
 });
+
+describe('request.log', () => {
+  it('puts the request id under quire on every kind of call, on children too, and keeps route levels', async (t) => {
+    const { app, linesFor } = buildTestApp();
+    app.get('/chatty', (request, reply) => {
+      request.log.info('plain message');
+      request.log.warn({ detail: 1 }, 'with fields');
+      request.log.error(new Error('an error object'));
+      request.log.child({}).info({ from: 'child' }, 'from a child');
+      reply.log.info('through the reply');
+      return reply.send({ level: request.log.level });
+    });
+    app.get('/quiet', { logLevel: 'warn' }, (request, reply) => {
+      request.log.info('below the route level');
+      request.log.warn('at the route level');
+      return reply.send({ level: request.log.level });
+    });
+    t.after(() => app.close());
+
+    const chatty = await app.inject({ url: '/chatty', headers: { 'x-request-id': 'chatty-1' } });
+    assert.equal(chatty.json().level, 'info');
+    const lines = linesFor('chatty-1');
+    assert.deepEqual(
+      lines.map((line) => [line.level, line.msg]),
+      [
+        ['info', 'plain message'],
+        ['warn', 'with fields'],
+        ['error', 'an error object'],
+        ['info', 'from a child'],
+        ['info', 'through the reply'],
+        ['info', 'request completed'],
+      ],
+    );
+    assert.equal(lines[1]?.quire?.detail, 1);
+    assert.equal((lines[2]?.quire?.err as { message?: string }).message, 'an error object');
+    assert.equal(lines[3]?.quire?.from, 'child');
+    for (const line of lines) {
+      assert.equal(Object.keys(line.quire ?? {})[0], 'requestId', 'the id comes first');
+      assert.equal(line.reqId, undefined, 'nothing of ours outside quire');
+    }
+
+    const quiet = await app.inject({ url: '/quiet', headers: { 'x-request-id': 'quiet-1' } });
+    assert.equal(quiet.json().level, 'warn');
+    assert.deepEqual(
+      linesFor('quiet-1').map((line) => line.msg),
+      ['at the route level', 'request completed'],
+    );
+  });
+});

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
+import { createServer, get, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { SECURITY_HEADERS } from '../../src/http/security-headers.ts';
+import helmet from 'helmet';
+import {
+  HELMET_OPTIONS,
+  helmetHeaders,
+  SECURITY_HEADERS,
+} from '../../src/http/security-headers.ts';
 import { buildTestApp } from './harness.ts';
 
 /** The CSP as a map of directive -> sources. */
@@ -84,6 +91,67 @@ describe('security headers', () => {
       }
       assert.doesNotMatch(html, /<style\b/, url);
       assert.doesNotMatch(html, / on[a-z]+="/, url);
+    }
+  });
+});
+
+describe('security headers, worked out once', () => {
+  it('are exactly what helmet itself sets on a real response, plus Permissions-Policy', async (t) => {
+    // helmet's own middleware, per request, on a real socket: what @fastify/helmet used to do.
+    const server = createServer((request, response) => {
+      helmet(HELMET_OPTIONS)(request, response, () => response.end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => server.close());
+    const { port } = server.address() as AddressInfo;
+    const fromHelmet = await new Promise<IncomingHttpHeaders>((resolve, reject) => {
+      get(`http://127.0.0.1:${port}/`, (response) => {
+        response.resume();
+        resolve(response.headers);
+      }).on('error', reject);
+    });
+    const standard = new Set(['date', 'connection', 'keep-alive', 'content-length']);
+    const expected = Object.fromEntries(
+      Object.entries(fromHelmet).filter(([name]) => !standard.has(name)),
+    );
+    assert.ok(Object.keys(expected).length >= 10, Object.keys(expected).join(', '));
+    assert.deepEqual(helmetHeaders(HELMET_OPTIONS), expected);
+    assert.deepEqual(
+      { ...SECURITY_HEADERS },
+      { ...expected, 'permissions-policy': SECURITY_HEADERS['permissions-policy'] },
+    );
+
+    const { app } = buildTestApp();
+    t.after(() => app.close());
+    const page = await app.inject({ url: '/posts/hello-world' });
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+      assert.equal(page.headers[name], value, name);
+    }
+  });
+
+  it('are on 304s, HEAD answers, 500s and JSON errors too', async (t) => {
+    const { app } = buildTestApp();
+    app.get('/boom', async () => {
+      throw new Error('boom');
+    });
+    t.after(() => app.close());
+    const etag = String((await app.inject({ url: '/' })).headers.etag);
+    const responses = {
+      notModified: await app.inject({ url: '/', headers: { 'if-none-match': etag } }),
+      head: await app.inject({ method: 'HEAD', url: '/posts/hello-world' }),
+      error: await app.inject({ url: '/boom' }),
+      jsonError: await app.inject({ url: '/boom', headers: { accept: 'application/json' } }),
+      notFound: await app.inject({ url: '/posts/nope', headers: { accept: 'application/json' } }),
+    };
+    assert.equal(responses.notModified.statusCode, 304);
+    assert.equal(responses.error.statusCode, 500);
+    assert.equal(responses.jsonError.statusCode, 500);
+    assert.equal(responses.notFound.statusCode, 404);
+    for (const [what, response] of Object.entries(responses)) {
+      for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+        assert.equal(response.headers[name], value, `${what}: ${name}`);
+      }
+      assert.ok(response.headers['x-request-id'], `${what}: x-request-id`);
     }
   });
 });
