@@ -256,11 +256,17 @@ async function main() {
   });
   await waitForOk(bare, LARGE_POST_PATH, bareStarted, 30_000);
   const servers = { single, singleNoAccessLog: quiet, cluster: cluster.server, bare };
+  /** Header bytes of each server's answer (field lines as sent, less the status line). */
+  const headerBytes: Record<string, number> = {};
   for (const [name, server] of Object.entries(servers)) {
     const served = await httpGet(`${server.baseUrl}${LARGE_POST_PATH}`, 5000);
     if (served.status !== 200 || served.body.length !== bytes) {
       throw new Error(`${name} answered ${served.status} with ${served.body.length} bytes`);
     }
+    headerBytes[name] = Object.entries(served.headers).reduce(
+      (sum, [field, value]) => sum + `${field}: ${String(value)}\r\n`.length,
+      0,
+    );
   }
 
   // 4. Throughput: the same page from each, in alternating rounds.
@@ -317,6 +323,7 @@ async function main() {
     `${cpus} CPUs: autocannon runs in the bench process on the same CPUs as the servers, so the load generator competes with the server it measures${cpus <= CLUSTER_WORKERS ? `; with ${CLUSTER_WORKERS} workers the CPUs are oversubscribed and clusterVsSingle understates what a second worker gives on a machine with cores to spare` : ''}.`,
     'singleNoAccessLog is WORKERS=1 with LOG_LEVEL=warn (no access-log line per request); singleVsBareNoAccessLog against singleVsBare is the cost of the synchronous access-log write.',
     'Each server had a 1 s warm-up, then rounds alternated in the order given in "order".',
+    `Like for like: every server answers the same ${bytes}-byte body (bare sends a constant string of that length; Quire its pre-rendered page, a Buffer). The headers differ: "headerBytes" gives each answer's header fields in bytes; Quire's carry the security headers, ETag, Last-Modified, Cache-Control and X-Request-Id that every page response must have, which the bare route does not send.`,
     'On a shared machine compare cpuMicrosPerRequest and cpuEfficiency, not these requests per second. Requests per second measure how much CPU a server was given as well as how much it needs: other work on the machine, and autocannon itself (it runs in the bench process on the same CPUs), take CPU away from the server at random, so the same server can measure far apart from one round to the next. CPU time per request (the user + system time the server used, from /proc/<pid>/stat, divided by the requests it answered) counts only the work the server did, however long it waited for a CPU, so it barely moves with the noise; 1e6 / cpuMicrosPerRequest is the requests per second one dedicated core would sustain.',
   ];
   const cpuResults = cpu.results;
@@ -398,6 +405,7 @@ async function main() {
     throughput: {
       path: LARGE_POST_PATH,
       bytes,
+      headerBytes,
       connections: options.connections,
       durationSec: options.durationSec,
       order: throughput.order,
