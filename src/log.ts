@@ -29,11 +29,30 @@ export type { Logger } from 'pino';
 /** The single top-level key under which Quire's own log fields live. */
 export const LOG_NAMESPACE = 'quire';
 
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
+/**
+ * pino's `stdTimeFunctions.isoTime` (`,"time":"2026-01-02T03:04:05.678Z"`, what pino splices
+ * into the line), with the date and time up to the second formatted once per second rather
+ * than once per line: `toISOString()` was a tenth of the cost of an access-log line (issue #2).
+ */
+export function isoTime(): string {
+  const now = Date.now();
+  const ms = now % 1000;
+  const second = now - ms;
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedPrefix = `,"time":"${new Date(second).toISOString().slice(0, 20)}`;
+  }
+  return `${cachedPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z"`;
+}
+
 export function loggerOptions(level: LogLevel): LoggerOptions {
   return {
     level,
     nestedKey: LOG_NAMESPACE,
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTime,
     formatters: {
       level: (label) => ({ level: label }),
     },

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createLogger, LOG_NAMESPACE } from '../../src/log.ts';
+import pino from 'pino';
+import { createLogger, isoTime, LOG_NAMESPACE } from '../../src/log.ts';
 
 function capture(level: Parameters<typeof createLogger>[0] = 'info') {
   const lines: Record<string, unknown>[] = [];
@@ -85,5 +86,26 @@ describe('createLogger', () => {
     const { logger, lines } = capture('silent');
     logger.fatal('nothing');
     assert.equal(lines.length, 0);
+  });
+});
+
+describe('isoTime', () => {
+  it("writes exactly what pino's isoTime does, across milliseconds and seconds", (t) => {
+    const instants = [
+      Date.UTC(2026, 0, 2, 3, 4, 5, 678),
+      Date.UTC(2026, 0, 2, 3, 4, 5, 679),
+      Date.UTC(2026, 0, 2, 3, 4, 5, 999),
+      Date.UTC(2026, 0, 2, 3, 4, 6, 0),
+      Date.UTC(2026, 0, 2, 3, 4, 6, 7),
+      Date.UTC(2026, 0, 2, 3, 4, 6, 42),
+      Date.UTC(2026, 11, 31, 23, 59, 59, 999),
+      Date.UTC(2027, 0, 1, 0, 0, 0, 1),
+      Date.UTC(2026, 0, 2, 3, 4, 5, 678), // back in time: the clock can be set back
+    ];
+    t.mock.timers.enable({ apis: ['Date'] });
+    for (const instant of instants) {
+      t.mock.timers.setTime(instant);
+      assert.equal(isoTime(), pino.stdTimeFunctions.isoTime(), new Date(instant).toISOString());
+    }
   });
 });
