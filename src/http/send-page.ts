@@ -11,6 +11,8 @@ import type { RenderedPage } from './views.ts';
 /** RFC 9110 If-None-Match: `*` or a list of (possibly weak) entity tags; weak comparison. */
 export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
   if (ifNoneMatch === undefined) return false;
+  // What a browser or nginx revalidating sends: the one tag it was given.
+  if (ifNoneMatch === etag) return true;
   if (ifNoneMatch.trim() === '*') return true;
   return ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
