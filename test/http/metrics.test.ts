@@ -26,7 +26,10 @@ async function values(registry: Registry, series: string): Promise<Map<string, n
   const metric = await registry.getSingleMetric(`${METRIC_PREFIX}${name}`)?.get();
   assert.ok(metric, name);
   const wanted = metric.values.filter(
-    (value) => name === series || value.metricName === `${METRIC_PREFIX}${series}`,
+    // A histogram's values carry the name of their series (`_bucket`, `_sum`, `_count`).
+    (value) =>
+      name === series ||
+      (value as { metricName?: string }).metricName === `${METRIC_PREFIX}${series}`,
   );
   return new Map(
     wanted.map((value) => [
