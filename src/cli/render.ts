@@ -1,12 +1,14 @@
 /**
  * `npm run render`: renders every post into the render cache (CACHE_DIR) without serving, so a
- * server started later finds every post cached and is ready at once. The production image runs
+ * server started later finds every post cached and is ready at once; it also writes the cache's
+ * manifest (src/content/cache-manifest.ts). The production image runs
  * it at build time (docker/Dockerfile), which is what lets the container start in well under a
  * second with a read-only filesystem. Takes the server's settings (POSTS_DIR, CACHE_DIR, or their
  * `--posts-dir`/`--cache-dir` flags). Exit 0 when every post is rendered and cached, 1 when a
  * post has a problem or the cache cannot be written, 2 on a bad setting.
  */
 import { ConfigError, loadConfig } from '../config.ts';
+import { snapshotPosts, writeCacheManifest } from '../content/cache-manifest.ts';
 import { PostsDirectoryError } from '../content/discover-posts.ts';
 import { prepareRenderCache } from '../content/load-site.ts';
 import { ContentError, formatProblem } from '../content/types.ts';
@@ -21,6 +23,9 @@ async function main(): Promise<number> {
     throw error;
   }
   try {
+    // Taken before rendering: posts edited meanwhile do not match it, so it never vouches for
+    // posts the cache was not prepared for.
+    const snapshot = await snapshotPosts(config.postsDir);
     const report = await prepareRenderCache({
       postsDir: config.postsDir,
       cacheDir: config.cacheDir,
@@ -31,6 +36,9 @@ async function main(): Promise<number> {
     if (report.cacheError !== undefined) {
       return fail(`cannot write the render cache ${config.cacheDir}: ${report.cacheError}`, 1);
     }
+    // The manifest lets a cluster primary skip re-checking the cache (cache-manifest.ts).
+    const manifestError = await writeCacheManifest(config.cacheDir, snapshot, report.published);
+    if (manifestError !== undefined) return fail(manifestError, 1);
     process.stdout.write(
       `${plural(report.posts, 'post')} in ${config.cacheDir}: ${report.rendered} rendered, ` +
         `${report.cached} already cached (${report.ms} ms)\n`,

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.ts';
+import { checkCacheManifest } from '../content/cache-manifest.ts';
 import type { LoadReport } from '../content/load-site.ts';
 import { ContentError, formatProblem, type Site } from '../content/types.ts';
 import type { Logger } from '../log.ts';
@@ -45,12 +46,38 @@ export async function loadAndReport(
  * child process (prepare-child.ts), so that none of the memory it takes stays with the primary:
  * measured with 1000 posts, the primary's RSS went from 134–153 MB to about 102 MB.
  * Throws `ContentError` with every problem, like `loadSite`.
+ *
+ * Unless the cache's manifest (cache-manifest.ts) says these very posts were validated and are
+ * all cached, as in the production image, whose build renders them: then the child, a Node
+ * process started and waited for before any worker is forked, would find nothing to do (#7).
  */
 export async function prepareAndReport(
   config: Config,
   logger: Logger,
   metrics: ContentMetrics,
 ): Promise<void> {
+  const started = performance.now();
+  const check = await checkCacheManifest(config.postsDir, config.cacheDir);
+  if (check.complete) {
+    // What the child would have found: every post's entry in the cache, none to render. It
+    // reports warnings only for posts it renders, so there are none to repeat either.
+    logger.info('render cache complete per its manifest: not preparing it');
+    record(
+      {
+        posts: check.posts,
+        published: check.published,
+        rendered: 0,
+        cached: check.posts,
+        ms: Math.round(performance.now() - started),
+        warnings: [],
+        renderSeconds: [],
+      },
+      logger,
+      metrics,
+    );
+    return;
+  }
+  logger.info({ reason: check.reason }, 'preparing the render cache');
   const report = await prepareInChild(contentOptions(config));
   record(report, logger, metrics);
 }

@@ -9,6 +9,7 @@
  * would find no listener and be lost). Child -> parent: the report, or the problems that stop
  * the site.
  */
+import { snapshotPosts, writeCacheManifest } from '../content/cache-manifest.ts';
 import { prepareRenderCache, type LoadReport, type LoadSiteOptions } from '../content/load-site.ts';
 import { ContentError, type ContentProblem } from '../content/types.ts';
 
@@ -24,7 +25,7 @@ if (import.meta.main && process.send) {
   // The primary is gone (killed while starting): nobody needs the cache filled.
   process.on('disconnect', () => process.exit(1));
   const options = JSON.parse(process.argv[2] ?? '{}') as LoadSiteOptions;
-  prepareRenderCache(options).then(
+  prepare(options).then(
     (report) => send({ ok: true, report }),
     (error: unknown) =>
       send(
@@ -39,4 +40,19 @@ if (import.meta.main && process.send) {
             },
       ),
   );
+}
+
+/**
+ * Prepares the cache, then writes its manifest so that the next start can skip this process
+ * (cache-manifest.ts). The snapshot is taken first: posts edited meanwhile do not match it. A
+ * manifest that cannot be written (read-only image, whose build wrote one) only means the next
+ * start prepares again; the primary logs why it prepares.
+ */
+async function prepare(options: LoadSiteOptions): Promise<LoadReport> {
+  const snapshot = await snapshotPosts(options.postsDir).catch(() => undefined);
+  const report = await prepareRenderCache(options);
+  if (snapshot && report.cacheError === undefined) {
+    await writeCacheManifest(options.cacheDir, snapshot, report.published);
+  }
+  return report;
 }

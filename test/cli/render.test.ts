@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { checkCacheManifest } from '../../src/content/cache-manifest.ts';
 import { loadSite } from '../../src/content/load-site.ts';
 import { tempDir, writePosts } from '../helpers/posts-dir.ts';
 import { runCli } from './run.ts';
@@ -24,7 +25,13 @@ describe('npm run render', () => {
     const first = await render(root, { CACHE_DIR: cacheDir });
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /^2 posts in .*cache: 2 rendered, 0 already cached \(\d+ ms\)\n$/);
-    assert.equal((await readdir(cacheDir)).length, 2);
+    assert.deepEqual(
+      (await readdir(cacheDir)).filter((name) => name !== 'manifest.json').length,
+      2,
+      'one entry per post',
+    );
+    const check = await checkCacheManifest(join(root, 'posts'), cacheDir);
+    assert.deepEqual(check, { complete: true, posts: 2, published: 2 }, 'and its manifest');
 
     const { report } = await loadSite({
       postsDir: join(root, 'posts'),
