@@ -12,12 +12,11 @@
  * them is cheap next to starting a process, and mtimes do not survive every copy or checkout.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { discoverPosts } from './discover-posts.ts';
-import { rendererFingerprint } from './render/fingerprint.ts';
+import { hashSources, rendererFingerprint } from './render/fingerprint.ts';
 import { cacheKey } from './render-cache.ts';
 
 /** Not `<64 hex>.json`: the cache's prune never deletes it. */
@@ -153,15 +152,7 @@ let codeFingerprint: string | undefined;
 function contentCodeFingerprint(): string {
   if (codeFingerprint !== undefined) return codeFingerprint;
   const hash = createHash('sha256').update(rendererFingerprint()).update('\n');
-  const sources = readdirSync(here)
-    .filter((file) => /\.(?:ts|js)$/.test(file) && !file.endsWith('.d.ts'))
-    .sort();
-  for (const file of sources) {
-    hash
-      .update(`${file}\n`)
-      .update(readFileSync(join(here, file)))
-      .update('\n');
-  }
+  hashSources(hash, here);
   codeFingerprint = hash.digest('hex').slice(0, 32);
   return codeFingerprint;
 }

@@ -4,7 +4,7 @@
  * the Shiki themes, and the source of this directory (`.ts` when run from source, `.js` in
  * `dist/`). Computed once per process.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,16 +52,21 @@ function compute(): string {
     hash.update(`${name}@${version}\n`);
   }
   hash.update(`themes ${THEMES.light} ${THEMES.dark}\n`);
-  const sources = readdirSync(here)
+  hashSources(hash, here);
+  return hash.digest('hex').slice(0, 32);
+}
+
+/** Adds the name and bytes of every module in `dir` (`.ts` from source, `.js` in `dist/`). */
+export function hashSources(hash: Hash, dir: string): void {
+  const sources = readdirSync(dir)
     .filter((file) => /\.(?:ts|js)$/.test(file) && !file.endsWith('.d.ts'))
     .sort();
   for (const file of sources) {
     hash
       .update(`${file}\n`)
-      .update(readFileSync(join(here, file)))
+      .update(readFileSync(join(dir, file)))
       .update('\n');
   }
-  return hash.digest('hex').slice(0, 32);
 }
 
 /**
