@@ -7,14 +7,18 @@
  * CPU time each server uses per request (a fixed number of requests each, in
  * alternating rounds), the figure to compare on a shared machine; plus the
  * memory of the cluster (primary + workers), RSS summed and PSS, when ready
- * and after the load.
+ * and after the load; and the floors (floors.ts): what Shiki alone, the access
+ * line alone and idle Node processes cost, measured in the same run.
+ * It runs the compiled server that production runs (`npm run bench` builds it
+ * first): running .ts sources makes every process load Node's TypeScript
+ * stripper, ~18 MB of RSS each.
  * Every server is stopped with SIGTERM and how each one exited is reported.
  * A benchmark, not a test: it prints one JSON object on stdout (progress on
  * stderr) and exits 0 whether or not the targets are met; 1 if it could not run.
  *
  *   npm run bench -- [--posts 1000] [--duration 5] [--connections 20] [--rounds 2]
  *                    [--cpu-requests 40000] [--cpu-rounds 3]
- *                    [--warm-runs 3] [--server src/server.ts] [--timeout 600] [--keep]
+ *                    [--warm-runs 3] [--server dist/server.js] [--timeout 600] [--keep]
  *
  * Every step is bounded in time, everything runs on 127.0.0.1, and every child
  * process is killed on the way out, whatever happens.
@@ -41,6 +45,7 @@ import {
   waitForLogLines,
   waitForOk,
 } from './measure.ts';
+import { idleProcessesRss, shikiAlone, startBare } from './floors.ts';
 import { BUSY_CORES, compareCpu, compareThroughput, cpuEfficiency, ratio } from './throughput.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -66,7 +71,7 @@ const { values: args } = parseArgs({
     'cpu-requests': { type: 'string', default: '40000' },
     'cpu-rounds': { type: 'string', default: '3' },
     'warm-runs': { type: 'string', default: '3' },
-    server: { type: 'string', default: 'src/server.ts' },
+    server: { type: 'string', default: 'dist/server.js' },
     timeout: { type: 'string', default: '600' },
     keep: { type: 'boolean', default: false },
   },
@@ -138,6 +143,16 @@ function siteLoaded(server: ServerProcess): SiteLoaded {
     );
   }
   return fields as SiteLoaded;
+}
+
+/** The `quire` fields of the "pages rendered" log line. */
+function pagesRendered(server: ServerProcess): { pages: number; bytes: number } {
+  const line = readJsonLines(server.stdoutFile).find((entry) => entry.msg === 'pages rendered');
+  const fields = line?.quire as { pages?: unknown; bytes?: unknown } | undefined;
+  if (typeof fields?.pages !== 'number' || typeof fields.bytes !== 'number') {
+    throw new Error(`${server.name} logged no "pages rendered" line with quire.{pages,bytes}`);
+  }
+  return { pages: fields.pages, bytes: fields.bytes };
 }
 
 async function main() {
@@ -244,18 +259,10 @@ async function main() {
       `cluster had ${clusterAfterReady.processesMb.length} processes when ready, expected primary + ${CLUSTER_WORKERS} workers`,
     );
   }
-  const barePort = await freePort();
-  const bareStarted = performance.now();
-  const bare = startServer({
-    name: 'bare',
-    args: ['bench/bare-server.ts', '--port', String(barePort), '--bytes', String(bytes)],
-    cwd: ROOT,
-    port: barePort,
-    logDir,
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-  await waitForOk(bare, LARGE_POST_PATH, bareStarted, 30_000);
-  const servers = { single, singleNoAccessLog: quiet, cluster: cluster.server, bare };
+  const bareOptions = { root: ROOT, logDir, bytes, path: LARGE_POST_PATH };
+  const bare = await startBare({ ...bareOptions, name: 'bare', log: false });
+  const bareLogged = await startBare({ ...bareOptions, name: 'bare-logged', log: true });
+  const servers = { single, singleNoAccessLog: quiet, cluster: cluster.server, bare, bareLogged };
   /** Header bytes of each server's answer (field lines as sent, less the status line). */
   const headerBytes: Record<string, number> = {};
   for (const [name, server] of Object.entries(servers)) {
@@ -275,6 +282,7 @@ async function main() {
     singleNoAccessLog: `${quiet.baseUrl}${LARGE_POST_PATH}`,
     cluster: `${cluster.server.baseUrl}${LARGE_POST_PATH}`,
     bare: `${bare.baseUrl}${LARGE_POST_PATH}`,
+    bareLogged: `${bareLogged.baseUrl}${LARGE_POST_PATH}`,
   };
   const throughput = await compareThroughput(targets, {
     rounds: options.rounds,
@@ -293,6 +301,7 @@ async function main() {
       singleNoAccessLog: { url: targets.singleNoAccessLog, pid: quiet.pid },
       cluster: { url: targets.cluster, pid: cluster.server.pid },
       bare: { url: targets.bare, pid: bare.pid },
+      bareLogged: { url: targets.bareLogged, pid: bareLogged.pid },
     },
     {
       rounds: options.cpuRounds,
@@ -308,17 +317,38 @@ async function main() {
   const clusterAfterLoad = rssTree(cluster.server.pid);
   const clusterPssAfterLoad = pssTree(cluster.server.pid);
   const warmPeak = peakRssTree(single.pid);
+  const pageBytes = pagesRendered(single).bytes;
   for (const server of Object.values(servers)) await stop(server);
 
-  // 6. The report.
+  const cpus = os.availableParallelism();
+  // 6. Floors (floors.ts), measured last, with no server running.
+  log('floors: Shiki alone over the same code blocks');
+  const shiki = await shikiAlone(ROOT, postsDir);
+  log(`floors: ${CLUSTER_WORKERS + 1} idle bare processes`);
+  const idle = await idleProcessesRss(CLUSTER_WORKERS + 1, bareOptions);
+  const floors = {
+    coldStart: {
+      ...shiki,
+      note: `Shiki alone (plain createHighlighter + codeToHtml, grammars loaded and each language used once before timing) over the ${shiki.blocks} code blocks of the same posts; floorMs is the cheaper engine's CPU time divided by ${cpus} cores: the least wall time highlighting can take here, before Node starts, Markdown, the cache or the server.`,
+    },
+    clusterRss: {
+      idleProcesses: idle,
+      pageBytesPerWorker: pageBytes,
+      floorMb: Math.round((idle.totalMb + (CLUSTER_WORKERS * pageBytes) / 2 ** 20) * 10) / 10,
+      note: `RSS of ${CLUSTER_WORKERS + 1} idle bare Fastify servers (pino loaded, a few requests served, no content), plus the bytes of the pages each of the ${CLUSTER_WORKERS} workers keeps in memory: the least a cluster that holds its pages can take, before any site model, template or V8 heap growth.`,
+    },
+  };
+
+  // 7. The report.
   const { results } = throughput;
   const ratios = {
     clusterVsSingle: ratio(results.cluster, results.single),
     clusterVsBare: ratio(results.cluster, results.bare),
     singleVsBare: ratio(results.single, results.bare),
     singleVsBareNoAccessLog: ratio(results.singleNoAccessLog, results.bare),
+    bareLoggedVsBare: ratio(results.bareLogged, results.bare),
+    singleVsBareLogged: ratio(results.single, results.bareLogged),
   };
-  const cpus = os.availableParallelism();
   const notes = [
     `${cpus} CPUs: autocannon runs in the bench process on the same CPUs as the servers, so the load generator competes with the server it measures${cpus <= CLUSTER_WORKERS ? `; with ${CLUSTER_WORKERS} workers the CPUs are oversubscribed and clusterVsSingle understates what a second worker gives on a machine with cores to spare` : ''}.`,
     'singleNoAccessLog is WORKERS=1 with LOG_LEVEL=warn (no access-log line per request); singleVsBareNoAccessLog against singleVsBare is the cost of the synchronous access-log write.',
@@ -331,6 +361,10 @@ async function main() {
     single: cpuEfficiency(cpuResults.bare, cpuResults.single),
     singleNoAccessLog: cpuEfficiency(cpuResults.bare, cpuResults.singleNoAccessLog),
     cluster: cpuEfficiency(cpuResults.bare, cpuResults.cluster),
+    /** The ceiling for any server that writes #2's access line: bare plus that line alone. */
+    bareLogged: cpuEfficiency(cpuResults.bare, cpuResults.bareLogged),
+    /** Quire against that ceiling: 1.0 is a server that costs only the bare route and its line. */
+    singleVsBareLogged: cpuEfficiency(cpuResults.bareLogged, cpuResults.single),
   };
   const tickResolution = Math.round((1e6 / ticksPerSec / options.cpuRequests) * 1000) / 1000;
   const cpuNotes = [
@@ -425,6 +459,7 @@ async function main() {
     cpuEfficiency: efficiency,
     ratio: ratios.singleVsBare,
     ratios,
+    floors,
     clusterWorkers: CLUSTER_WORKERS,
     clusterStartMs: cluster.startMs,
     clusterRssMb,

@@ -110,7 +110,9 @@ async function views(
     await store.start((template, data) => fastify.view(template, data));
     if (dev) return;
     const ms = Math.round(performance.now() - started);
-    fastify.log.info({ pages: store.pages.size, contentVersion, ms }, 'pages rendered');
+    let bytes = 0;
+    for (const page of store.pages.values()) bytes += page.body.length;
+    fastify.log.info({ pages: store.pages.size, bytes, contentVersion, ms }, 'pages rendered');
   });
 }
 
