@@ -16,7 +16,7 @@ import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { discoverPosts } from './discover-posts.ts';
-import { hashSources, rendererFingerprint } from './render/fingerprint.ts';
+import { hashPackageVersions, hashSources, rendererFingerprint } from './render/fingerprint.ts';
 import { cacheKey } from './render-cache.ts';
 
 /** Not `<64 hex>.json`: the cache's prune never deletes it. */
@@ -140,18 +140,21 @@ function difference(
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
+/** What front matter validation runs on (front-matter.ts, front-matter-schema.ts). */
+const VALIDATION_PACKAGES = [['yaml'], ['zod']] as const;
 let codeFingerprint: string | undefined;
 
 /**
  * The renderer's fingerprint plus the source of this directory (front matter parsing and
  * schema, slug checks): a manifest says the posts were *validated*, and validation is this
- * code's. `.ts` when run from source, `.js` in `dist/`. The versions of yaml and zod are not
- * in it: after upgrading them, a post they now reject still stops every worker (`loadSite`),
- * only less tidily than the primary would.
+ * code's. `.ts` when run from source, `.js` in `dist/`. And the versions of the parser and
+ * schema library that validation runs on: after upgrading them, a post they now reject is
+ * found by the prepare child, with the primary's one clear error, not by every worker.
  */
 function contentCodeFingerprint(): string {
   if (codeFingerprint !== undefined) return codeFingerprint;
   const hash = createHash('sha256').update(rendererFingerprint()).update('\n');
+  hashPackageVersions(hash, VALIDATION_PACKAGES, here);
   hashSources(hash, here);
   codeFingerprint = hash.digest('hex').slice(0, 32);
   return codeFingerprint;

@@ -40,20 +40,32 @@ export function rendererFingerprint(): string {
 
 function compute(): string {
   const hash = createHash('sha256');
+  hashPackageVersions(hash, PACKAGES, here);
+  hash.update(`themes ${THEMES.light} ${THEMES.dark}\n`);
+  hashSources(hash, here);
+  return hash.digest('hex').slice(0, 32);
+}
+
+/**
+ * Adds `name@version` of each installed package: [package, package whose dependency it is],
+ * a dependent listed before its dependency; the first are found from `from`.
+ */
+export function hashPackageVersions(
+  hash: Hash,
+  packages: ReadonlyArray<readonly [string, string?]>,
+  from: string,
+): void {
   const dirs = new Map<string, string>();
-  for (const [name, parent] of PACKAGES) {
-    const from = parent === undefined ? here : dirs.get(parent);
-    if (from === undefined) throw new Error(`list ${parent} before ${name}`);
-    const dir = findPackageDir(name, from);
+  for (const [name, parent] of packages) {
+    const start = parent === undefined ? from : dirs.get(parent);
+    if (start === undefined) throw new Error(`list ${parent} before ${name}`);
+    const dir = findPackageDir(name, start);
     dirs.set(name, dir);
     const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
       version: string;
     };
     hash.update(`${name}@${version}\n`);
   }
-  hash.update(`themes ${THEMES.light} ${THEMES.dark}\n`);
-  hashSources(hash, here);
-  return hash.digest('hex').slice(0, 32);
 }
 
 /** Adds the name and bytes of every module in `dir` (`.ts` from source, `.js` in `dist/`). */
