@@ -35,6 +35,8 @@ export interface DevContent {
   prepare(file: string): Promise<boolean>;
   /** Re-reads one file (a path as `discoverPosts` names it) and applies the change. */
   update(file: string): Promise<FileChange>;
+  /** Every file known now, good or broken (paths as `discoverPosts` names them). */
+  files(): string[];
   /** Good posts, newest first (a broken file's last good version included). */
   posts(): Post[];
   post(slug: string): Post | undefined;

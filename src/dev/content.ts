@@ -248,6 +248,10 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
       return finish();
     },
 
+    files() {
+      return [...files.keys()];
+    },
+
     posts() {
       sorted ??= [...files.values()]
         .flatMap((state) => (state.good ? [state.good] : []))

@@ -10,6 +10,7 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { createDevContent } from './content.ts';
 import { createDevSession } from './session.ts';
+import { postsUnder } from './folder-change.ts';
 import { watchDebounced } from './watch.ts';
 
 /**
@@ -50,14 +51,23 @@ try {
   void session.warm();
 
   const postsDir = config.postsDir;
+  const isPost = (name: string) => name.endsWith('.md');
   const stopPosts = watchDebounced({
     dir: postsDir,
     debounceMs: POSTS_DEBOUNCE_MS,
-    keyOf: (name) => (name.endsWith('.md') ? name : undefined),
-    onChange: (name, seenAt) => void session.postChanged(join(postsDir, name), seenAt),
+    keyOf: (name) => name,
+    onChange: (name, seenAt) => {
+      const path = join(postsDir, name);
+      if (isPost(name)) return void session.postChanged(path, seenAt);
+      // Maybe a folder of posts moved or deleted (folder-change.ts).
+      void postsUnder(path, content.files()).then((files) => {
+        for (const file of files) void session.postChanged(file, seenAt);
+      });
+    },
     // Reads and renders as soon as a save's events stop; the change uses it if the file is
     // still the same then.
-    ready: (name) => content.prepare(join(postsDir, name)),
+    ready: (name) =>
+      isPost(name) ? content.prepare(join(postsDir, name)) : Promise.resolve(false),
     logger,
   });
   const stopTemplates = watchDebounced({

@@ -4,7 +4,7 @@
  * in order and share the server: each one leaves the posts as the next one expects.
  */
 import assert from 'node:assert/strict';
-import { copyFile, cp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -183,6 +183,35 @@ describe('dev server', () => {
       assert.equal(response.status, 301, old);
       assert.equal(response.headers.get('location'), '/posts/alpha-final', old);
     }
+  });
+
+  it('a folder of posts moved out goes, moved back in comes back (one event names only the folder)', async () => {
+    const folder = join(posts, 'series');
+    const away = join(await tempDir('quire-dev-away-'), 'series');
+    await mkdir(folder);
+    await writePosts(folder, {
+      'gamma.md': { title: 'Gamma', date: '2026-01-05' },
+      'delta.md': { title: 'Delta', date: '2026-01-06' },
+    });
+    await eventually(async () => {
+      for (const slug of ['gamma', 'delta'])
+        assert.equal((await get(`/posts/${slug}`)).status, 200);
+    });
+
+    await rename(folder, away);
+    await eventually(async () => {
+      for (const slug of ['gamma', 'delta'])
+        assert.equal((await get(`/posts/${slug}`)).status, 404);
+      assert.doesNotMatch((await get('/')).body, /Gamma|Delta/);
+    });
+    assert.equal((await get('/posts/welcome-to-quire')).status, 200);
+
+    await rename(away, folder);
+    await eventually(async () => {
+      for (const slug of ['gamma', 'delta'])
+        assert.equal((await get(`/posts/${slug}`)).status, 200);
+      assert.match((await get('/')).body, /Gamma/);
+    });
   });
 
   it('re-renders every page when a template changes, without a restart', async () => {
