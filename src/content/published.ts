@@ -119,10 +119,22 @@ export function relatedPosts(view: PublishedView, post: Post, limit = 3): Post[]
       if (other !== post) shared.set(other, (shared.get(other) ?? 0) + 1);
     }
   }
-  return [...shared]
-    .sort(([a, countA], [b, countB]) => countB - countA || b.date.getTime() - a.date.getTime())
-    .slice(0, limit)
-    .map(([other]) => other);
+  // The best `limit` in one pass, not a sort of every candidate: every page of a published view
+  // is rendered at startup, and sorting ~700 candidates per post was 0.27 s of a 1000-post start.
+  const best: Array<{ post: Post; count: number; time: number }> = [];
+  for (const [other, count] of shared) {
+    const time = other.date.getTime();
+    let at = best.length;
+    while (at > 0) {
+      const above = best[at - 1] as (typeof best)[number];
+      if (above.count > count || (above.count === count && above.time >= time)) break;
+      at--;
+    }
+    if (at >= limit) continue;
+    best.splice(at, 0, { post: other, count, time });
+    if (best.length > limit) best.pop();
+  }
+  return best.map((entry) => entry.post);
 }
 
 /** The most recent moment any of `posts` changed (published or updated); undefined for none. */
