@@ -188,18 +188,24 @@ describe('page cache', () => {
     // + 3 feeds, sitemap.xml, robots.txt
     assert.deepEqual(rendered?.quire, {
       pages: 12,
+      bytes: rendered?.quire?.bytes,
       contentVersion: 'test-version',
       ms: rendered?.quire?.ms,
     });
     assert.equal(typeof rendered?.quire?.ms, 'number');
 
     renders = 0;
+    let bytes = 0;
     const urls = ['/', '/posts/hello-world', '/posts/second', '/tags/', '/tags/intro', '/archive/'];
-    for (const url of [...urls, '/feed.xml', '/rss.xml', '/feed.json', '/sitemap.xml']) {
-      assert.equal((await app.inject({ url })).statusCode, 200);
+    const more = ['/tags/meta', '/robots.txt'];
+    for (const url of [...urls, '/feed.xml', '/rss.xml', '/feed.json', '/sitemap.xml', ...more]) {
+      const response = await app.inject({ url });
+      assert.equal(response.statusCode, 200);
+      bytes += response.rawPayload.length;
       assert.equal((await app.inject({ method: 'HEAD', url })).statusCode, 200);
     }
     assert.equal(renders, 0, 'serving pages does no template work');
+    assert.equal(rendered?.quire?.bytes, bytes, "the log's bytes are the 12 pages' bytes");
 
     // The spy does see renders: error pages are rendered on demand.
     await app.inject({ url: '/missing' });
