@@ -125,7 +125,10 @@ function positionsIn(view: PublishedView): Positions {
     const position = new Map(view.posts.map((post, index) => [post, index]));
     const tagPositions = new Map<string, Int32Array>();
     for (const [name, tag] of view.tags) {
-      tagPositions.set(name, Int32Array.from(tag.posts, (post) => position.get(post) ?? -1));
+      tagPositions.set(
+        name,
+        Int32Array.from(tag.posts, (post) => position.get(post) ?? -1),
+      );
     }
     found = { position, tagPositions };
     positions.set(view, found);
