@@ -26,13 +26,16 @@ export async function runSingle(config: Config, logger: Logger): Promise<void> {
   const site = await loadAndReport(config, logger, createContentMetrics(registry));
   const app = buildApp(config, site, { logger, lifecycle, metrics: createHttpMetrics(registry) });
   await app.listen(listenOptions(config));
+  // Listening now: from here a signal drains, even while the metrics server is still starting.
+  let closeMetrics = (): void => {};
+  stop = () => {
+    closeMetrics();
+    exitWhenDrained(drain(app, lifecycle, shutdownOptions(config)), logger, config);
+  };
   const metricsServer = await startMetricsServer(
     { port: config.metricsPort, host: config.host },
     async () => ({ contentType: registry.contentType, body: await registry.metrics() }),
     logger,
   );
-  stop = () => {
-    metricsServer.close();
-    exitWhenDrained(drain(app, lifecycle, shutdownOptions(config)), logger, config);
-  };
+  closeMetrics = () => metricsServer.close();
 }
