@@ -32,7 +32,8 @@ export default async function renderBody(job: RenderJob): Promise<Rendered> {
 }
 
 // Started by the render pool: render each batch it sends, in order, and reply with the results.
-// The process exits by itself when the pool disconnects.
+// The pool sends the next batch before this one is done: batches are chained, never interleaved,
+// so replies keep the order of requests. The process exits by itself when the pool disconnects.
 if (import.meta.main && process.send) {
   const send = process.send.bind(process);
   const renderBatch = async ({ jobs }: BatchRequest) => {
@@ -49,5 +50,8 @@ if (import.meta.main && process.send) {
     }
     send(reply);
   };
-  process.on('message', (request: BatchRequest) => void renderBatch(request));
+  let previous = Promise.resolve();
+  process.on('message', (request: BatchRequest) => {
+    previous = previous.then(() => renderBatch(request));
+  });
 }
