@@ -9,7 +9,7 @@ import { type ParsedPost, parsePost } from './front-matter.ts';
 import { rendererFingerprint } from './render/fingerprint.ts';
 import { toPost } from './post.ts';
 import { cacheKey, createRenderCache, type RenderCache } from './render-cache.ts';
-import { createRenderer } from './render-pool.ts';
+import { createRenderer, type Renderer } from './render-pool.ts';
 import { ContentError, type ContentProblem, type RenderedBody, type Site } from './types.ts';
 
 export interface LoadSiteOptions {
@@ -49,14 +49,18 @@ const CACHE_READS_IN_FLIGHT = 16;
  */
 export async function prepareRenderCache(options: LoadSiteOptions): Promise<LoadReport> {
   const started = performance.now();
-  const posts = validate(await discoverPosts(options.postsDir), rendererFingerprint());
-  const cache = createRenderCache(options.cacheDir);
-  const present = await Promise.all(posts.map((post) => cache.has(post.key)));
+  const { posts, cache, present, renderer } = await start(options);
   const misses = posts.filter((_, index) => !present[index]);
   const warnings: ContentProblem[] = [];
-  const { cacheError, renderSeconds } = await renderMisses(misses, posts, cache, (post, body) => {
-    for (const warning of body.warnings) warnings.push({ file: post.file, ...warning });
-  });
+  const { cacheError, renderSeconds } = await renderMisses(
+    renderer,
+    misses,
+    posts,
+    cache,
+    (post, body) => {
+      for (const warning of body.warnings) warnings.push({ file: post.file, ...warning });
+    },
+  );
   const published = posts.filter((post) => options.includeDrafts || !post.frontMatter.draft);
   return report(started, posts.length, published.length, misses.length, {
     warnings,
@@ -69,10 +73,7 @@ export async function loadSite(
   options: LoadSiteOptions,
 ): Promise<{ site: Site; report: LoadReport }> {
   const started = performance.now();
-  const sources = await discoverPosts(options.postsDir);
-  const posts = validate(sources, rendererFingerprint());
-
-  const cache = createRenderCache(options.cacheDir);
+  const { posts, cache, present, renderer } = await start(options);
   const bodies = new Map<string, RenderedBody>();
   // A few reads at a time rather than all at once: with 1000 reads in flight every file's buffer,
   // string and parsed entry are alive together and get promoted out of the young heap. Warm
@@ -80,16 +81,26 @@ export async function loadSite(
   let next = 0;
   const reader = async () => {
     while (next < posts.length) {
-      const post = posts[next++] as ValidPost;
-      const cached = await cache.get(post.key);
+      const index = next++;
+      const post = posts[index] as ValidPost;
+      const cached = present[index] ? await cache.get(post.key) : undefined;
       if (cached) bodies.set(post.key, cached);
     }
   };
-  await Promise.all(Array.from({ length: CACHE_READS_IN_FLIGHT }, reader));
+  try {
+    await Promise.all(Array.from({ length: CACHE_READS_IN_FLIGHT }, reader));
+  } catch (error) {
+    await renderer.close();
+    throw error;
+  }
 
   const misses = posts.filter((post) => !bodies.has(post.key));
-  const { cacheError, renderSeconds } = await renderMisses(misses, posts, cache, (post, body) =>
-    bodies.set(post.key, body),
+  const { cacheError, renderSeconds } = await renderMisses(
+    renderer,
+    misses,
+    posts,
+    cache,
+    (post, body) => bodies.set(post.key, body),
   );
 
   const warnings: ContentProblem[] = [];
@@ -125,8 +136,40 @@ function report(
   };
 }
 
-/** Renders `misses` (in child processes when there are many), writes them to the cache, prunes it. */
+/**
+ * Discovers and validates the posts, and which of them the cache has. The renderer is created
+ * (its child processes started) before the posts are validated, sized by the cache entries
+ * missing: on a cold start the children load Node, marked and Shiki while this process checks
+ * front matter instead of after it. Its caller renders with it and closes it; if the posts do not
+ * validate it is closed here.
+ */
+async function start(options: LoadSiteOptions): Promise<{
+  posts: ValidPost[];
+  cache: RenderCache;
+  /** Whether the cache lists an entry for each post (a corrupt entry still misses on reading). */
+  present: boolean[];
+  renderer: Renderer;
+}> {
+  const sources = await discoverPosts(options.postsDir);
+  const fingerprint = rendererFingerprint();
+  const keys = sources.map(({ source }) => cacheKey(fingerprint, source));
+  const cache = createRenderCache(options.cacheDir);
+  const present = await Promise.all(keys.map((key) => cache.has(key)));
+  const renderer = createRenderer(present.filter((has) => !has).length);
+  try {
+    return { posts: validate(sources, keys), cache, present, renderer };
+  } catch (error) {
+    await renderer.close();
+    throw error;
+  }
+}
+
+/**
+ * Renders `misses` (in child processes when there are many), writes them to the cache, prunes
+ * it, and closes the renderer.
+ */
 async function renderMisses(
+  renderer: Renderer,
   misses: readonly ValidPost[],
   all: readonly ValidPost[],
   cache: RenderCache,
@@ -134,8 +177,10 @@ async function renderMisses(
 ): Promise<{ cacheError: string | undefined; renderSeconds: number[] }> {
   let cacheError: string | undefined;
   const renderSeconds: number[] = [];
-  if (misses.length === 0) return { cacheError, renderSeconds };
-  const renderer = createRenderer(misses.length);
+  if (misses.length === 0) {
+    await renderer.close();
+    return { cacheError, renderSeconds };
+  }
   try {
     await Promise.all(
       misses.map(async (post) => {
@@ -199,14 +244,12 @@ export function validatePosts(sources: readonly SourceFile[]): {
   return { posts, problems };
 }
 
-function validate(sources: readonly SourceFile[], fingerprint: string): ValidPost[] {
+/** `keys[i]` is the cache key of `sources[i]`. */
+function validate(sources: readonly SourceFile[], keys: readonly string[]): ValidPost[] {
   const { posts, problems } = validatePosts(sources);
   if (problems.length > 0) throw new ContentError(problems);
   // No problems means every source parsed, so posts[i] is sources[i].
-  return posts.map((post, index) => ({
-    ...post,
-    key: cacheKey(fingerprint, (sources[index] as SourceFile).source),
-  }));
+  return posts.map((post, index) => ({ ...post, key: keys[index] as string }));
 }
 
 function assemble(

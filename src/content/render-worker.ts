@@ -35,6 +35,10 @@ export default async function renderBody(job: RenderJob): Promise<Rendered> {
 // The pool sends the next batch before this one is done: batches are chained, never interleaved,
 // so replies keep the order of requests. The process exits by itself when the pool disconnects.
 if (import.meta.main && process.send) {
+  // The pool starts this process before it has validated the posts: create the highlighter
+  // meanwhile rather than on the first batch. A failure surfaces there, in its reply.
+  starting = createCodeHighlighter().then(createMarkdownRenderer);
+  starting.catch(() => {});
   const send = process.send.bind(process);
   const renderBatch = async ({ jobs }: BatchRequest) => {
     let reply: BatchReply;
