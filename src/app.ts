@@ -9,7 +9,7 @@
  *   request-id   X-Request-Id in and out, request id on every request log line
  *   request-log  one access-log line per request, and the request metrics when the process
  *                model passes them
- *   views        nunjucks + the page cache, rendered once in onReady
+ *   views        nunjucks, handed to the page store (pages rendered on demand, cached)
  *   errors       the one error handler and the one not-found handler
  *   assets       /assets/* (templates/assets), content-hashed names cached for a year
  *   routes/pages /, /page/:n, /posts/:slug (and 301s for aliases and former slugs)
@@ -30,7 +30,7 @@ import Fastify, {
 } from 'fastify';
 import type nunjucks from 'nunjucks';
 import type { Config } from './config.ts';
-import type { Post, Site } from './content/types.ts';
+import type { Site } from './content/types.ts';
 import { loadAssetManifest } from './http/asset-manifest.ts';
 import assets from './http/assets.ts';
 import errors, { frameworkErrors } from './http/errors.ts';
@@ -46,10 +46,11 @@ import pages from './http/routes/pages.ts';
 import searchEngines from './http/routes/search-engines.ts';
 import tags from './http/routes/tags.ts';
 import testRoutes from './http/routes/test-routes.ts';
-import type { SiteMeta } from './http/render/site-meta.ts';
-import views, { type PageCache } from './http/views.ts';
+import type { PageStore } from './http/page-store.ts';
+import type { SiteMeta } from './http/pages/site-meta.ts';
+import views from './http/views.ts';
 import { createLogger, type Logger } from './log.ts';
-import type { HttpMetrics } from './metrics.ts';
+import type { HttpMetrics, PageMetrics } from './metrics.ts';
 
 export interface BuildAppOptions {
   /** Default: `createLogger(config.logLevel)`, JSON lines on stdout. */
@@ -65,6 +66,8 @@ export interface BuildAppOptions {
   trustProxy?: boolean | string | string[];
   /** Where request durations and counts go; none are recorded without it. */
   metrics?: HttpMetrics;
+  /** Where page renders and the page cache's size go. */
+  pageMetrics?: PageMetrics;
   /** Only `npm run dev` (src/dev/) passes this; production never does. */
   dev?: DevHooks;
   /**
@@ -74,17 +77,13 @@ export interface BuildAppOptions {
   now?: () => Date;
 }
 
-/** Where the dev server plugs in: it owns the page cache and reloads templates. */
+/** Where the dev server plugs in: it lists every post, with its banner, and reloads templates. */
 export interface DevHooks {
   onEnvironment(env: nunjucks.Environment): void;
-  /**
-   * Every post the writer has (drafts and scheduled included), and the template context that
-   * shows them as such: for the pages the dev server does not render itself (tags, archive,
-   * feeds, …), which are rendered from these on each request.
-   */
-  preview: { posts(): readonly Post[]; context(): Record<string, unknown> };
-  /** Registered before the page routes, with the Map they serve from. */
-  plugin: FastifyPluginAsync<{ pages: PageCache }> | FastifyPluginCallback<{ pages: PageCache }>;
+  /** Template data on every page (badges, problems, the reload script) and its identity. */
+  preview: { data(): Record<string, unknown>; key(): string };
+  /** Registered before the page routes, with the page store they serve from. */
+  plugin: FastifyPluginAsync<{ store: PageStore }> | FastifyPluginCallback<{ store: PageStore }>;
 }
 
 export function buildApp(
@@ -136,8 +135,10 @@ export function buildApp(
     meta,
     pageSize: config.pageSize,
     now: options.now ?? (() => new Date()),
-    dev: options.dev?.preview,
+    maxBytes: config.pageCacheMb * 2 ** 20,
     logger,
+    metrics: options.pageMetrics,
+    preview: options.dev?.preview,
   });
   const assetsDir = join(config.templatesDir, 'assets');
   // The dev server's theme changes under it: plain asset names, revalidated on every load.
@@ -149,13 +150,12 @@ export function buildApp(
   app.register(requestLog, { metrics: options.metrics });
   app.register(views, {
     meta,
-    contentVersion: site.version,
     store,
-    dev: options.dev,
+    onEnvironment: options.dev && ((env) => options.dev?.onEnvironment(env)),
     templatesDir: config.templatesDir,
     assetUrl: assetManifest.url,
   });
-  if (options.dev) app.register(options.dev.plugin, { pages: store.pages });
+  if (options.dev) app.register(options.dev.plugin, { store });
   app.register(errors, { suggest: (url) => store.suggest(url) });
   app.register(assets, { dir: assetsDir, manifest: assetManifest, dev: options.dev !== undefined });
   app.register(pages, { store });

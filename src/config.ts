@@ -93,6 +93,8 @@ const schema = z
       .default('en'),
     // Posts per page on the index and tag pages.
     PAGE_SIZE: wholeNumber('a number of posts per page from 1 to 100', 1, 100).default(10),
+    // Rendered pages kept in memory per process (issue #17): pages are rendered on first request.
+    PAGE_CACHE_MB: wholeNumber('a number of megabytes from 1 to 16384', 1, 16_384).default(64),
     LOG_LEVEL: z
       .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
       .default('info'),
@@ -160,6 +162,8 @@ export interface Config {
   /** A canonical BCP 47 tag, e.g. `en` or `pt-BR`. */
   siteLanguage: string;
   pageSize: number;
+  /** Megabytes of rendered pages each serving process keeps. */
+  pageCacheMb: number;
   logLevel: Raw['LOG_LEVEL'];
   cacheDir: string;
   templatesDir: string;
@@ -242,6 +246,7 @@ export function loadConfig(
     siteAuthor: c.SITE_AUTHOR ?? c.SITE_TITLE,
     siteLanguage: c.SITE_LANGUAGE,
     pageSize: c.PAGE_SIZE,
+    pageCacheMb: c.PAGE_CACHE_MB,
     logLevel: c.LOG_LEVEL,
     cacheDir: c.CACHE_DIR,
     templatesDir: c.TEMPLATES_DIR,

@@ -83,6 +83,28 @@ export function createContentMetrics(registry: Registry): ContentMetrics {
   };
 }
 
+export interface PageMetrics {
+  renders: Counter<'kind'>;
+  cacheBytes: Gauge;
+}
+
+/** The pages rendered on demand (issue #17), by every serving process. */
+export function createPageMetrics(registry: Registry): PageMetrics {
+  return {
+    renders: new Counter({
+      name: `${METRIC_PREFIX}page_renders_total`,
+      help: 'Pages rendered from the templates because no cached copy was there, by kind of page.',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    cacheBytes: new Gauge({
+      name: `${METRIC_PREFIX}page_cache_bytes`,
+      help: 'Bytes of rendered pages kept in memory (at most PAGE_CACHE_MB per process).',
+      registers: [registry],
+    }),
+  };
+}
+
 export interface ClusterMetrics {
   workerRestarts: Counter;
   scrapeWorkersMissing: Gauge;

@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       siteAuthor: 'Quire',
       siteLanguage: 'en',
       pageSize: 10,
+      pageCacheMb: 64,
       logLevel: 'info',
       cacheDir: './.cache/render',
       templatesDir: fileURLToPath(new URL('../templates/', import.meta.url)),
@@ -64,6 +65,17 @@ describe('loadConfig', () => {
         `SITE_LANGUAGE must be a BCP 47 language tag, e.g. en, de or pt-BR (got "${bad}")`,
       );
     }
+  });
+
+  it('rejects a page cache size that is not a whole number of megabytes from 1 to 16384', () => {
+    for (const bad of ['0', '16385', '64MB', '-1', '1.5']) {
+      fails(
+        { PAGE_CACHE_MB: bad },
+        [],
+        `PAGE_CACHE_MB must be a number of megabytes from 1 to 16384 (got "${bad}")`,
+      );
+    }
+    assert.equal(loadConfig({}, ['--page-cache-mb', '8']).pageCacheMb, 8);
   });
 
   it('rejects bad reader-site values', () => {

@@ -58,6 +58,7 @@ describe('the server process', () => {
       posts: SAMPLE_POSTS,
       rendered: SAMPLE_POSTS,
       cached: 0,
+      validated: SAMPLE_POSTS,
       ms: (loaded?.quire as { ms: number }).ms,
     });
 

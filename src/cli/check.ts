@@ -6,11 +6,10 @@
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.ts';
-import { discoverPosts, PostsDirectoryError } from '../content/discover-posts.ts';
-import { validatePosts } from '../content/load-site.ts';
+import { PostsDirectoryError } from '../content/discover-posts.ts';
+import { SiteLoader } from '../content/site/site-loader.ts';
 import { type ContentProblem, formatProblem } from '../content/types.ts';
-import { internalLinks } from './internal-links.ts';
-import { fail, plural, postsDirFromEnvironment } from './shared.ts';
+import { environmentConfig, fail, plural } from './shared.ts';
 
 const USAGE = 'usage: npm run check -- [--posts-dir DIR] [--json]';
 
@@ -19,31 +18,28 @@ interface CheckResult {
   problems: ContentProblem[];
 }
 
-async function checkPosts(postsDir: string): Promise<CheckResult> {
-  const sources = await discoverPosts(postsDir);
-  const { posts, problems } = validatePosts(sources);
-  const known = new Set(
-    posts.flatMap((post) => [post.frontMatter.slug, ...post.frontMatter.aliases]),
-  );
+/** The loader's problems (it renders nothing here), and links to posts that do not exist. */
+async function checkPosts(postsDir: string, cacheDir: string): Promise<CheckResult> {
+  const loader = new SiteLoader({ postsDir, cacheDir, render: false });
+  const { posts } = await loader.load();
+  const problems = loader.problems();
+  const files = loader.files();
+  const known = new Set(loader.claims().flatMap(({ slug, aliases }) => [slug, ...aliases]));
   // A post that did not parse may still be a link's target: assume its file name is its slug
   // rather than report every link to it. Its own problems are reported already.
-  const parsed = new Set(posts.map((post) => post.file));
-  for (const { file } of sources) if (!parsed.has(file)) known.add(basename(file, '.md'));
-
-  for (const post of posts) {
-    for (const link of internalLinks(post.body, post.bodyLine)) {
-      if (!known.has(link.slug))
-        problems.push({
-          file: post.file,
-          line: link.line,
-          message: `link to unknown post "${link.slug}"`,
-        });
-    }
+  for (const { file, claimed } of files) if (!claimed) known.add(basename(file, '.md'));
+  for (const link of loader.links()) {
+    if (!known.has(link.slug))
+      problems.push({
+        file: link.file,
+        line: link.line,
+        message: `link to unknown post "${link.slug}"`,
+      });
   }
   problems.sort(
     (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.message.localeCompare(b.message),
   );
-  return { posts: sources.length, problems };
+  return { posts, problems };
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -58,12 +54,12 @@ async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     return fail(`${(error as Error).message}\n${USAGE}`, 2);
   }
-  const postsDir = values['posts-dir'] ?? postsDirFromEnvironment();
-  if (postsDir instanceof ConfigError) return fail(postsDir.message, 2);
+  const config = environmentConfig();
+  if (config instanceof ConfigError) return fail(config.message, 2);
 
   let result: CheckResult;
   try {
-    result = await checkPosts(postsDir);
+    result = await checkPosts(values['posts-dir'] ?? config.postsDir, config.cacheDir);
   } catch (error) {
     if (error instanceof PostsDirectoryError) return fail(error.message, 1);
     throw error;

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { ConfigError } from '../config.ts';
 import { SLUG_PATTERN } from '../content/front-matter-schema.ts';
-import { fail, postsDirFromEnvironment } from './shared.ts';
+import { environmentConfig, fail } from './shared.ts';
 
 const USAGE = 'usage: npm run new -- [--posts-dir DIR] "Title of the post"';
 // Long titles make unwieldy addresses and file names; cut at a word boundary.
@@ -63,8 +63,9 @@ async function main(argv: readonly string[]): Promise<number> {
   if (!SLUG_PATTERN.test(slug))
     return fail(`cannot make a file name from "${title}": it needs letters or digits`, 1);
 
-  const postsDir = values['posts-dir'] ?? postsDirFromEnvironment();
-  if (postsDir instanceof ConfigError) return fail(postsDir.message, 2);
+  const config = values['posts-dir'] === undefined ? environmentConfig() : undefined;
+  if (config instanceof ConfigError) return fail(config.message, 2);
+  const postsDir = values['posts-dir'] ?? config?.postsDir ?? '';
   const file = join(postsDir, `${slug}.md`);
   try {
     // `wx`: the existence check and the write are one step, so nothing is ever overwritten.

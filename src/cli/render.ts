@@ -1,16 +1,14 @@
 /**
- * `npm run render`: renders every post into the render cache (CACHE_DIR) without serving, so a
- * server started later finds every post cached and is ready at once; it also writes the cache's
- * manifest (src/content/cache-manifest.ts). The production image runs
- * it at build time (docker/Dockerfile), which is what lets the container start in well under a
- * second with a read-only filesystem. Takes the server's settings (POSTS_DIR, CACHE_DIR, or their
- * `--posts-dir`/`--cache-dir` flags). Exit 0 when every post is rendered and cached, 1 when a
- * post has a problem or the cache cannot be written, 2 on a bad setting.
+ * `npm run render`: renders every post into the render cache (CACHE_DIR) and writes its site
+ * index, without serving, so a server started later reads the index and is ready at once. The
+ * production image runs it at build time (docker/Dockerfile), which is what lets the container
+ * start at once with a read-only filesystem. Takes the server's settings (POSTS_DIR, CACHE_DIR,
+ * or their `--posts-dir`/`--cache-dir` flags). Exit 0 when every post is rendered and cached,
+ * 1 when a post has a problem or the cache cannot be written, 2 on a bad setting.
  */
 import { ConfigError, loadConfig } from '../config.ts';
-import { snapshotPosts, writeCacheManifest } from '../content/cache-manifest.ts';
 import { PostsDirectoryError } from '../content/discover-posts.ts';
-import { prepareRenderCache } from '../content/load-site.ts';
+import { SiteLoader } from '../content/site/site-loader.ts';
 import { ContentError, formatProblem } from '../content/types.ts';
 import { fail, plural } from './shared.ts';
 
@@ -23,22 +21,15 @@ async function main(): Promise<number> {
     throw error;
   }
   try {
-    // Taken before rendering: posts edited meanwhile do not match it, so it never vouches for
-    // posts the cache was not prepared for.
-    const snapshot = await snapshotPosts(config.postsDir);
-    const report = await prepareRenderCache({
+    const loader = new SiteLoader({
       postsDir: config.postsDir,
       cacheDir: config.cacheDir,
-      title: config.siteTitle,
-      url: config.siteUrl,
+      strict: true,
     });
+    const report = await loader.load();
+    if (report.indexWarning !== undefined) process.stderr.write(`${report.indexWarning}\n`);
     for (const warning of report.warnings) process.stderr.write(`${formatProblem(warning)}\n`);
-    if (report.cacheError !== undefined) {
-      return fail(`cannot write the render cache ${config.cacheDir}: ${report.cacheError}`, 1);
-    }
-    // The manifest lets a cluster primary skip re-checking the cache (cache-manifest.ts).
-    const manifestError = await writeCacheManifest(config.cacheDir, snapshot, report.published);
-    if (manifestError !== undefined) return fail(manifestError, 1);
+    if (report.cacheError !== undefined) return fail(report.cacheError, 1);
     process.stdout.write(
       `${plural(report.posts, 'post')} in ${config.cacheDir}: ${report.rendered} rendered, ` +
         `${report.cached} already cached (${report.ms} ms)\n`,

@@ -1,10 +1,10 @@
-/** What the command-line tools share: the posts directory, one-line errors, counted nouns. */
-import { ConfigError, loadEnvironmentConfig } from '../config.ts';
+/** What the command-line tools share: the settings, one-line errors, counted nouns. */
+import { type Config, ConfigError, loadEnvironmentConfig } from '../config.ts';
 
-/** `POSTS_DIR` from the environment (validated like the server's), when no flag gives it. */
-export function postsDirFromEnvironment(): string | ConfigError {
+/** The settings from the environment (validated like the server's), for tools with own flags. */
+export function environmentConfig(): Config | ConfigError {
   try {
-    return loadEnvironmentConfig().postsDir;
+    return loadEnvironmentConfig();
   } catch (error) {
     if (error instanceof ConfigError) return error;
     throw error;

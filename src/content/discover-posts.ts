@@ -1,21 +1,16 @@
 /**
- * Finds every `*.md` file under the posts directory (sub-folders included)
- * and reads it. A missing or unreadable directory is a clear, fatal error.
+ * Finds every `*.md` file under the posts directory (sub-folders included), without reading
+ * them. A missing or unreadable directory is a clear, fatal error.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-
-export interface SourceFile {
-  /** The path shown in messages, e.g. `posts/hello.md`. */
-  file: string;
-  source: string;
-}
+import { readdir } from 'node:fs/promises';
+import { sep } from 'node:path';
 
 export class PostsDirectoryError extends Error {
   override name = 'PostsDirectoryError';
 }
 
-export async function discoverPosts(postsDir: string): Promise<SourceFile[]> {
+/** Paths relative to `postsDir`, with `/` between folders, sorted. */
+export async function discoverPosts(postsDir: string): Promise<string[]> {
   let names: string[];
   try {
     names = await readdir(postsDir, { recursive: true });
@@ -31,11 +26,8 @@ export async function discoverPosts(postsDir: string): Promise<SourceFile[]> {
             : reason;
     throw new PostsDirectoryError(`cannot read the posts directory "${postsDir}": ${why}`);
   }
-  const files = names.filter((name) => name.endsWith('.md')).sort();
-  return Promise.all(
-    files.map(async (name) => {
-      const file = join(postsDir, name);
-      return { file, source: await readFile(file, 'utf8') };
-    }),
-  );
+  return names
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => name.split(sep).join('/'))
+    .sort();
 }

@@ -1,22 +1,38 @@
-/** One post of the site model from its front matter and rendered body. */
-import type { FrontMatter, Post, RenderedBody } from './types.ts';
+/** One post of the site model, from its entry in the site index. */
+import type { IndexEntry, StoredFrontMatter } from './cache/site-index.ts';
+import { toDate } from './front-matter-schema.ts';
+import type { FrontMatter, Post } from './types.ts';
 
 const WORDS_PER_MINUTE = 230;
 
-/** `body` is missing only while the dev server claims slugs before rendering. */
-export function toPost(file: string, fm: FrontMatter, body: RenderedBody | undefined): Post {
+export function toPost(file: string, entry: IndexEntry): Post {
+  const fm = entry.frontMatter;
   return {
     slug: fm.slug,
     title: fm.title,
-    date: fm.date,
-    updated: fm.updated,
+    date: toDate(fm.date),
+    updated: fm.updated === undefined ? undefined : toDate(fm.updated),
     tags: fm.tags,
     draft: fm.draft,
     aliases: fm.aliases,
-    summary: fm.summary ?? body?.firstParagraph ?? '',
-    html: body?.html ?? '',
-    headings: body?.headings ?? [],
-    readingMinutes: Math.max(1, Math.round((body?.wordCount ?? 0) / WORDS_PER_MINUTE)),
+    summary: fm.summary ?? entry.firstParagraph,
+    headings: entry.headings,
+    readingMinutes: Math.max(1, Math.round(entry.wordCount / WORDS_PER_MINUTE)),
     file,
+    bodyKey: entry.bodyKey,
+  };
+}
+
+/** Front matter as the index stores it: dates as the ISO strings `toDate` reads back. */
+export function storedFrontMatter(fm: FrontMatter): StoredFrontMatter {
+  return {
+    title: fm.title,
+    date: fm.date.toISOString(),
+    updated: fm.updated?.toISOString(),
+    tags: fm.tags,
+    summary: fm.summary,
+    draft: fm.draft,
+    slug: fm.slug,
+    aliases: fm.aliases,
   };
 }

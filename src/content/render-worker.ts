@@ -9,6 +9,8 @@ import type { BatchReply, BatchRequest } from './render-pool.ts';
 import type { RenderedBody } from './types.ts';
 
 export interface RenderJob {
+  /** The post's file, for messages about a failed render. */
+  file: string;
   body: string;
   /** The 1-based file line where the body starts, so warnings name file lines. */
   bodyLine: number;

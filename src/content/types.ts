@@ -43,7 +43,10 @@ export interface RenderedBody {
   warnings: RenderWarning[];
 }
 
-/** A post ready to serve. */
+/**
+ * A post as the site knows it: everything but its body's HTML, which pages read from the render
+ * cache when they need it (`Site.body`), so a process holds no post bodies (issue #17).
+ */
 export interface Post {
   slug: string;
   title: string;
@@ -54,11 +57,12 @@ export interface Post {
   aliases: string[];
   /** Front matter `summary`, else the first paragraph. Plain text. */
   summary: string;
-  html: string;
   headings: Heading[];
   readingMinutes: number;
   /** Path relative to the working directory, for messages. */
   file: string;
+  /** Key of its rendered body in the render cache. */
+  bodyKey: string;
 }
 
 /** Everything the web layer needs to serve the blog. Immutable: a new content version is a new Site. */
@@ -66,11 +70,13 @@ export interface Site {
   title: string;
   /** Absolute base URL without a trailing slash. */
   url: string;
-  /** Published posts, newest first. */
+  /** Every post, drafts included, newest first; what a reader sees is a published view of it. */
   posts: readonly Post[];
   bySlug: ReadonlyMap<string, Post>;
   /** Changes whenever any post or the renderer changes. */
   version: string;
+  /** The sanitized HTML of a post's body. */
+  body(post: Post): Promise<string>;
 }
 
 /** One problem in one post, located for a human: `file:line: message`. */

@@ -1,285 +1,153 @@
 /**
- * The dev server's content: every post file and its last good version, updated one file at a
- * time. Unlike `loadSite` (all or nothing, immutable), a broken file here never stops the
- * others: its last good post keeps being served and its problems are kept beside it.
+ * The dev server's content: the one site loader (src/content/site/site-loader.ts) in its
+ * forgiving mode, where a broken file never stops the others (its last good version is still
+ * served, its problems shown beside it), plus what only a writing session has: the redirects of
+ * posts renamed during the session, the problems with their source lines for the banner, and
+ * the in-process renderer that makes an edit cheap.
  */
-import { createHash } from 'node:crypto';
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { discoverPosts } from '../content/discover-posts.ts';
-import { type ParsedPost, parsePost } from '../content/front-matter.ts';
-import { rendererFingerprint } from '../content/render/fingerprint.ts';
-import { cacheKey, createRenderCache } from '../content/render-cache.ts';
-import { toPost } from '../content/post.ts';
+import { parsePost } from '../content/front-matter.ts';
 import { createRenderer } from '../content/render-pool.ts';
-import type { Post, RenderedBody } from '../content/types.ts';
-import { clashes, type DevProblem, located } from './problems.ts';
-import type { DevContent, FileChange } from './content-api.ts';
-import { createDevRenderer, type Seed } from './dev-renderer.ts';
+import { type PostChange, SiteLoader } from '../content/site/site-loader.ts';
+import type { Post, Site } from '../content/types.ts';
+import { createDevRenderer } from './dev-renderer.ts';
+import { type DevProblem, located } from './problems.ts';
 
-interface FileState {
-  /** The last version that parsed and rendered, served while the file is broken. */
-  good?: Post | undefined;
-  /** Hash of the good version's body: a new file with the same body is a rename. */
-  bodyHash?: string | undefined;
-  problems: DevProblem[];
-  /** The good version's source: saving the same bytes again changes nothing. */
-  source?: string | undefined;
-  /**
-   * The good version's body source while its HTML came from the disk cache or a render child:
-   * its code blocks are not in this process's highlighter memo until `seedHighlights` puts them.
-   */
-  seedBody?: string | undefined;
+export interface DevContent {
+  load(): Promise<{ posts: number; rendered: number; ms: number }>;
+  /** Starts Shiki and compiles the grammars the posts use, so the first edits do not. */
+  warm(): Promise<{ languages: number; ms: number }>;
+  /** Reads and renders a save as soon as it is seen; resolves true if it is complete. */
+  prepare(file: string): Promise<boolean>;
+  /** Applies what happened at a path (a post, or a folder of posts). */
+  update(path: string): Promise<DevChange>;
+  site(): Site;
+  problems(): DevProblem[];
+  /** Problems of a file that was never good, by the slug its file name gives it. */
+  neverGood(slug: string): DevProblem[] | undefined;
+  /** Where an old slug or an alias now lives, if not itself. */
+  redirect(slug: string): string | undefined;
 }
 
-export function createDevContent(options: { postsDir: string; cacheDir: string }): DevContent {
-  const files = new Map<string, FileState>();
+export interface DevChange {
+  changes: PostChange[];
+  problemsChanged: boolean;
+  /** Posts whose body went through the renderer, with the blocks Shiki highlighted. */
+  rendered: { file: string; shikiCalls: number }[];
+}
+
+export function createDevContent(options: {
+  postsDir: string;
+  cacheDir: string;
+  title: string;
+  url: string;
+}): DevContent {
+  const renderer = createDevRenderer();
+  // A cold start of many posts fans out over render processes; edits render here.
+  const loader = new SiteLoader({
+    postsDir: options.postsDir,
+    cacheDir: options.cacheDir,
+    renderer: (jobs) => (jobs > 1 ? createRenderer(jobs) : renderer),
+  });
   /** Old slug → the slug it became during this session (renames, slug edits). */
   const moved = new Map<string, string>();
-  /** Body hash → slug of posts deleted in this session, to recognise a rename (delete + add). */
+  /** Body key → slug of posts deleted in this session, to recognise a rename (delete + add). */
   const deleted = new Map<string, string>();
-  const fingerprint = rendererFingerprint();
-  const cache = createRenderCache(options.cacheDir);
-  let sorted: Post[] | undefined;
-  const devRenderer = createDevRenderer();
+  let problems: DevProblem[] = [];
+  let site: Site | undefined;
 
-  /**
-   * Renders a new version of `file` with the in-process renderer, counting the blocks Shiki had
-   * to highlight. The first time, the blocks of the file's previous version go into the memo
-   * first, so only the changed ones count (and cost).
-   */
-  const renderCounted = async (
-    file: string,
-    parsed: ParsedPost,
-  ): Promise<{ body: RenderedBody; shikiCalls: number }> => {
-    const state = files.get(file);
-    let seed: Seed | undefined;
-    if (state?.seedBody !== undefined && state.good) {
-      seed = { body: state.seedBody, html: state.good.html };
-      state.seedBody = undefined;
-    }
-    return devRenderer.render(parsed, seed);
+  const locate = async () => {
+    const sources = new Map<string, string>();
+    for (const problem of loader.problems())
+      if (!sources.has(problem.file))
+        sources.set(problem.file, await readFile(problem.file, 'utf8').catch(() => ''));
+    problems = loader
+      .problems()
+      .flatMap((problem) => located(sources.get(problem.file) ?? '', [problem]));
   };
-  /** `rendered` is absent when the source is the one applied already, or the file is gone. */
-  type Prepared =
-    { source?: string; rendered?: { body: RenderedBody; shikiCalls: number } } | undefined;
-  const prepared = new Map<string, Promise<Prepared>>();
 
-  /** Every file's last good post, for clash checks. */
-  function* goodPosts(): Generator<[string, Post]> {
-    for (const [file, state] of files) if (state.good) yield [file, state.good];
-  }
+  /** Remembers each good post's source, so its first re-render reuses its code blocks. */
+  const remember = async (post: Post) => {
+    const source = await readFile(post.file, 'utf8').catch(() => undefined);
+    const parsed = source === undefined ? undefined : parsePost(post.file, source);
+    if (!parsed?.ok) return;
+    renderer.remember(post.file, {
+      body: parsed.post.body,
+      html: async () => (await loader.store.read(post.bodyKey))?.html,
+    });
+  };
 
-  const hashBody = (body: string) => createHash('sha256').update(body).digest('base64url');
-
-  /**
-   * A rename is a delete and a create, and the watcher reports them in either order (Node's
-   * recursive watcher gave the new name first here): when a new file has the body of a good
-   * post whose file is gone, that post's delete is applied first, so the rename is recognised
-   * (its old URL redirects) and its slug does not clash with itself.
-   */
-  const forgetRenamedFrom = async (file: string, bodyHash: string, change: FileChange) => {
-    for (const [other, state] of files) {
-      if (other === file || !state.good || state.bodyHash !== bodyHash) continue;
-      const gone = await access(other).then(
-        () => false,
-        () => true,
-      );
-      if (!gone) continue;
-      change.removed.push(state.good.slug);
-      deleted.set(bodyHash, state.good.slug);
-      files.delete(other);
-      return;
+  const track = ({ before, after }: PostChange) => {
+    if (before && !after) {
+      // A rename is a delete and a create, seen in either order: the create may be in already.
+      const renamed = loader.posts().find((post) => post.bodyKey === before.bodyKey);
+      if (renamed && renamed.slug !== before.slug) moved.set(before.slug, renamed.slug);
+      else deleted.set(before.bodyKey, before.slug);
+    }
+    const old = before?.slug ?? (after ? deleted.get(after.bodyKey) : undefined);
+    if (after && old !== undefined && old !== after.slug) moved.set(old, after.slug);
+    if (after) {
+      moved.delete(after.slug); // a live page always wins over a redirect
+      deleted.delete(after.bodyKey);
     }
   };
 
-  const api: DevContent = {
+  return {
     async load() {
-      const started = performance.now();
-      const sources = await discoverPosts(options.postsDir);
-      const valid: { file: string; source: string; parsed: ParsedPost; key: string }[] = [];
-      for (const { file, source } of sources) {
-        const result = parsePost(file, source);
-        if (!result.ok) {
-          files.set(file, { problems: located(source, result.problems) });
-          continue;
-        }
-        const clash = clashes(file, result.post, goodPosts());
-        if (clash.length > 0) {
-          files.set(file, { problems: located(source, clash) });
-          continue;
-        }
-        // Claim the slug now so a later file with the same slug is the one reported.
-        files.set(file, { problems: [], good: toPost(file, result.post.frontMatter, undefined) });
-        valid.push({ file, source, parsed: result.post, key: cacheKey(fingerprint, source) });
-        devRenderer.addSample(result.post);
-      }
-      const bodies = await Promise.all(valid.map(({ key }) => cache.get(key)));
-      const misses = valid.filter((_, index) => !bodies[index]);
-      // A cold start fans out over render processes, as `loadSite` does.
-      const renderer = createRenderer(misses.length);
-      try {
-        await Promise.all(
-          valid.map(async (entry, index) => {
-            let body = bodies[index];
-            if (!body) {
-              body = (await renderer.render(entry.parsed)).body;
-              await cache.set(entry.key, body);
-            }
-            files.set(entry.file, {
-              problems: [],
-              good: toPost(entry.file, entry.parsed.frontMatter, body),
-              bodyHash: hashBody(entry.parsed.body),
-              source: entry.source,
-              seedBody: entry.parsed.body,
-            });
-          }),
-        );
-      } finally {
-        await renderer.close();
-      }
-      sorted = undefined;
-      return {
-        posts: valid.length,
-        rendered: misses.length,
-        ms: Math.round(performance.now() - started),
-      };
+      const report = await loader.load();
+      await locate();
+      site = undefined;
+      return { posts: report.posts, rendered: report.rendered, ms: report.ms };
     },
 
     async warm() {
       const started = performance.now();
-      const { languages } = await devRenderer.warm();
+      for (const post of loader.posts()) await remember(post);
+      const { languages } = await renderer.warm();
       return { languages, ms: Math.round(performance.now() - started) };
     },
 
-    prepare(file) {
-      const previous = prepared.get(file);
-      const work = async (): Promise<Prepared> => {
-        let source: string;
-        try {
-          source = await readFile(file, 'utf8');
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-          throw error;
-        }
-        // One save can fire the watcher twice: the second head start for the same bytes reuses
-        // the first (and its Shiki count) instead of rendering again from a warm memo.
-        const earlier = await previous;
-        if (earlier?.source === source) return earlier;
-        const state = files.get(file);
-        if (state?.source === source && state.problems.length === 0) return { source };
-        const result = parsePost(file, source);
-        if (!result.ok) return undefined;
-        return { source, rendered: await renderCounted(file, result.post) };
-      };
-      // A failure here is only a missed head start: `update` reads and reports for real.
-      const job = work().catch(() => undefined);
-      prepared.set(file, job);
-      return job.then((result) => result !== undefined);
+    async prepare(file) {
+      const source = await readFile(file, 'utf8').catch(() => undefined);
+      if (source === undefined) return true; // gone: the update applies that at once
+      const parsed = parsePost(file, source);
+      if (!parsed.ok) return false; // a save caught half-written, or really broken
+      await renderer.prepare({ file, body: parsed.post.body, bodyLine: parsed.post.bodyLine });
+      return true;
     },
 
-    async update(file) {
-      const ahead = prepared.get(file);
-      prepared.delete(file);
-      const state: FileState = files.get(file) ?? { problems: [] };
-      const before = JSON.stringify(api.problems());
-      const change: FileChange = {
-        file,
-        removed: [],
-        rendered: false,
-        problemsChanged: false,
-        shikiCalls: 0,
-      };
-      const finish = () => {
-        sorted = undefined;
-        change.problemsChanged = JSON.stringify(api.problems()) !== before;
-        return change;
-      };
-
-      let source: string;
-      try {
-        source = await readFile(file, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        if (state.good) {
-          change.removed.push(state.good.slug);
-          if (state.bodyHash) deleted.set(state.bodyHash, state.good.slug);
-        }
-        files.delete(file);
-        return finish();
-      }
-
-      if (state.good && state.source === source && state.problems.length === 0) return finish();
-      const result = parsePost(file, source);
-      if (result.ok && !state.good)
-        await forgetRenamedFrom(file, hashBody(result.post.body), change);
-      const clash = result.ok ? clashes(file, result.post, goodPosts()) : [];
-      if (!result.ok || clash.length > 0) {
-        state.problems = located(source, result.ok ? clash : result.problems);
-        files.set(file, state);
-        return finish();
-      }
-      const parsed = result.post;
-      const early = await ahead;
-      const { body, shikiCalls } =
-        early?.source === source && early.rendered
-          ? early.rendered
-          : await renderCounted(file, parsed);
-      change.rendered = true;
-      change.shikiCalls = shikiCalls;
-      void cache.set(cacheKey(fingerprint, source), body); // a warm next start; failures only cost time
-
-      const bodyHash = hashBody(parsed.body);
-      const slug = parsed.frontMatter.slug;
-      const oldSlug = state.good?.slug ?? (state.good ? undefined : deleted.get(bodyHash));
-      if (oldSlug !== undefined && oldSlug !== slug) {
-        moved.set(oldSlug, slug);
-        if (state.good) change.removed.push(oldSlug);
-      }
-      moved.delete(slug); // a live page always wins over a redirect
-      deleted.delete(bodyHash);
-      files.set(file, {
-        good: toPost(file, parsed.frontMatter, body),
-        bodyHash,
-        source,
-        problems: [],
-      });
-      change.slug = slug;
-      return finish();
+    async update(path) {
+      const report = await loader.update(path);
+      for (const change of report.changes) track(change);
+      if (report.problemsChanged) await locate();
+      site = undefined;
+      const rendered = report.changes
+        .filter((change) => change.after && change.after.bodyKey !== change.before?.bodyKey)
+        .map((change) => ({ file: change.file, shikiCalls: renderer.shikiCalls(change.file) }));
+      // Written off the edit's path: the next start then finds these posts in the index.
+      setImmediate(() => loader.flush());
+      return { changes: report.changes, problemsChanged: report.problemsChanged, rendered };
     },
 
-    files() {
-      return [...files.keys()];
+    site() {
+      site ??= loader.site({ title: options.title, url: options.url });
+      return site;
     },
 
-    posts() {
-      sorted ??= [...files.values()]
-        .flatMap((state) => (state.good ? [state.good] : []))
-        .sort((a, b) => b.date.getTime() - a.date.getTime() || a.slug.localeCompare(b.slug));
-      return sorted;
-    },
-
-    post(slug) {
-      return api.posts().find((post) => post.slug === slug);
-    },
-
-    problems() {
-      return [...files.values()]
-        .flatMap((state) => state.problems)
-        .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
-    },
+    problems: () => problems,
 
     neverGood(slug) {
-      for (const [file, state] of files) {
-        if (!state.good && basename(file, '.md') === slug) return state.problems;
-      }
+      for (const { file, post, problems: own } of loader.files())
+        if (!post && own.length > 0 && basename(file, '.md') === slug)
+          return problems.filter((problem) => problem.file === file);
       return undefined;
     },
 
     redirect(slug) {
+      const posts = loader.posts();
       const aliases = new Map<string, string>();
-      for (const post of api.posts())
-        for (const alias of post.aliases) aliases.set(alias, post.slug);
+      for (const post of posts) for (const alias of post.aliases) aliases.set(alias, post.slug);
       let current = slug;
       // Follow renames of renames (a → b → c), never looping.
       for (let hop = 0; hop < 10; hop++) {
@@ -287,10 +155,7 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
         if (next === undefined || next === current) break;
         current = next;
       }
-      return current !== slug && api.posts().some((post) => post.slug === current)
-        ? current
-        : undefined;
+      return current !== slug && posts.some((post) => post.slug === current) ? current : undefined;
     },
   };
-  return api;
 }

@@ -1,85 +1,121 @@
 /**
  * The dev server's in-process renderer: one Shiki highlighter whose memo makes re-rendering an
  * edited post cheap (issue #4: only its changed code blocks are highlighted again). It counts
- * the blocks Shiki had to highlight, seeds the memo from a post's cached render before its first
- * edit, and warms the grammars of the languages the posts use.
+ * the blocks Shiki had to highlight, seeds the memo with a post's previous version before its
+ * first edit (its blocks' HTML is in the cached body), warms the grammars of the languages the
+ * posts use, and renders a save as soon as it is seen (`prepare`), before the watcher applies
+ * it: the loader's render of the same bytes then takes that result.
  */
-import type { ParsedPost } from '../content/front-matter.ts';
+import type { RenderJob, Rendered, Renderer } from '../content/render-pool.ts';
 import type { CodeHighlighter } from '../content/render/highlighter.ts';
-import type { RenderedBody } from '../content/types.ts';
 import { seedHighlights } from './seed-highlights.ts';
 
-/** A fence's language, as the render pool's scheduler reads it. */
+/** A fence's language. */
 const FENCE = /^[ \t]*(?:`{3,}|~{3,})[ \t]*([^\s`]+)/gm;
 
 /**
  * Shiki's JavaScript engine compiles each grammar rule's regex on first use, so one post per
- * language leaves rules other posts hit: a few more made the first edits of the bench faster.
+ * language leaves rules other posts hit: a few warm the rules the first edits meet.
  */
 const WARM_POSTS_PER_LANGUAGE = 4;
 
-/** A post's previous version whose HTML came from the disk cache or a render child. */
+/** A post's previous version: its body source, and the HTML that was rendered from it. */
 export interface Seed {
   body: string;
-  html: string;
+  html: () => Promise<string | undefined>;
 }
 
-export interface DevRenderer {
-  /** Remembers a loaded post as a warm-up sample for the languages of its code blocks. */
-  addSample(parsed: ParsedPost): void;
-  /** Starts Shiki and renders the samples, so the first edits do not compile grammars. */
+export interface DevRenderer extends Renderer {
+  /** Remembers a post's current version, to seed the memo before its first re-render. */
+  remember(file: string, seed: Seed): void;
+  /** Starts Shiki and renders a few posts of each language, so first edits compile nothing. */
   warm(): Promise<{ languages: number }>;
-  /** Renders a post; `seed`'s blocks go into the memo first, so only changed ones count. */
-  render(parsed: ParsedPost, seed?: Seed): Promise<{ body: RenderedBody; shikiCalls: number }>;
+  /** Renders `job` now; `render` of the same file and body returns this result. */
+  prepare(job: RenderJob): Promise<void>;
+  /** Blocks Shiki highlighted for the last render of `file`. */
+  shikiCalls(file: string): number;
 }
 
 export function createDevRenderer(): DevRenderer {
-  let renderBody: ((job: { body: string; bodyLine: number }) => Promise<RenderedBody>) | undefined;
-  let highlighter: CodeHighlighter | undefined;
-  const samples = new Map<string, ParsedPost[]>();
+  let started:
+    | Promise<{ renderBody: (job: RenderJob) => Promise<Rendered>; highlighter: CodeHighlighter }>
+    | undefined;
+  const seeds = new Map<string, Seed>();
+  const prepared = new Map<string, { body: string; result: Promise<Rendered> }>();
+  const calls = new Map<string, number>();
 
-  const start = async () => {
-    if (!renderBody || !highlighter) {
+  const start = () =>
+    (started ??= (async () => {
       const [worker, highlighterModule] = await Promise.all([
         import('../content/render-worker.ts'),
         import('../content/render/highlighter.ts'),
       ]);
-      highlighter = await highlighterModule.createCodeHighlighter();
-      renderBody = async (job) => (await worker.default(job)).body;
+      const highlighter = await highlighterModule.createCodeHighlighter();
+      return { renderBody: worker.default, highlighter };
+    })());
+
+  /** Renders with the memo seeded from the file's previous version, counting Shiki's blocks. */
+  const renderCounted = async (job: RenderJob): Promise<Rendered> => {
+    const { renderBody, highlighter } = await start();
+    const seed = seeds.get(job.file);
+    if (seed) {
+      seeds.delete(job.file);
+      const html = await seed.html();
+      if (html !== undefined) seedHighlights(highlighter, seed.body, html);
     }
-    return { renderBody, highlighter };
+    // Exact while renders do not overlap (changes are queued; a prepare can overlap one).
+    const before = highlighter.stats.shikiCalls;
+    const rendered = await renderBody(job);
+    calls.set(job.file, highlighter.stats.shikiCalls - before);
+    return rendered;
   };
 
   return {
-    addSample(parsed) {
-      for (const [, lang] of parsed.body.matchAll(FENCE)) {
-        if (!lang) continue;
-        const some = samples.get(lang) ?? [];
-        if (some.length < WARM_POSTS_PER_LANGUAGE) some.push(parsed);
-        samples.set(lang, some);
-      }
+    remember(file, seed) {
+      seeds.set(file, seed);
     },
 
     async warm() {
       const { renderBody, highlighter } = await start();
-      for (const parsed of new Set([...samples.values()].flat())) {
-        const body = await renderBody(parsed);
-        // The first edit's seeding (its lexer, its regexes) compiled here rather than then;
-        // the blocks are in the memo already, so this changes nothing else.
-        seedHighlights(highlighter, parsed.body, body.html);
+      const samples = new Map<string, { file: string; body: string; html: Seed['html'] }[]>();
+      for (const [file, seed] of seeds) {
+        for (const [, lang] of seed.body.matchAll(FENCE)) {
+          const some = samples.get(lang as string) ?? [];
+          if (some.length < WARM_POSTS_PER_LANGUAGE && !some.some((s) => s.file === file))
+            some.push({ file, ...seed });
+          samples.set(lang as string, some);
+        }
       }
-      const languages = samples.size;
-      samples.clear();
-      return { languages };
+      const done = new Set<string>();
+      for (const sample of [...samples.values()].flat()) {
+        if (done.has(sample.file)) continue;
+        done.add(sample.file);
+        const { body } = await renderBody({ file: sample.file, body: sample.body, bodyLine: 1 });
+        // The first edit's seeding (its lexer, its regexes) compiled here rather than then; the
+        // blocks are in the memo already, so this changes nothing else.
+        seedHighlights(highlighter, sample.body, body.html);
+      }
+      return { languages: samples.size };
     },
 
-    async render(parsed, seed) {
-      const { renderBody, highlighter } = await start();
-      if (seed) seedHighlights(highlighter, seed.body, seed.html);
-      // Exact while renders do not overlap (changes are queued; a prepare can overlap one).
-      const calls = highlighter.stats.shikiCalls;
-      const body = await renderBody(parsed);
-      return { body, shikiCalls: highlighter.stats.shikiCalls - calls };
+    async prepare(job) {
+      const result = renderCounted(job);
+      prepared.set(job.file, { body: job.body, result });
+      await result.catch(() => {}); // only a head start: `render` reports for real
     },
+
+    async render(job) {
+      const early = prepared.get(job.file);
+      prepared.delete(job.file);
+      if (early?.body === job.body) {
+        const result = await early.result.catch(() => undefined);
+        if (result) return result;
+      }
+      return renderCounted(job);
+    },
+
+    async close() {},
+
+    shikiCalls: (file) => calls.get(file) ?? 0,
   };
 }

@@ -10,7 +10,6 @@ import { ConfigError, loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { createDevContent } from './content.ts';
 import { createDevSession } from './session.ts';
-import { postsUnder } from './folder-change.ts';
 import { watchDebounced } from './watch.ts';
 
 /**
@@ -34,19 +33,17 @@ try {
 const logger = createLogger(config.logLevel);
 
 try {
-  const content = createDevContent({ postsDir: config.postsDir, cacheDir: config.cacheDir });
+  const content = createDevContent({
+    postsDir: config.postsDir,
+    cacheDir: config.cacheDir,
+    title: config.siteTitle,
+    url: config.siteUrl,
+  });
   const loaded = await content.load();
   logger.info({ ...loaded, problems: content.problems().length }, 'site loaded');
 
   const session = createDevSession(content, logger);
-  const site = {
-    title: config.siteTitle,
-    url: config.siteUrl,
-    posts: [],
-    bySlug: new Map(),
-    version: 'dev',
-  };
-  const app = buildApp(config, site, { logger, dev: session.hooks });
+  const app = buildApp(config, content.site(), { logger, dev: session.hooks });
   await app.listen({ port: config.port, host: config.host });
   void session.warm();
 
@@ -56,14 +53,9 @@ try {
     dir: postsDir,
     debounceMs: POSTS_DEBOUNCE_MS,
     keyOf: (name) => name,
-    onChange: (name, seenAt) => {
-      const path = join(postsDir, name);
-      if (isPost(name)) return void session.postChanged(path, seenAt);
-      // Maybe a folder of posts moved or deleted (folder-change.ts).
-      void postsUnder(path, content.files()).then((files) => {
-        for (const file of files) void session.postChanged(file, seenAt);
-      });
-    },
+    // A post, or maybe a folder of posts moved in, out or deleted: one event names only the
+    // folder (inotify reports nothing for the files inside); the loader looks under it.
+    onChange: (name, seenAt) => void session.postChanged(join(postsDir, name), seenAt),
     // Reads and renders as soon as a save's events stop; the change uses it if the file is
     // still the same then.
     ready: (name) =>

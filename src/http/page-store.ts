@@ -1,96 +1,143 @@
 /**
- * The pages a reader is served, kept in step with the clock (issue #3, scheduling).
+ * The pages a reader is served (issue #17: pages on demand). A page is rendered from the
+ * templates when it is first asked for, then kept in a least-recently-used cache bounded in
+ * bytes (`PAGE_CACHE_MB`), so memory stays flat however many posts there are; a page that fell
+ * out is rendered again when next asked for. Concurrent first requests for one page share its
+ * one render.
  *
- * A published view (src/content/published.ts) becomes a plan: every URL path and how to render
- * it (render/site.ts). At startup every page of the plan is rendered before the app is ready,
- * so serving is a Map lookup. The view knows when it stops being true: `nextChange`, the date of
- * the next scheduled post. The first request after that moment switches to a new view and plan
- * at once (cheap: no rendering), and drops the rendered pages: each page is rendered again when
- * first asked for, and the rest in the background, one at a time, so that no request waits for
- * the whole site (about 4.6 s for 1000 posts on the shared 2-core machine). Posts' neighbours,
- * related posts, lists, tags, feeds and the sitemap can all change, so every page is redone.
- * No restart, no file change needed.
- *
- * The dev server fills `pages` itself (drafts and future posts with badges), so a dev store has
- * no plan and never switches, redirects or suggests: src/dev/ does that.
+ * What a reader can see is a published view of the site (src/content/published.ts), and the
+ * view knows when it stops being true: `nextChange`, the date of the next scheduled post. The
+ * first request after that moment switches to the new view and drops exactly the cached pages
+ * whose content changed (see `deps` in pages/site-pages.ts): no restart, no file change needed.
+ * The dev server replaces the site on every edit the same way (`replaceSite`), with every post
+ * listed (drafts and scheduled ones, with badges) and its banner on every page.
  */
 import type { FastifyBaseLogger } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import { nearest } from '../content/did-you-mean.ts';
-import { publishedView } from '../content/published.ts';
-import type { Post, Site } from '../content/types.ts';
+import { publishedView, type PublishedView } from '../content/published.ts';
+import type { Site } from '../content/types.ts';
+import type { PageMetrics } from '../metrics.ts';
+import { type PageRef, pathOf, refOf } from './pages/page-ref.ts';
+import type { RenderedPage, RenderTemplate } from './pages/rendered-page.ts';
+import { type PageContext, resolvePage } from './pages/site-pages.ts';
+import type { SiteMeta } from './pages/site-meta.ts';
 import { postPath } from './paths.ts';
-import { type PagePlan, planSite, type RenderTemplate } from './render/site.ts';
-import type { SiteMeta } from './render/site-meta.ts';
-import type { PageCache, RenderedPage } from './views.ts';
 
 /** Pages may be cached this long by browsers and nginx, and served stale while revalidating. */
 const MAX_AGE_SECONDS = 60;
 const STALE_WHILE_REVALIDATE_SECONDS = 600;
 /** With no scheduled post ahead: the same for every response. */
 const CACHE_CONTROL = `public, max-age=${MAX_AGE_SECONDS}, stale-while-revalidate=${STALE_WHILE_REVALIDATE_SECONDS}`;
+/** What a cached page costs besides its bytes (key, headers, entry), counted against the bound. */
+const ENTRY_OVERHEAD_BYTES = 512;
 
 export interface PageStoreOptions {
   site: Site;
   meta: SiteMeta;
   pageSize: number;
   now: () => Date;
-  /** The dev server fills `pages` with the index and posts; the rest is rendered from this. */
-  dev: DevPreview | undefined;
+  /** Bytes of rendered pages kept (config `PAGE_CACHE_MB`). */
+  maxBytes: number;
   logger: Pick<FastifyBaseLogger, 'info' | 'error'>;
-}
-
-export interface DevPreview {
-  posts(): readonly Post[];
-  context(): Record<string, unknown>;
+  metrics?: PageMetrics | undefined;
+  /** The dev server: every post is listed, with this template data on every page. */
+  preview?: PageContext['extra'];
 }
 
 export interface PageStore {
-  /** URL path (as in links, percent-encoded) → rendered page. */
-  readonly pages: PageCache;
-  /** Renders every page ahead; `render` is @fastify/view's, available once plugins are ready. */
-  start(render: RenderTemplate): Promise<void>;
+  /** `render` is @fastify/view's, available once plugins are ready. */
+  start(render: RenderTemplate): void;
   /**
-   * The page at `path` as of now: at once when rendered already, a promise when it must be
-   * rendered first, undefined when there is no such page.
+   * The page `ref` as of now: at once when it is cached, a promise when it must be rendered,
+   * undefined when there is no such page.
    */
-  page(path: string): RenderedPage | Promise<RenderedPage> | undefined;
+  page(ref: PageRef): RenderedPage | Promise<RenderedPage> | undefined;
   /** Where an alias or former slug of a published post points now. */
   redirect(slug: string): string | undefined;
   /** `Cache-Control` for pages and feeds: never lasting past the next scheduled post. */
   cacheControl(): string;
   /** A published post whose slug is near the last segment of `path`, for the 404 page. */
   suggest(path: string): { title: string; path: string } | undefined;
+  /**
+   * A new site (a dev edit). Returns the paths whose page changed: cached ones (dropped) and
+   * those of `watched` (URL paths), the pages open in a browser.
+   */
+  replaceSite(site: Site, watched?: Iterable<string>): string[];
+  /** Drops every page (the templates changed). */
+  clear(): void;
+  /** What is cached now. */
+  readonly cached: { pages: number; bytes: number };
+}
+
+interface CachedPage {
+  page: RenderedPage;
+  deps: string;
+  ref: PageRef;
 }
 
 export function createPageStore(options: PageStoreOptions): PageStore {
-  const { site, meta, pageSize, now, dev, logger } = options;
-  const pages: PageCache = new Map();
+  const { meta, pageSize, now, logger, metrics, preview } = options;
+  let site = options.site;
+  const viewOf = (of: Site) => publishedView(of, now(), preview !== undefined);
+  let view = viewOf(site);
+  const cache = new LRUCache<string, CachedPage>({
+    maxSize: options.maxBytes,
+    sizeCalculation: (entry, path) => entry.page.body.length + path.length + ENTRY_OVERHEAD_BYTES,
+  });
   const inFlight = new Map<string, Promise<RenderedPage>>();
-  let view = publishedView(site, now());
-  let plan = new Map<string, PagePlan>();
-  /** Changes with every switch of view, so that a late render of an old page is dropped. */
+  /** Changes with every new view, so that a late render for an old one is not kept. */
   let generation = 0;
-  let render: RenderTemplate | undefined;
+  let context: PageContext | undefined;
 
-  const switchView = () => {
-    if (!render) throw new Error('page store used before start()');
-    view = publishedView(site, now());
-    plan = planSite({ render, site: meta, pageSize }, view);
-    generation += 1;
-    pages.clear();
-    inFlight.clear();
+  const spec = (of: PublishedView, ref: PageRef, path: string) => {
+    if (!context) throw new Error('page store used before start()');
+    return resolvePage(context, of, ref, path);
   };
 
-  const renderPath = (path: string): Promise<RenderedPage> | undefined => {
-    const entry = plan.get(path);
-    if (!entry) return undefined;
+  /** Switches to `next`; drops the cached pages it changes; returns their paths. */
+  const switchTo = (next: PublishedView): string[] => {
+    const dropped: string[] = [];
+    for (const [path, entry] of [...cache.entries()]) {
+      if (spec(next, entry.ref, path)?.deps !== entry.deps) {
+        cache.delete(path);
+        dropped.push(path);
+      }
+    }
+    view = next;
+    generation += 1;
+    inFlight.clear();
+    return dropped;
+  };
+
+  /** After `nextChange`: the new view, and only the pages it changed go. */
+  const refresh = () => {
+    if (preview || view.nextChange === undefined || now() < view.nextChange) return;
+    const started = performance.now();
+    const dropped = switchTo(viewOf(site));
+    logger.info(
+      {
+        dropped: dropped.length,
+        kept: cache.size,
+        posts: view.posts.length,
+        ms: Math.round(performance.now() - started),
+        nextChange: view.nextChange?.toISOString(),
+      },
+      'scheduled post published',
+    );
+  };
+
+  const render = (ref: PageRef, path: string): Promise<RenderedPage> | undefined => {
     const running = inFlight.get(path);
     if (running) return running;
+    const found = spec(view, ref, path);
+    if (!found) return undefined;
     const forGeneration = generation;
-    const rendering = Promise.resolve(entry.render()).then(
+    const rendering = found.render().then(
       (page) => {
+        metrics?.renders.inc({ kind: ref.kind });
         if (forGeneration === generation) {
-          pages.set(path, page);
+          cache.set(path, { page, deps: found.deps, ref });
           inFlight.delete(path);
         }
         return page;
@@ -104,70 +151,40 @@ export function createPageStore(options: PageStoreOptions): PageStore {
     return rendering;
   };
 
-  /** Renders every page planned ahead that nobody asked for yet, one at a time. */
-  const renderAhead = async (yieldBetween: boolean) => {
-    const forGeneration = generation;
-    for (const [path, entry] of plan) {
-      if (forGeneration !== generation) return; // a newer view took over
-      if (!entry.ahead || pages.has(path)) continue;
-      await renderPath(path);
-      // Let requests in between pages: a request for a page is answered before the warm-up.
-      if (yieldBetween) await new Promise((resolve) => setImmediate(resolve));
-    }
-  };
-
-  /** After `nextChange`: the new view now, its pages on demand and in the background. */
-  const refresh = () => {
-    if (dev || view.nextChange === undefined || now() < view.nextChange) return;
-    const started = performance.now();
-    switchView();
-    void renderAhead(true).then(
-      () => {
-        const ms = Math.round(performance.now() - started);
-        const nextChange = view.nextChange?.toISOString();
-        logger.info(
-          { pages: pages.size, posts: view.posts.length, ms, nextChange },
-          'scheduled post published: pages rebuilt',
-        );
-      },
-      (error: unknown) => {
-        // Pages not rendered ahead are rendered when asked for, and fail there visibly.
-        logger.error({ err: error }, 'rendering pages ahead failed');
-      },
-    );
-  };
-
-  /** Dev server: a page of the writer's preview, rendered fresh on every request. */
-  const renderPreview = (preview: DevPreview, path: string) => {
-    if (!render) return undefined;
-    const all = publishedView({ ...site, posts: preview.posts() }, now(), true);
-    const withBadges: RenderTemplate = (template, data) =>
-      (render as RenderTemplate)(template, { ...preview.context(), ...data });
-    return planSite({ render: withBadges, site: meta, pageSize }, all).get(path)?.render();
-  };
-
   return {
-    pages,
-
-    async start(renderTemplate) {
-      render = renderTemplate;
-      if (dev) return;
-      switchView();
-      await renderAhead(false);
+    start(renderTemplate) {
+      context = {
+        render: renderTemplate,
+        site: meta,
+        pageSize,
+        body: (post) => site.body(post),
+        extra: preview,
+        dated: preview === undefined,
+      };
+      metrics?.cacheBytes.set(0);
     },
 
-    page(path) {
-      if (dev) return pages.get(path) ?? renderPreview(dev, path);
+    page(ref) {
       refresh();
-      return pages.get(path) ?? renderPath(path);
+      const path = pathOf(ref);
+      const hit = cache.get(path);
+      if (hit) return hit.page;
+      const rendering = render(ref, path);
+      if (metrics && rendering)
+        void rendering.then(
+          () => metrics.cacheBytes.set(cache.calculatedSize),
+          () => {},
+        );
+      return rendering;
     },
 
     redirect(slug) {
-      return dev ? undefined : view.redirects.get(slug);
+      refresh();
+      return preview ? undefined : view.redirects.get(slug);
     },
 
     cacheControl() {
-      if (dev) return 'no-cache';
+      if (preview) return 'no-cache';
       if (view.nextChange === undefined) return CACHE_CONTROL;
       const untilChange = Math.max(
         0,
@@ -181,7 +198,7 @@ export function createPageStore(options: PageStoreOptions): PageStore {
     },
 
     suggest(path) {
-      if (dev) return undefined;
+      if (preview) return undefined;
       const last =
         path
           .split('?')[0]
@@ -196,6 +213,31 @@ export function createPageStore(options: PageStoreOptions): PageStore {
       const slug = word === '' ? undefined : nearest(word, [...view.bySlug.keys()]);
       const post = slug === undefined ? undefined : view.bySlug.get(slug);
       return post && { title: post.title, path: postPath(post.slug) };
+    },
+
+    replaceSite(next, watched = []) {
+      const before = view;
+      site = next;
+      const after = viewOf(next);
+      const changed = new Set(switchTo(after));
+      for (const path of watched) {
+        const ref = refOf(path);
+        if (!ref || changed.has(path)) continue;
+        if (spec(before, ref, path)?.deps !== spec(after, ref, path)?.deps) changed.add(path);
+      }
+      metrics?.cacheBytes.set(cache.calculatedSize);
+      return [...changed];
+    },
+
+    clear() {
+      cache.clear();
+      generation += 1;
+      inFlight.clear();
+      metrics?.cacheBytes.set(0);
+    },
+
+    get cached() {
+      return { pages: cache.size, bytes: cache.calculatedSize };
     },
   };
 }

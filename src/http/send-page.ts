@@ -6,7 +6,8 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PageStore } from './page-store.ts';
-import type { RenderedPage } from './views.ts';
+import type { PageRef } from './pages/page-ref.ts';
+import type { RenderedPage } from './pages/rendered-page.ts';
 
 /** RFC 9110 If-None-Match: `*` or a list of (possibly weak) entity tags; weak comparison. */
 export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
@@ -65,16 +66,15 @@ export function sendPage(
 }
 
 /**
- * Calls `answer` with the page at `path` (undefined if none): at once when it is rendered
- * already (no promise per request), once rendered when a scheduled post has just changed the
- * site. The page store checks the clock first.
+ * Calls `answer` with the page `ref` (undefined if none): at once when it is cached (no promise
+ * per request), once rendered when it is not. The page store checks the clock first.
  */
 export function withPage(
   store: PageStore,
-  path: string,
+  ref: PageRef,
   answer: (page: RenderedPage | undefined) => FastifyReply,
 ): FastifyReply | Promise<FastifyReply> {
-  const page = store.page(path);
+  const page = store.page(ref);
   return page instanceof Promise ? page.then(answer) : answer(page);
 }
 
@@ -84,14 +84,14 @@ export function notFound(reply: FastifyReply): FastifyReply {
   return reply;
 }
 
-/** Serves the page at `path`, or the 404 page. */
-export function servePath(
+/** Serves the page `ref`, or the 404 page. */
+export function servePage(
   store: PageStore,
   request: FastifyRequest,
   reply: FastifyReply,
-  path: string,
+  ref: PageRef,
 ): FastifyReply | Promise<FastifyReply> {
-  return withPage(store, path, (page) =>
+  return withPage(store, ref, (page) =>
     page ? sendPage(store, request, reply, page) : notFound(reply),
   );
 }

@@ -1,2 +1,12 @@
 /** The cluster primary's messages to its workers (over the cluster IPC channel). */
 export const SHUTDOWN_MESSAGE = 'quire:shutdown';
+
+/** A worker asks which site its primary loaded; the primary answers with its version. */
+export const SITE_REQUEST = 'quire:site-request';
+export interface SiteMessage {
+  type: 'quire:site';
+  version: string;
+}
+
+export const isSiteMessage = (message: unknown): message is SiteMessage =>
+  (message as SiteMessage | undefined)?.type === 'quire:site';

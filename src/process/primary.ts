@@ -1,7 +1,8 @@
 /**
  * The cluster primary (`WORKERS` > 1, for a VM or compose). It never serves
- * HTTP. It renders the posts once, into the render cache, then forks the
- * workers, which only read that cache; it replaces a worker that dies, with
+ * HTTP. It loads the posts once (validating what changed, rendering what the
+ * render cache lacks, writing the site index), then forks the workers, which
+ * only open that index; it replaces a worker that dies, with
  * exponential backoff, and gives up (exit 1, so its own supervisor restarts
  * everything) when workers crash-loop; it serves the cluster-wide metrics;
  * and on SIGTERM it drains the workers and exits 0 when they all did.
@@ -13,11 +14,11 @@ import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { createClusterMetrics, createContentMetrics, createRegistry } from '../metrics.ts';
 import { exitOnFatalErrors } from './fatal.ts';
-import { prepareAndReport } from './load.ts';
+import { loadAndReport } from './load.ts';
 import { collectClusterMetrics } from './metrics-collector.ts';
 import { startMetricsServer } from './metrics-server.ts';
 import { onShutdown } from './signals.ts';
-import { SHUTDOWN_MESSAGE } from './messages.ts';
+import { SHUTDOWN_MESSAGE, SITE_REQUEST, type SiteMessage } from './messages.ts';
 
 /**
  * The workers' young generation. V8 sizes it for the machine's memory (64 MB per semi-space
@@ -49,7 +50,12 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
   });
   let stopMetrics = (): void => {};
 
-  await prepareAndReport(config, logger, createContentMetrics(registry));
+  // Only the version is kept: the primary serves nothing, so its posts can be collected.
+  const { version } = await loadAndReport(config, logger, createContentMetrics(registry));
+  cluster.on('message', (worker, message: unknown) => {
+    if (message === SITE_REQUEST)
+      worker.send({ type: 'quire:site', version } satisfies SiteMessage);
+  });
 
   const metricsServer = await startMetricsServer(
     { port: config.metricsPort, host: config.host },

@@ -7,7 +7,12 @@ import type { Config } from '../config.ts';
 import { buildApp } from '../app.ts';
 import { createLifecycle } from '../http/lifecycle.ts';
 import type { Logger } from '../log.ts';
-import { createContentMetrics, createHttpMetrics, createRegistry } from '../metrics.ts';
+import {
+  createContentMetrics,
+  createHttpMetrics,
+  createPageMetrics,
+  createRegistry,
+} from '../metrics.ts';
 import { drain } from './drain.ts';
 import { exitOnFatalErrors } from './fatal.ts';
 import { loadAndReport } from './load.ts';
@@ -24,7 +29,12 @@ export async function runSingle(config: Config, logger: Logger): Promise<void> {
   onShutdown(logger, () => stop());
 
   const site = await loadAndReport(config, logger, createContentMetrics(registry));
-  const app = buildApp(config, site, { logger, lifecycle, metrics: createHttpMetrics(registry) });
+  const app = buildApp(config, site, {
+    logger,
+    lifecycle,
+    metrics: createHttpMetrics(registry),
+    pageMetrics: createPageMetrics(registry),
+  });
   await app.listen(listenOptions(config));
   // Listening now: from here a signal drains, even while the metrics server is still starting.
   let closeMetrics = (): void => {};

@@ -1,19 +1,19 @@
 /**
- * A cluster worker: serves HTTP on the shared port. The primary rendered the
- * posts into the render cache before forking, so loading here reads the
- * cache and runs no Shiki. Drains on the primary's shutdown message or on a
+ * A cluster worker: serves HTTP on the shared port. The primary loaded the
+ * posts and wrote the site index before forking, so a worker only opens that
+ * index: it reads no post and runs no Shiki. Drains on the primary's shutdown message or on a
  * signal of its own (Ctrl-C reaches the whole process group).
  */
 import type { Config } from '../config.ts';
 import { buildApp } from '../app.ts';
 import { createLifecycle } from '../http/lifecycle.ts';
 import type { Logger } from '../log.ts';
-import { createHttpMetrics, createRegistry } from '../metrics.ts';
+import { createHttpMetrics, createPageMetrics, createRegistry } from '../metrics.ts';
 import { drain } from './drain.ts';
 import { exitOnFatalErrors } from './fatal.ts';
-import { loadAndReport } from './load.ts';
+import { openAndReport } from './load.ts';
 import { answerMetricsRequests } from './metrics-collector.ts';
-import { SHUTDOWN_MESSAGE } from './messages.ts';
+import { isSiteMessage, SHUTDOWN_MESSAGE, SITE_REQUEST } from './messages.ts';
 import { exitWhenDrained, listenOptions, shutdownOptions } from './serve.ts';
 import { onShutdown } from './signals.ts';
 
@@ -33,8 +33,22 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
     if (message === SHUTDOWN_MESSAGE) trigger('primary');
   });
 
-  const site = await loadAndReport(config, logger);
-  const app = buildApp(config, site, { logger, lifecycle, metrics: createHttpMetrics(registry) });
+  const version = await new Promise<string>((resolve) => {
+    const onMessage = (message: unknown) => {
+      if (!isSiteMessage(message)) return;
+      process.off('message', onMessage);
+      resolve(message.version);
+    };
+    process.on('message', onMessage);
+    process.send?.(SITE_REQUEST);
+  });
+  const site = await openAndReport(config, logger, version);
+  const app = buildApp(config, site, {
+    logger,
+    lifecycle,
+    metrics: createHttpMetrics(registry),
+    pageMetrics: createPageMetrics(registry),
+  });
   await app.listen(listenOptions(config));
   stop = () => exitWhenDrained(drain(app, lifecycle, shutdownOptions(config)), logger, config);
 }

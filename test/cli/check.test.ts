@@ -66,9 +66,14 @@ describe('npm run check', () => {
         'missing front matter: a post starts with a "---" line, YAML with "title" and "date", then "---"',
     },
     {
+      file: 'posts/one.md',
+      line: 4,
+      message: 'duplicate slug "same": it is also the slug of posts/two.md',
+    },
+    {
       file: 'posts/two.md',
       line: 4,
-      message: 'duplicate slug "same": posts/one.md already uses it',
+      message: 'duplicate slug "same": it is also the slug of posts/one.md',
     },
   ];
 
@@ -81,7 +86,7 @@ describe('npm run check', () => {
       stdout,
       [
         ...problems.map(({ file, line, message }) => `${file}:${line}: ${message}`),
-        '7 problems in 4 of 6 posts',
+        '8 problems in 5 of 6 posts',
         '',
       ].join('\n'),
     );

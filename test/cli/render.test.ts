@@ -3,9 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { checkCacheManifest } from '../../src/content/cache-manifest.ts';
-import { loadSite } from '../../src/content/load-site.ts';
-import { tempDir, writePosts } from '../helpers/posts-dir.ts';
+import { INDEX_FILE } from '../../src/content/cache/site-index.ts';
+import { loadTestSite, tempDir, writePosts } from '../helpers/posts-dir.ts';
 import { runCli } from './run.ts';
 
 async function site(posts: Parameters<typeof writePosts>[1]) {
@@ -19,28 +18,18 @@ const render = (cwd: string, env: Record<string, string> = {}, ...args: string[]
   runCli('render.ts', args, { cwd, env: { CACHE_DIR: '', ...env } });
 
 describe('npm run render', () => {
-  it('fills the render cache so that loading the site afterwards renders nothing', async () => {
+  it('fills the render cache and its index, so that a start afterwards renders and validates nothing', async () => {
     const root = await site({ 'one.md': {}, 'two.md': { body: '```js\nlet x = 1;\n```\n' } });
     const cacheDir = join(root, 'cache');
     const first = await render(root, { CACHE_DIR: cacheDir });
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /^2 posts in .*cache: 2 rendered, 0 already cached \(\d+ ms\)\n$/);
-    assert.deepEqual(
-      (await readdir(cacheDir)).filter((name) => name !== 'manifest.json').length,
-      2,
-      'one entry per post',
-    );
-    const check = await checkCacheManifest(join(root, 'posts'), cacheDir);
-    assert.deepEqual(check, { complete: true, posts: 2, published: 2 }, 'and its manifest');
+    const names = await readdir(cacheDir);
+    assert.ok(names.includes(INDEX_FILE), 'the site index');
+    assert.equal(names.filter((name) => name !== INDEX_FILE).length, 2, 'one body per post');
 
-    const { report } = await loadSite({
-      postsDir: join(root, 'posts'),
-      cacheDir,
-      title: 't',
-      url: 'http://x',
-    });
-    assert.equal(report.rendered, 0);
-    assert.equal(report.cached, 2);
+    const { report } = await loadTestSite({ postsDir: join(root, 'posts'), cacheDir });
+    assert.deepEqual([report.rendered, report.validated, report.cached], [0, 0, 2]);
 
     const again = await render(root, {}, '--cache-dir', cacheDir);
     assert.match(again.stdout, /: 0 rendered, 2 already cached/);
@@ -60,7 +49,7 @@ describe('npm run render', () => {
     const cacheDir = join(root, 'posts', 'one.md', 'cache');
     const result = await render(root, { CACHE_DIR: cacheDir });
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /^quire: cannot write the render cache .*one\.md\/cache: /m);
+    assert.match(result.stderr, /^quire: render cache .*one\.md\/cache is not writable: /m);
   });
 
   it('exits 2 naming the variable when a setting is invalid', async () => {

@@ -3,6 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
+import { type LoadReport, SiteLoader } from '../../src/content/site/site-loader.ts';
+import type { Site } from '../../src/content/types.ts';
 
 /**
  * How many posts the sample blog in `posts/` has. Counted, not written down,
@@ -15,7 +17,8 @@ export const SAMPLE_POSTS = readdirSync(new URL('../../posts/', import.meta.url)
 /** A temporary directory removed after the test file. */
 export async function tempDir(prefix = 'quire-test-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
-  after(() => rm(dir, { recursive: true, force: true }));
+  // Retries: a server being stopped may still be writing its cache there.
+  after(() => rm(dir, { recursive: true, force: true, maxRetries: 5 }));
   return dir;
 }
 
@@ -45,4 +48,24 @@ export async function writePosts(
       writeFile(join(dir, name), typeof spec === 'string' ? spec : postSource(spec)),
     ),
   );
+}
+
+/** The real pipeline's site for a posts directory, as a production start loads it. */
+export async function loadTestSite(options: {
+  postsDir: string;
+  cacheDir: string;
+  title?: string;
+  url?: string;
+}): Promise<{ site: Site; report: LoadReport }> {
+  const loader = new SiteLoader({
+    postsDir: options.postsDir,
+    cacheDir: options.cacheDir,
+    strict: true,
+  });
+  const report = await loader.load();
+  const site = loader.site({
+    title: options.title ?? 'Test',
+    url: options.url ?? 'https://blog.example',
+  });
+  return { site, report };
 }

@@ -5,11 +5,16 @@
 import type { Post, Site } from '../../src/content/types.ts';
 
 let counter = 0;
+/** Body HTML by body key: what the render cache holds for the real pipeline. */
+const bodies = new Map<string, string>();
 
-/** A published post; every field can be overridden. Slugs are unique by default. */
-export function makePost(overrides: Partial<Post> = {}): Post {
+/** A published post; every field can be overridden, and `html` is its body. */
+export function makePost(overrides: Partial<Post> & { html?: string } = {}): Post {
   counter += 1;
-  const slug = overrides.slug ?? `post-${counter}`;
+  const { html = `<p>Body of post ${counter}.</p>`, ...fields } = overrides;
+  const slug = fields.slug ?? `post-${counter}`;
+  const bodyKey = fields.bodyKey ?? `body-${counter}`;
+  bodies.set(bodyKey, html);
   return {
     slug,
     title: `Post ${counter}`,
@@ -19,11 +24,11 @@ export function makePost(overrides: Partial<Post> = {}): Post {
     draft: false,
     aliases: [],
     summary: `Summary of post ${counter}.`,
-    html: `<p>Body of post ${counter}.</p>`,
     headings: [],
     readingMinutes: 1,
     file: `posts/${slug}.md`,
-    ...overrides,
+    ...fields,
+    bodyKey,
   };
 }
 
@@ -36,6 +41,7 @@ export function makeSite(posts: readonly Post[] = [], overrides: Partial<Site> =
     posts: sorted,
     bySlug: new Map(sorted.map((post) => [post.slug, post])),
     version: 'test-version',
+    body: async (post) => bodies.get(post.bodyKey) ?? '',
     ...overrides,
   };
 }

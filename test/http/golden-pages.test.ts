@@ -14,7 +14,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { loadSite } from '../../src/content/load-site.ts';
+import { SiteLoader } from '../../src/content/site/site-loader.ts';
 import { createLogger } from '../../src/log.ts';
 import { tempDir } from '../helpers/posts-dir.ts';
 
@@ -56,7 +56,9 @@ const fileFor = (path: string) =>
 
 async function crawl(now: Date): Promise<Map<string, { recorded: Recorded; bytes: Buffer }>> {
   const cacheDir = await tempDir();
-  const { site } = await loadSite({ postsDir: POSTS, cacheDir, title: 'Quire', url: ORIGIN });
+  const loader = new SiteLoader({ postsDir: POSTS, cacheDir, strict: true });
+  await loader.load();
+  const site = loader.site({ title: 'Quire', url: ORIGIN });
   const config = loadConfig({ SITE_URL: ORIGIN, SITE_DESCRIPTION: 'A sample blog' }, []);
   const app = buildApp(config, site, { logger: createLogger('silent'), now: () => now });
   const pages = new Map<string, { recorded: Recorded; bytes: Buffer }>();

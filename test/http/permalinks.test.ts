@@ -3,9 +3,8 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { fileSlug } from '../../src/content/published.ts';
-import { loadSite } from '../../src/content/load-site.ts';
 import type { Site } from '../../src/content/types.ts';
-import { tempDir } from '../helpers/posts-dir.ts';
+import { loadTestSite, tempDir } from '../helpers/posts-dir.ts';
 import { makePost, makeSite } from '../helpers/site.ts';
 import { buildTestApp } from './harness.ts';
 
@@ -17,7 +16,7 @@ describe('permalinks of the sample posts', () => {
   let site: Site;
   before(async () => {
     const cacheDir = join(await tempDir('quire-permalinks-'), 'cache');
-    ({ site } = await loadSite({
+    ({ site } = await loadTestSite({
       postsDir: SAMPLE_POSTS,
       cacheDir,
       title: 'Quire',

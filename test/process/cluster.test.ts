@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { cp, rename } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { steadyLoad } from '../helpers/load.ts';
 import { SAMPLE_POSTS, tempDir } from '../helpers/posts-dir.ts';
@@ -12,6 +15,7 @@ import {
 } from '../helpers/server-process.ts';
 
 const PAGE = '/posts/writing-a-post';
+const SAMPLE_DIR = fileURLToPath(new URL('../../posts/', import.meta.url));
 
 interface Cluster {
   server: ServerProcess;
@@ -74,14 +78,40 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 describe('cluster mode', () => {
-  it('renders once in the primary: the workers only read the cache', async () => {
-    const { server } = await startCluster();
+  it('loads once in the primary; the workers read no post, only the index it wrote', async () => {
+    const root = await tempDir();
+    const postsDir = join(root, 'posts');
+    await cp(SAMPLE_DIR, postsDir, { recursive: true });
+    const { server, base, workerPids } = await startCluster({ POSTS_DIR: postsDir });
     const loaded = server.logLines().filter((l) => l.msg === 'site loaded');
-    assert.equal(loaded.length, 3, 'primary and two workers');
     assert.deepEqual(
       loaded.map((l) => l.quire?.rendered),
-      [SAMPLE_POSTS, 0, 0],
+      [SAMPLE_POSTS],
+      'the primary alone loads, and renders every post',
     );
+    assert.equal(server.logLines().filter((l) => l.msg === 'site index opened').length, 2);
+
+    // With the posts gone, a new worker still starts and serves every post: it never reads one.
+    await rename(postsDir, join(root, 'away'));
+    const [victim] = workerPids();
+    process.kill(victim as number, 'SIGKILL');
+    await server.waitForLine((l) => l.msg === 'worker replaced');
+    const until = Date.now() + 10_000;
+    while (server.logLines().filter((l) => l.msg === 'site index opened').length < 3) {
+      assert.ok(Date.now() < until, 'the replacement opened the index');
+      await sleep(25);
+    }
+    await sleep(200); // until the replacement listens
+    const agent = new Agent({ pipelining: 0 }); // a connection per request: both workers answer
+    for (const slug of ['writing-a-post', 'welcome-to-quire', 'deploying-quire']) {
+      for (let i = 0; i < 4; i++) {
+        const response = await request(`${base}/posts/${slug}`, { dispatcher: agent, reset: true });
+        assert.equal(response.statusCode, 200, slug);
+        await response.body.dump();
+      }
+    }
+    await agent.close();
+    assert.equal(server.logLines().filter((l) => l.msg === 'site loaded').length, 1);
     server.child.kill('SIGTERM');
     assert.equal(await exitWithin(server, 15_000), 0);
   });

@@ -38,6 +38,27 @@ export function rendererFingerprint(): string {
   return fingerprint;
 }
 
+/** What front matter validation runs on, besides Quire's own code. */
+const VALIDATION_PACKAGES: ReadonlyArray<readonly [string, string?]> = [['yaml'], ['zod']];
+const contentDir = dirname(here);
+let content: string | undefined;
+
+/**
+ * The site index's version (src/content/cache/site-index.ts): the renderer's fingerprint, the
+ * parser and schema library validation runs on, and every module of the content code (front
+ * matter rules, slug checks, the index itself). After an upgrade a post the new code rejects
+ * is found at the next start, with its `file:line` problem, instead of being trusted.
+ */
+export function contentFingerprint(): string {
+  if (content === undefined) {
+    const hash = createHash('sha256').update(rendererFingerprint()).update('\n');
+    hashPackageVersions(hash, VALIDATION_PACKAGES, here);
+    hashSources(hash, contentDir, true);
+    content = hash.digest('hex').slice(0, 32);
+  }
+  return content;
+}
+
 function compute(): string {
   const hash = createHash('sha256');
   hashPackageVersions(hash, PACKAGES, here);
@@ -68,9 +89,13 @@ export function hashPackageVersions(
   }
 }
 
-/** Adds the name and bytes of every module in `dir` (`.ts` from source, `.js` in `dist/`). */
-export function hashSources(hash: Hash, dir: string): void {
-  const sources = readdirSync(dir)
+/**
+ * Adds the name and bytes of every module in `dir` (`.ts` from source, `.js` in `dist/`), and
+ * of its sub-folders' with `recursive`.
+ */
+export function hashSources(hash: Hash, dir: string, recursive = false): void {
+  const sources = readdirSync(dir, { recursive })
+    .map(String)
     .filter((file) => /\.(?:ts|js)$/.test(file) && !file.endsWith('.d.ts'))
     .sort();
   for (const file of sources) {

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { PageStore } from '../page-store.ts';
 import { FEED_FORMATS, feedPath } from '../paths.ts';
-import { servePath } from '../send-page.ts';
+import { servePage } from '../send-page.ts';
 
 export default async function feeds(
   fastify: FastifyInstance,
@@ -10,6 +10,8 @@ export default async function feeds(
 ): Promise<void> {
   for (const format of FEED_FORMATS) {
     const path = feedPath(format);
-    fastify.get(path, (request, reply) => servePath(store, request, reply, path));
+    fastify.get(path, (request, reply) =>
+      servePage(store, request, reply, { kind: 'feed', format }),
+    );
   }
 }

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { parsePageNumber } from '../../content/pagination.ts';
 import type { PageStore } from '../page-store.ts';
 import { indexPath, postPath } from '../paths.ts';
-import { movedPermanently, notFound, sendPage, servePath, withPage } from '../send-page.ts';
+import { movedPermanently, notFound, sendPage, servePage, withPage } from '../send-page.ts';
 
 export { etagMatches } from '../send-page.ts';
 
@@ -20,18 +20,20 @@ export default async function pages(
   fastify: FastifyInstance,
   { store }: PagesOptions,
 ): Promise<void> {
-  fastify.get('/', (request, reply) => servePath(store, request, reply, indexPath()));
+  fastify.get('/', (request, reply) =>
+    servePage(store, request, reply, { kind: 'index', page: 1 }),
+  );
 
   fastify.get<{ Params: { page: string } }>('/page/:page', (request, reply) => {
     const page = parsePageNumber(request.params.page);
     if (page === 1) return movedPermanently(store, request, reply, indexPath());
     if (page === undefined) return notFound(reply);
-    return servePath(store, request, reply, indexPath(page));
+    return servePage(store, request, reply, { kind: 'index', page });
   });
 
   fastify.get<{ Params: { slug: string } }>('/posts/:slug', (request, reply) => {
     const { slug } = request.params;
-    return withPage(store, postPath(slug), (page) => {
+    return withPage(store, { kind: 'post', slug }, (page) => {
       if (page) return sendPage(store, request, reply, page);
       const current = store.redirect(slug);
       if (current !== undefined) return movedPermanently(store, request, reply, postPath(current));

@@ -5,8 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import { parsePageNumber } from '../../content/pagination.ts';
 import type { PageStore } from '../page-store.ts';
-import { FEED_FILES, FEED_FORMATS, feedPath, TAGS_PATH, tagPath } from '../paths.ts';
-import { movedPermanently, notFound, servePath } from '../send-page.ts';
+import { FEED_FILES, FEED_FORMATS, TAGS_PATH, tagPath } from '../paths.ts';
+import { movedPermanently, notFound, servePage } from '../send-page.ts';
 
 export interface TagsOptions {
   store: PageStore;
@@ -18,11 +18,11 @@ export default async function tags(
   fastify: FastifyInstance,
   { store }: TagsOptions,
 ): Promise<void> {
-  fastify.get('/tags/', (request, reply) => servePath(store, request, reply, TAGS_PATH));
+  fastify.get('/tags/', (request, reply) => servePage(store, request, reply, { kind: 'tags' }));
   fastify.get('/tags', (request, reply) => movedPermanently(store, request, reply, TAGS_PATH));
 
   fastify.get<TagParams>('/tags/:tag', (request, reply) =>
-    servePath(store, request, reply, tagPath(request.params.tag)),
+    servePage(store, request, reply, { kind: 'tag', tag: request.params.tag, page: 1 }),
   );
 
   fastify.get<{ Params: { tag: string; page: string } }>(
@@ -32,13 +32,13 @@ export default async function tags(
       const page = parsePageNumber(request.params.page);
       if (page === 1) return movedPermanently(store, request, reply, tagPath(tag));
       if (page === undefined) return notFound(reply);
-      return servePath(store, request, reply, tagPath(tag, page));
+      return servePage(store, request, reply, { kind: 'tag', tag, page });
     },
   );
 
   for (const format of FEED_FORMATS) {
     fastify.get<TagParams>(`/tags/:tag/${FEED_FILES[format]}`, (request, reply) =>
-      servePath(store, request, reply, feedPath(format, request.params.tag)),
+      servePage(store, request, reply, { kind: 'feed', format, tag: request.params.tag }),
     );
   }
 }

@@ -40,31 +40,16 @@ export function entryId(site: SiteMeta, post: Post): string {
 const cdataSafe = (html: string) => html.replaceAll(']]>', ']]&gt;');
 
 /**
- * The Atom, RSS and JSON feeds carry the same entries, rendered one after the other at startup:
- * each post's absolute-URL HTML is made once, not three times (issue #7, ready within 2 s).
- * Keyed by the post object, checked against what the HTML was made from.
+ * `entries`: the newest `FEED_ENTRIES` posts, newest first, and their body HTML; `tag` for a
+ * tag's feed.
  */
-const absoluteHtml = new WeakMap<
-  Post,
-  { source: string; link: string; site: string; html: string }
->();
-
-function entryContent(post: Post, link: string, site: string): string {
-  const hit = absoluteHtml.get(post);
-  if (hit && hit.source === post.html && hit.link === link && hit.site === site) return hit.html;
-  const html = cdataSafe(absoluteUrls(post.html, link, site));
-  absoluteHtml.set(post, { source: post.html, link, site, html });
-  return html;
-}
-
-/** `posts` newest first; `tag` for a tag's feed. */
 export function renderFeed(
   site: SiteMeta,
-  posts: readonly Post[],
+  entries: readonly Post[],
+  bodies: readonly string[],
   format: FeedFormat,
   tag?: string,
 ): string {
-  const entries = posts.slice(0, FEED_ENTRIES);
   const home = `${site.url}${tag === undefined ? '/' : tagPath(tag)}`;
   const updated = lastChanged(entries) ?? new Date(0);
   const feed = new Feed({
@@ -82,7 +67,7 @@ export function renderFeed(
       json: `${site.url}${feedPath('json', tag)}`,
     },
   });
-  for (const post of entries) {
+  for (const [i, post] of entries.entries()) {
     const link = `${site.url}${postPath(post.slug)}`;
     feed.addItem({
       id: entryId(site, post),
@@ -93,7 +78,7 @@ export function renderFeed(
       date: post.updated && post.updated > post.date ? post.updated : post.date,
       published: post.date,
       description: post.summary,
-      content: entryContent(post, link, site.url),
+      content: cdataSafe(absoluteUrls(bodies[i] ?? '', link, site.url)),
       author: [{ name: site.author }],
       category: post.tags.map((name) => ({ name, term: name })),
     });

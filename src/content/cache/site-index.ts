@@ -1,0 +1,174 @@
+/**
+ * The site index (issue #17): everything a serving process needs of every post but its body,
+ * kept in the render cache beside the rendered bodies. A start reads this one file, checks each
+ * post's size and modification time against it, and is ready without validating, rendering or
+ * reading any post that did not change.
+ *
+ * It is only an optimisation, so it is never trusted blindly: it is made by one version of the
+ * content code (its fingerprint), and an index of another version, a truncated or corrupt one,
+ * or one of another posts directory is rebuilt from the posts; only the corrupt one is worth a
+ * warning. Written whole to a temporary file, then renamed over the old one, so a reader (a
+ * worker, the next start) never sees half of it.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Heading, RenderWarning } from '../types.ts';
+
+export const INDEX_FILE = 'site-index.json';
+const FORMAT = 1;
+
+/** What identifies a post file's content without reading it (size, mtime), and once read. */
+export interface SourceStamp {
+  size: number;
+  mtimeMs: number;
+  /** sha256 of the bytes, base64url. */
+  hash: string;
+}
+
+/** Front matter as validated, dates as ISO strings (JSON has no dates). */
+export interface StoredFrontMatter {
+  title: string;
+  date: string;
+  updated?: string | undefined;
+  tags: string[];
+  summary?: string | undefined;
+  draft: boolean;
+  slug: string;
+  aliases: string[];
+}
+
+/** A link in a post's body to another post, for `npm run check`. */
+export interface StoredLink {
+  slug: string;
+  line: number;
+}
+
+/** What rendering a body told about it, besides its HTML (which is in its own cache file). */
+export interface BodyFacts {
+  /** Key of the rendered body in the render cache: hash of the renderer and the source. */
+  bodyKey: string;
+  firstParagraph: string;
+  wordCount: number;
+  headings: Heading[];
+  warnings: RenderWarning[];
+}
+
+/** One post of the index. */
+export interface IndexEntry extends BodyFacts {
+  /** Relative to the posts directory, with `/` between folders. */
+  path: string;
+  source: SourceStamp;
+  frontMatter: StoredFrontMatter;
+  /** File line of each top-level front matter field, for messages about it (slug clashes). */
+  fieldLines: Record<string, number>;
+  links: StoredLink[];
+}
+
+interface IndexFile {
+  format: typeof FORMAT;
+  fingerprint: string;
+  postsDir: string;
+  entries: IndexEntry[];
+}
+
+export interface ReadIndex {
+  entries: IndexEntry[];
+  /** Set when an index was there but could not be used, saying why (logged once). */
+  warning?: string | undefined;
+}
+
+/**
+ * The entries of the index in `cacheDir` if it was written by this content code (`fingerprint`)
+ * for this posts directory; none otherwise. Never throws.
+ */
+export async function readSiteIndex(
+  cacheDir: string,
+  fingerprint: string,
+  postsDir: string,
+): Promise<ReadIndex> {
+  const path = join(cacheDir, INDEX_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { entries: [] };
+    return { entries: [], warning: `cannot read the site index ${path}: ${code ?? String(error)}` };
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    return {
+      entries: [],
+      warning: `the site index ${path} is corrupt (${(error as Error).message}): rebuilding it`,
+    };
+  }
+  const index = data as Partial<IndexFile> | null;
+  if (index?.format !== FORMAT || index.fingerprint !== fingerprint) {
+    return {
+      entries: [],
+      warning: `the site index ${path} was written by another version of Quire: rebuilding it`,
+    };
+  }
+  // Another blog's cache: start afresh.
+  if (index.postsDir !== resolve(postsDir)) return { entries: [] };
+  if (!Array.isArray(index.entries) || !index.entries.every(isEntry)) {
+    return { entries: [], warning: `the site index ${path} is corrupt: rebuilding it` };
+  }
+  return { entries: index.entries };
+}
+
+/**
+ * Writes the index; resolves to an error message when it cannot be written (read-only cache,
+ * full disk): the site still serves, the next start validates again.
+ */
+export function writeSiteIndex(
+  cacheDir: string,
+  fingerprint: string,
+  postsDir: string,
+  entries: readonly IndexEntry[],
+): string | undefined {
+  const path = join(cacheDir, INDEX_FILE);
+  const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  const index: IndexFile = {
+    format: FORMAT,
+    fingerprint,
+    postsDir: resolve(postsDir),
+    entries: [...entries],
+  };
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    writeFileSync(temporary, JSON.stringify(index));
+    renameSync(temporary, path);
+    return undefined;
+  } catch (error) {
+    return `cannot write the site index ${path}: ${(error as Error).message}`;
+  }
+}
+
+/** The shape an entry must have to be used; anything else means the file is not ours. */
+function isEntry(value: unknown): value is IndexEntry {
+  const entry = value as Partial<IndexEntry> | null;
+  const fm = entry?.frontMatter;
+  return (
+    typeof entry?.path === 'string' &&
+    typeof entry.bodyKey === 'string' &&
+    typeof entry.source?.size === 'number' &&
+    typeof entry.source.mtimeMs === 'number' &&
+    typeof entry.source.hash === 'string' &&
+    typeof fm?.title === 'string' &&
+    typeof fm.date === 'string' &&
+    typeof fm.slug === 'string' &&
+    Array.isArray(fm.tags) &&
+    Array.isArray(fm.aliases) &&
+    typeof entry.wordCount === 'number' &&
+    typeof entry.firstParagraph === 'string' &&
+    Array.isArray(entry.headings) &&
+    Array.isArray(entry.warnings) &&
+    Array.isArray(entry.links) &&
+    typeof entry.fieldLines === 'object'
+  );
+}

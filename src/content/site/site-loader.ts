@@ -1,0 +1,538 @@
+/**
+ * The one loader of posts (issue #17), used by `npm start` (single process and cluster
+ * primary), `npm run render`, `npm run check` and the dev server: posts directory + render cache
+ * → the site's posts and every problem in them.
+ *
+ * A full load reads the site index (cache/site-index.ts), stats every post, and reads, validates
+ * and renders only the posts whose size or modification time changed and whose content hash
+ * differs too (and those the index lacks); a body already in the cache is reused, not rendered.
+ * An incremental update does the same for one path: a post added, changed, deleted or renamed,
+ * or a folder moved in or out. Both run the same per-file validation (front-matter.ts) and the
+ * same cross-file rule (slug-clashes.ts), so an update gives what a full load of the same files
+ * gives.
+ *
+ * Each file keeps its last version that had no problem (`good`): the dev server serves it while
+ * the file is broken. Production stops on any problem instead (`strict`), before rendering.
+ */
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { type BodyStore, bodyKey, createBodyStore } from '../cache/body-store.ts';
+import {
+  type BodyFacts,
+  type IndexEntry,
+  readSiteIndex,
+  type SourceStamp,
+  writeSiteIndex,
+} from '../cache/site-index.ts';
+import { discoverPosts } from '../discover-posts.ts';
+import { parsePost } from '../front-matter.ts';
+import { internalLinks } from '../internal-links.ts';
+import { storedFrontMatter, toPost } from '../post.ts';
+import { contentFingerprint, rendererFingerprint } from '../render/fingerprint.ts';
+import { createRenderer, type Renderer, type RenderJob } from '../render-pool.ts';
+import { ContentError, type ContentProblem, type Post, type RenderedBody } from '../types.ts';
+import { siteOf } from './site-of.ts';
+import { type Claimant, slugClashes } from './slug-clashes.ts';
+
+export interface SiteLoaderOptions {
+  postsDir: string;
+  cacheDir: string;
+  /** `false` for `npm run check`: validate only; render nothing, write nothing. */
+  render?: boolean;
+  /** Stop on the first problems, with every problem (production); else keep going (dev). */
+  strict?: boolean;
+  /** The renderer for `jobs` bodies. Default: the render pool (in this process for a few). */
+  renderer?: (jobs: number) => Renderer;
+}
+
+export interface LoadReport {
+  /** Post files found, good or not. */
+  posts: number;
+  /** Good posts that are not drafts. */
+  published: number;
+  /** Bodies rendered now. */
+  rendered: number;
+  /** Posts whose body came from the cache. */
+  cached: number;
+  /** Posts read and validated now (the others came from the index). */
+  validated: number;
+  ms: number;
+  /** Problems in posts that do not stop the site, e.g. an unknown code language. */
+  warnings: ContentProblem[];
+  /** Set when the cache could not be written: the site works, the next start validates again. */
+  cacheError?: string | undefined;
+  /** Set when an index was there but could not be used. */
+  indexWarning?: string | undefined;
+  /** How long each rendered body took, for the render duration histogram. */
+  renderSeconds: number[];
+}
+
+/** What an update did to one post file: its good post before and after. */
+export interface PostChange {
+  file: string;
+  before?: Post | undefined;
+  after?: Post | undefined;
+}
+
+export interface UpdateReport {
+  /** Files whose good post changed (added, edited, deleted, renamed). */
+  changes: PostChange[];
+  /** Whether the set of problems changed. */
+  problemsChanged: boolean;
+  rendered: number;
+}
+
+/** The state of one post file. */
+interface FileState {
+  path: string;
+  file: string;
+  stamp: SourceStamp;
+  /** The current version if its front matter is valid; its body facts once rendered. */
+  current?: IndexEntry | undefined;
+  /** Whether this version was read and validated (not taken from the index). */
+  parsed?: boolean;
+  /** Set while `current` still has to be rendered. */
+  job?: RenderJob | undefined;
+  parseProblems: ContentProblem[];
+  /** Parse problems, clashes, a failed render. */
+  problems: ContentProblem[];
+  /** The last rendered version without a problem: what is served. */
+  good?: IndexEntry | undefined;
+  post?: Post | undefined;
+}
+
+const READS_IN_FLIGHT = 16;
+
+export class SiteLoader {
+  readonly postsDir: string;
+  readonly store: BodyStore;
+  readonly #options: SiteLoaderOptions;
+  readonly #states = new Map<string, FileState>();
+  /** Whether the index on disk lags behind the states. */
+  #dirty = false;
+  #cacheError: string | undefined;
+
+  constructor(options: SiteLoaderOptions) {
+    this.#options = options;
+    this.postsDir = options.postsDir;
+    this.store = createBodyStore(options.cacheDir);
+  }
+
+  /** Reads every post (from the index where it can) and renders what the cache lacks. */
+  async load(): Promise<LoadReport> {
+    const started = performance.now();
+    const index = await readSiteIndex(this.#options.cacheDir, contentFingerprint(), this.postsDir);
+    const known = new Map(index.entries.map((entry) => [entry.path, entry]));
+    const paths = await discoverPosts(this.postsDir);
+    this.#states.clear();
+    let next = 0;
+    const read = async () => {
+      while (next < paths.length) {
+        const path = paths[next++] as string;
+        const state = await this.#read(path, known.get(path), true);
+        if (state) this.#states.set(path, state);
+      }
+    };
+    await Promise.all(Array.from({ length: READS_IN_FLIGHT }, read));
+    this.#sortStates();
+    this.#dirty ||=
+      index.entries.length !== this.#states.size ||
+      [...this.#states.values()].some((s) => s.good !== known.get(s.path));
+    this.#checkClashes();
+    if (this.#options.strict) {
+      const problems = this.problems();
+      if (problems.length > 0) throw new ContentError(problems);
+    }
+    const validated = [...this.#states.values()].filter((state) => state.parsed).length;
+    const { rendered, renderSeconds } = await this.#renderPending();
+    if (this.#options.render !== false) {
+      this.flush();
+      if (this.#cacheError === undefined) await this.store.prune(this.#bodyKeys());
+    }
+    const goods = [...this.#states.values()].filter((state) => state.good);
+    return {
+      posts: this.#states.size,
+      published: goods.filter((state) => !state.good?.frontMatter.draft).length,
+      rendered,
+      cached: goods.length - rendered,
+      validated,
+      ms: Math.round(performance.now() - started),
+      warnings: this.warnings(),
+      cacheError: this.#cacheError,
+      indexWarning: index.warning,
+      renderSeconds,
+    };
+  }
+
+  /**
+   * Takes the index as it is, without looking at the posts: for a cluster worker, whose primary
+   * has just loaded (and so checked) them and written it. False when there is no usable index.
+   */
+  async open(): Promise<boolean> {
+    const index = await readSiteIndex(this.#options.cacheDir, contentFingerprint(), this.postsDir);
+    if (index.warning !== undefined || index.entries.length === 0) return false;
+    this.#states.clear();
+    for (const entry of index.entries)
+      this.#states.set(entry.path, settled(entry.path, join(this.postsDir, entry.path), entry));
+    return true;
+  }
+
+  /**
+   * Applies what happened at `path` (a post file, or a folder of posts moved in, out or
+   * deleted): re-reads the files there, validates them against the others, renders what
+   * changed. The index is written by `flush`.
+   */
+  async update(path: string): Promise<UpdateReport> {
+    const before = JSON.stringify(this.problems());
+    const rel = relative(this.postsDir, path).split(sep).join('/');
+    const targets = rel.endsWith('.md') ? [rel] : await this.#postsUnder(rel);
+    const goodBefore = new Map<string, Post | undefined>();
+    const remember = (target: string) => {
+      if (!goodBefore.has(target)) goodBefore.set(target, this.#postOf(this.#states.get(target)));
+    };
+    for (const target of targets) {
+      remember(target);
+      const state = this.#states.get(target);
+      const fresh = await this.#read(target, undefined, false, state);
+      if (fresh === undefined) this.#states.delete(target);
+      else if (fresh !== state) this.#states.set(target, fresh);
+    }
+    this.#sortStates();
+    // A rename is a delete and a create, reported in either order: a clash with a file that is
+    // gone is that file's delete not applied yet.
+    for (const gone of await this.#vanishedClaimants()) {
+      remember(gone);
+      this.#states.delete(gone);
+    }
+    this.#checkClashes();
+    const { rendered } = await this.#renderPending();
+    this.#dirty = true;
+    const changes: PostChange[] = [];
+    for (const [target, previous] of goodBefore) {
+      const after = this.#postOf(this.#states.get(target));
+      if (after !== previous)
+        changes.push({ file: join(this.postsDir, target), before: previous, after });
+    }
+    return { changes, problemsChanged: JSON.stringify(this.problems()) !== before, rendered };
+  }
+
+  /** Writes the index if anything changed since it was read; returns why it could not be. */
+  flush(): string | undefined {
+    if (!this.#dirty || this.#options.render === false) return undefined;
+    const entries = [...this.#states.values()].flatMap((state) => (state.good ? [state.good] : []));
+    const error = writeSiteIndex(
+      this.#options.cacheDir,
+      contentFingerprint(),
+      this.postsDir,
+      entries,
+    );
+    if (error === undefined) this.#dirty = false;
+    this.#cacheError ??= error;
+    return error;
+  }
+
+  /** Every problem, sorted by file and line. */
+  problems(): ContentProblem[] {
+    return [...this.#states.values()]
+      .flatMap((state) => state.problems)
+      .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  }
+
+  /** Rendering warnings of the good posts. */
+  warnings(): ContentProblem[] {
+    return [...this.#states.values()].flatMap((state) =>
+      (state.good?.warnings ?? []).map((warning) => ({ file: state.file, ...warning })),
+    );
+  }
+
+  /** The good post of every file, in path order. */
+  posts(): Post[] {
+    return [...this.#states.values()].flatMap((state) => {
+      const post = this.#postOf(state);
+      return post ? [post] : [];
+    });
+  }
+
+  /** Every file with its problems and good post; `claimed` when its front matter is valid. */
+  files(): {
+    file: string;
+    problems: readonly ContentProblem[];
+    post: Post | undefined;
+    claimed: boolean;
+  }[] {
+    return [...this.#states.values()].map((state) => ({
+      file: state.file,
+      problems: state.problems,
+      post: this.#postOf(state),
+      claimed: (state.current ?? state.good) !== undefined,
+    }));
+  }
+
+  /** The slug and aliases of each file's current (else good) version, rendered or not. */
+  claims(): { file: string; slug: string; aliases: readonly string[] }[] {
+    return [...this.#states.values()].flatMap((state) => {
+      const version = state.current ?? state.good;
+      if (!version) return [];
+      return [
+        { file: state.file, slug: version.frontMatter.slug, aliases: version.frontMatter.aliases },
+      ];
+    });
+  }
+
+  /** The links of each good post to other posts, with their lines (for `npm run check`). */
+  links(): { file: string; slug: string; line: number }[] {
+    return [...this.#states.values()].flatMap(
+      (state) =>
+        (state.current ?? state.good)?.links.map((link) => ({ file: state.file, ...link })) ?? [],
+    );
+  }
+
+  /** The site a reader is served from the good posts. */
+  site(meta: { title: string; url: string }) {
+    return siteOf(meta, this.posts(), this.store, (post) => this.renderFromSource(post));
+  }
+
+  /**
+   * A body rendered from the post's file, for a body the cache lost (deleted meanwhile, or never
+   * written: full disk, read-only cache). Written back if it can be.
+   */
+  async renderFromSource(post: Post): Promise<RenderedBody> {
+    const source = await readFile(post.file, 'utf8');
+    const parsed = parsePost(post.file, source);
+    if (!parsed.ok) throw new ContentError(parsed.problems);
+    const renderer = this.#renderer(1);
+    try {
+      const { body } = await renderer.render({
+        file: post.file,
+        body: parsed.post.body,
+        bodyLine: parsed.post.bodyLine,
+      });
+      this.store.write(post.bodyKey, body);
+      return body;
+    } finally {
+      await renderer.close();
+    }
+  }
+
+  #renderer(jobs: number): Renderer {
+    return (this.#options.renderer ?? createRenderer)(jobs);
+  }
+
+  #postOf(state: FileState | undefined): Post | undefined {
+    if (!state?.good) return undefined;
+    state.post ??= toPost(state.file, state.good);
+    return state.post;
+  }
+
+  #sortStates(): void {
+    const sorted = [...this.#states].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    this.#states.clear();
+    for (const [path, state] of sorted) this.#states.set(path, state);
+  }
+
+  #bodyKeys(): Set<string> {
+    const keys = new Set<string>();
+    for (const state of this.#states.values()) if (state.good) keys.add(state.good.bodyKey);
+    return keys;
+  }
+
+  /**
+   * The state of the post at `path` now, or undefined when there is none. `known` is its index
+   * entry, trusted without reading the file when `trustStat` and size and mtime agree;
+   * `previous` its state, returned as is when the content did not change.
+   */
+  async #read(
+    path: string,
+    known: IndexEntry | undefined,
+    trustStat: boolean,
+    previous?: FileState,
+  ): Promise<FileState | undefined> {
+    const file = join(this.postsDir, path);
+    let size: number;
+    let mtimeMs: number;
+    try {
+      const stats = await stat(file);
+      if (!stats.isFile()) return undefined;
+      ({ size, mtimeMs } = stats);
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+    if (trustStat && known?.source.size === size && known.source.mtimeMs === mtimeMs)
+      return settled(path, file, known);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(file);
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+    // Changed between the stat and the read: an mtime that matches nothing re-reads it next time.
+    const stamp: SourceStamp = {
+      size: bytes.length,
+      mtimeMs: bytes.length === size ? mtimeMs : -1,
+      hash: createHash('sha256').update(bytes).digest('base64url'),
+    };
+    if (previous && previous.stamp.hash === stamp.hash) return previous;
+    if (known && known.source.hash === stamp.hash)
+      return settled(path, file, { ...known, source: stamp });
+
+    const source = bytes.toString('utf8');
+    const parsed = parsePost(file, source);
+    if (!parsed.ok) {
+      return {
+        path,
+        file,
+        stamp,
+        parsed: true,
+        parseProblems: parsed.problems,
+        problems: parsed.problems,
+        good: previous?.good,
+        post: previous?.post,
+      };
+    }
+    const { frontMatter, body, bodyLine, fieldLines } = parsed.post;
+    const current: IndexEntry = {
+      path,
+      source: stamp,
+      frontMatter: storedFrontMatter(frontMatter),
+      fieldLines: { ...fieldLines },
+      links: internalLinks(body, bodyLine),
+      bodyKey: bodyKey(rendererFingerprint(), source),
+      firstParagraph: '',
+      wordCount: 0,
+      headings: [],
+      warnings: [],
+    };
+    return {
+      path,
+      file,
+      stamp,
+      current,
+      parsed: true,
+      job: { file, body, bodyLine },
+      parseProblems: [],
+      problems: [],
+      good: previous?.good,
+      post: previous?.post,
+    };
+  }
+
+  /** Slug and alias clashes between the files' current (else good) versions. */
+  #checkClashes(): void {
+    const claimants = new Map<Claimant, FileState>();
+    for (const state of this.#states.values()) {
+      const version = state.current ?? state.good;
+      if (!version) continue;
+      const { slug, aliases } = version.frontMatter;
+      claimants.set({ file: state.file, slug, aliases, fieldLines: version.fieldLines }, state);
+    }
+    const clashes = slugClashes(claimants.keys());
+    for (const state of this.#states.values()) state.problems = [...state.parseProblems];
+    for (const [claimant, problems] of clashes) claimants.get(claimant)?.problems.push(...problems);
+  }
+
+  /** Files claiming a clashing name that are no longer on disk. */
+  async #vanishedClaimants(): Promise<string[]> {
+    this.#checkClashes();
+    const gone: string[] = [];
+    for (const state of this.#states.values()) {
+      if (state.problems.length === state.parseProblems.length) continue; // no clash
+      const exists = await stat(state.file).then(
+        () => true,
+        () => false,
+      );
+      if (!exists) gone.push(state.path);
+    }
+    return gone;
+  }
+
+  /** Known post files under the folder `rel`, and the ones on disk there now. */
+  async #postsUnder(rel: string): Promise<string[]> {
+    const prefix = rel === '' ? '' : `${rel}/`;
+    const inside = [...this.#states.keys()].filter((path) => path.startsWith(prefix));
+    const present = await readdir(join(this.postsDir, rel), { recursive: true }).then(
+      (names) =>
+        names
+          .filter((name) => name.endsWith('.md'))
+          .map((name) => prefix + name.split(sep).join('/')),
+      () => [] as string[], // gone, or not a folder
+    );
+    return [...new Set([...inside, ...present])].sort();
+  }
+
+  /**
+   * Renders the current version of every problem-free file that needs it, reusing a body the
+   * cache has. In the dev server a failed render is that file's problem; elsewhere it stops the
+   * load.
+   */
+  async #renderPending(): Promise<{ rendered: number; renderSeconds: number[] }> {
+    const renderSeconds: number[] = [];
+    if (this.#options.render === false) return { rendered: 0, renderSeconds };
+    const pending = [...this.#states.values()].filter(
+      (state) => state.job && state.current && state.problems.length === 0,
+    );
+    const misses: FileState[] = [];
+    for (const state of pending) {
+      const cached = await this.store.read((state.current as IndexEntry).bodyKey);
+      if (cached) this.#settle(state, cached);
+      else misses.push(state);
+    }
+    if (misses.length === 0) return { rendered: 0, renderSeconds };
+    const renderer = this.#renderer(misses.length);
+    try {
+      const results = await Promise.allSettled(
+        misses.map(async (state) => {
+          const { body, seconds } = await renderer.render(state.job as RenderJob);
+          renderSeconds.push(seconds);
+          this.#cacheError ??= this.store.write((state.current as IndexEntry).bodyKey, body);
+          this.#settle(state, body);
+        }),
+      );
+      for (const [i, result] of results.entries()) {
+        if (result.status === 'fulfilled') continue;
+        if (this.#options.strict) throw result.reason;
+        const state = misses[i] as FileState;
+        const reason =
+          result.reason instanceof Error ? result.reason.message : String(result.reason);
+        state.problems.push({ file: state.file, line: 1, message: `could not render: ${reason}` });
+      }
+    } finally {
+      await renderer.close();
+    }
+    return { rendered: misses.length, renderSeconds };
+  }
+
+  #settle(state: FileState, body: RenderedBody): void {
+    const facts: BodyFacts = {
+      bodyKey: (state.current as IndexEntry).bodyKey,
+      firstParagraph: body.firstParagraph,
+      wordCount: body.wordCount,
+      headings: body.headings,
+      warnings: body.warnings,
+    };
+    state.good = { ...(state.current as IndexEntry), ...facts };
+    state.current = state.good;
+    state.job = undefined;
+    state.post = undefined;
+  }
+}
+
+/** A file whose index entry is its current version. */
+function settled(path: string, file: string, entry: IndexEntry): FileState {
+  return {
+    path,
+    file,
+    stamp: entry.source,
+    current: entry,
+    parseProblems: [],
+    problems: [],
+    good: entry,
+  };
+}
+
+function isMissing(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
