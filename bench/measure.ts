@@ -75,6 +75,7 @@ export interface ServerProcess {
   /** Resolves with a description of how the process ended. */
   exited: Promise<string>;
   hasExited: () => boolean;
+  stopsItsChildren: boolean;
 }
 
 /** Every server started and not yet stopped, so that nothing outlives the benchmark. */
@@ -91,6 +92,11 @@ export interface StartOptions {
   /** The port it listens on (for `baseUrl`); none for a program that does not serve. */
   port?: number;
   logDir: string;
+  /**
+   * It stops what it started itself on SIGTERM (as nginx.ts does): it is sent SIGTERM, rather
+   * than SIGKILL to its process group, which would not reach children in groups of their own.
+   */
+  stopsItsChildren?: boolean;
 }
 
 /**
@@ -135,6 +141,7 @@ export function startServer(options: StartOptions): ServerProcess {
     child,
     exited,
     hasExited: () => ended,
+    stopsItsChildren: options.stopsItsChildren ?? false,
   };
   running.add(server);
   void exited.then(() => running.delete(server));
@@ -162,6 +169,10 @@ export async function runToExit(options: StartOptions, timeoutMs: number): Promi
   const outcome = await Promise.race([child.exited, timedOut]);
   clearTimeout(timer);
   if (outcome === undefined) {
+    if (child.stopsItsChildren) {
+      signal(child.pid, 'SIGTERM');
+      await Promise.race([child.exited, sleep(10_000)]);
+    }
     signal(-child.pid, 'SIGKILL');
     await child.exited;
     throw new Error(`${options.name}: not finished within ${timeoutMs} ms\n${logTail(child)}`);
@@ -259,9 +270,15 @@ export async function stopServer(server: ServerProcess, graceMs = 5000): Promise
   return `${await server.exited} (did not exit within ${graceMs} ms of SIGTERM)`;
 }
 
-/** Synchronous, for `process.on('exit')`: SIGKILL every server still running, and its group. */
+/**
+ * Synchronous, for `process.on('exit')`: SIGKILL every server still running, and its group;
+ * SIGTERM to one that stops its own children.
+ */
 export function killAll(): void {
-  for (const server of running) signal(-server.pid, 'SIGKILL');
+  for (const server of running) {
+    if (server.stopsItsChildren) signal(server.pid, 'SIGTERM');
+    else signal(-server.pid, 'SIGKILL');
+  }
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {

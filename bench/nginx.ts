@@ -407,6 +407,9 @@ async function main() {
   );
 }
 
+// A signal exits through the 'exit' handlers, which stop the app and nginx.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(1));
+
 main().catch((error: unknown) => {
   process.stderr.write(`bench:nginx failed: ${(error as Error).stack ?? String(error)}\n`);
   // The 'exit' handlers stop the app and nginx, which would keep the process alive.
