@@ -1,52 +1,71 @@
 /**
- * The throughput reference: a bare Fastify server, no logging, one route that
- * answers a constant HTML string of the requested size. Whatever Quire does
- * per request beyond this (routing to a post, logging, headers, metrics) shows
- * up as the gap between the two.
+ * The throughput references: plain Fastify, one route answering the exact bytes of a Quire page
+ * (read from a file) with the same response headers (copied from Quire's answer; the request id
+ * made per request, as Quire does), so every server of the comparison puts the same bytes on
+ * the wire. Three ways to log:
  *
- * With `--log`, it also writes the one access-log line per request that issue #2
- * requires, with Quire's own logger (src/log.ts: pino, synchronous stdout) and
- * the same fields: what that requirement alone costs a bare server, measured
- * beside it in the same run.
+ * - none: the bare route, the floor of any Fastify server;
+ * - `--log`: one access line per request with the fields of Quire's (#2), written by pino to
+ *   stdout synchronously as Quire's logger does: the floor of a server that logs #2's line;
+ * - `--fastify-logger`: `Fastify({ logger: true })`, Fastify's default request logging, what a
+ *   Fastify user gets (two lines per request): the reference of issue #17's throughput target.
  *
- *   node bench/bare-server.ts --port 40123 --bytes 20480 [--path /posts/large-post] [--log]
+ *   node bench/bare-server.ts --port 40123 --body-file page.html [--headers-file headers.json]
+ *                             [--path /posts/large-post] [--log | --fastify-logger]
  *
- * Listens on 127.0.0.1 only. Exits on SIGTERM or SIGINT.
+ * `headers.json` is an array of [name, value] pairs. Listens on 127.0.0.1 only. Exits on SIGTERM
+ * or SIGINT.
  */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
-import { createLogger } from '../src/log.ts';
+import pino from 'pino';
 
 const { values } = parseArgs({
   options: {
     port: { type: 'string' },
-    bytes: { type: 'string' },
+    'body-file': { type: 'string' },
+    'headers-file': { type: 'string' },
     path: { type: 'string', default: '/posts/large-post' },
     log: { type: 'boolean', default: false },
+    'fastify-logger': { type: 'boolean', default: false },
   },
 });
 const port = Number(values.port);
-const bytes = Number(values.bytes);
-if (!Number.isInteger(port) || !Number.isInteger(bytes) || bytes < 128) {
-  process.stderr.write('usage: bare-server.ts --port N --bytes N (N >= 128) [--path /route]\n');
+if (!Number.isInteger(port) || values['body-file'] === undefined) {
+  process.stderr.write(
+    'usage: bare-server.ts --port N --body-file FILE [--headers-file FILE] [--path /route] [--log | --fastify-logger]\n',
+  );
+  process.exit(2);
+}
+if (values.log && values['fastify-logger']) {
+  process.stderr.write('bare-server.ts: --log and --fastify-logger exclude each other\n');
   process.exit(2);
 }
 
-/** ASCII only, so its length in characters is its length in bytes. */
-function page(size: number): string {
-  const head = '<!doctype html><html lang="en"><head><title>bare</title></head><body><p>';
-  const tail = '</p></body></html>\n';
-  return head + 'x'.repeat(size - head.length - tail.length) + tail;
-}
+const body = readFileSync(values['body-file']);
+const headers: Record<string, string> =
+  values['headers-file'] === undefined
+    ? { 'content-type': 'text/html; charset=utf-8' }
+    : Object.fromEntries(
+        JSON.parse(readFileSync(values['headers-file'], 'utf8')) as [string, string][],
+      );
 
-const body = page(bytes);
-const app = Fastify({ logger: false });
-app.get(values.path, (_request, reply) => {
-  reply.type('text/html; charset=utf-8').send(body);
+const app = Fastify({ logger: values['fastify-logger'], genReqId: () => randomUUID() });
+app.get(values.path, (request, reply) => {
+  reply.headers(headers).header('x-request-id', request.id).send(body);
 });
 if (values.log) {
-  const logger = createLogger('info');
-  // The fields of Quire's access line (src/http/request-log.ts), written the same way.
+  const logger = pino(
+    {
+      nestedKey: 'quire',
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    pino.destination({ dest: 1, sync: true }),
+  );
+  // The fields of Quire's access line (README, "Logs").
   app.addHook('onResponse', (request, reply, done) => {
     logger.info(
       {

@@ -1,15 +1,15 @@
 /**
- * Floors: what a requirement of issues #2 and #5 costs on its own, with nothing of Quire's,
- * measured in the same run as Quire (a ratio on this machine, never a figure from another run).
- * Each one says how close a target can come at best:
+ * Floors: what a requirement costs on its own, with nothing of Quire's, measured in the same run
+ * as Quire (a ratio on this machine, never a figure from another run). Each one says how close a
+ * target can come at best:
  *
- * - cold start: Shiki alone highlighting the posts' code blocks (shiki-alone.ts), its CPU time
- *   spread perfectly over every core: no Node start, no Markdown, no cache, no server;
- * - throughput: the bare Fastify route plus the one access-log line per request that #2 asks for
- *   (bare-server.ts --log), against the bare route: run by run.ts beside the others;
- * - cluster memory: as many idle Node processes as the cluster has (primary + workers), each with
- *   Fastify and pino loaded and one request served, holding no content at all, plus the bytes of
- *   the pages each worker must keep in memory (#2: "kept in memory").
+ * - cold render: Shiki alone highlighting the posts' code blocks (shiki-alone.ts), its CPU time
+ *   spread perfectly over every core: no Node start, no Markdown, no cache, no pages;
+ * - throughput: the bare Fastify route with the same bytes, and the same plus the one access-log
+ *   line per request that #2 asks for (bare-server.ts, bare and --log): run by run.ts beside
+ *   Quire and its reference;
+ * - memory and start: idle Node processes, each with Fastify and pino loaded and a few requests
+ *   served, holding no content at all: one for a serving process, three for primary + 2 workers.
  */
 import { execFile } from 'node:child_process';
 import os from 'node:os';
@@ -17,6 +17,7 @@ import { promisify } from 'node:util';
 import {
   freePort,
   httpGet,
+  pssTree,
   rssTree,
   startServer,
   stopServer,
@@ -53,26 +54,35 @@ export async function shikiAlone(root: string, postsDir: string): Promise<ShikiA
   };
 }
 
-/** Starts the bare reference server (bare-server.ts), ready to answer `path`. */
+/** How bare-server.ts logs: not at all, #2's access line, or Fastify's `logger: true`. */
+export type BareLogging = 'none' | 'access-line' | 'fastify-logger';
+
+/** Starts a reference server (bare-server.ts), ready to answer `path`. */
 export async function startBare(options: {
   name: string;
   root: string;
   logDir: string;
-  bytes: number;
+  bodyFile: string;
+  headersFile: string;
   path: string;
-  log: boolean;
+  logging: BareLogging;
 }): Promise<ServerProcess> {
   const port = await freePort();
   const started = performance.now();
+  const flag = { none: [], 'access-line': ['--log'], 'fastify-logger': ['--fastify-logger'] };
   const server = startServer({
     name: options.name,
     args: [
       'bench/bare-server.ts',
       '--port',
       String(port),
-      '--bytes',
-      String(options.bytes),
-      ...(options.log ? ['--log'] : []),
+      '--body-file',
+      options.bodyFile,
+      '--headers-file',
+      options.headersFile,
+      '--path',
+      options.path,
+      ...flag[options.logging],
     ],
     cwd: options.root,
     port,
@@ -83,10 +93,15 @@ export async function startBare(options: {
   return server;
 }
 
-export interface IdleRss {
+export interface IdleProcesses {
   processes: number;
-  processesMb: number[];
-  totalMb: number;
+  /** Each one's RSS, and the sum. */
+  processesRssMb: number[];
+  rssMb: number;
+  /** The sum of their PSS (the Node binary's pages, mapped by all, split between them). */
+  pssMb: number | null;
+  /** Spawn to the first 200, each: the least a serving process can take to be ready. */
+  startMs: number[];
 }
 
 /**
@@ -109,18 +124,19 @@ await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
 process.once('SIGTERM', () => process.exit(0));
 `;
 
-/** RSS of `count` idle servers (IDLE_SERVER), each having served a few requests. */
-export async function idleProcessesRss(
+/** Memory and start time of `count` idle servers (IDLE_SERVER), each having served a few requests. */
+export async function idleProcesses(
   count: number,
   options: { root: string; logDir: string; bytes: number; path: string },
-): Promise<IdleRss> {
+): Promise<IdleProcesses> {
   const servers: ServerProcess[] = [];
+  const startMs: number[] = [];
   try {
     for (let i = 0; i < count; i++) {
       const port = await freePort();
       const started = performance.now();
       const server = startServer({
-        name: `idle-${i}`,
+        name: `idle-${count}-${i}`,
         args: ['--input-type=module', '-e', IDLE_SERVER],
         cwd: options.root,
         port,
@@ -134,14 +150,18 @@ export async function idleProcessesRss(
         },
       });
       servers.push(server);
-      await waitForOk(server, options.path, started, 30_000);
+      startMs.push(Math.round(await waitForOk(server, options.path, started, 30_000)));
       for (let r = 0; r < 20; r++) await httpGet(`${server.baseUrl}${options.path}`, 5000);
     }
-    const processesMb = servers.map((server) => rssTree(server.pid).totalMb ?? 0);
+    const processesRssMb = servers.map((server) => rssTree(server.pid).totalMb ?? 0);
+    const pss = servers.map((server) => pssTree(server.pid).totalMb);
+    const sum = (values: number[]) => Math.round(values.reduce((a, b) => a + b, 0) * 10) / 10;
     return {
       processes: count,
-      processesMb,
-      totalMb: Math.round(processesMb.reduce((sum, mb) => sum + mb, 0) * 10) / 10,
+      processesRssMb,
+      rssMb: sum(processesRssMb),
+      pssMb: pss.every((mb) => mb !== undefined) ? sum(pss) : null,
+      startMs,
     };
   } finally {
     for (const server of servers) await stopServer(server);

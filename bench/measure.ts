@@ -75,6 +75,7 @@ export interface ServerProcess {
   /** Resolves with a description of how the process ended. */
   exited: Promise<string>;
   hasExited: () => boolean;
+  stopsItsChildren: boolean;
 }
 
 /** Every server started and not yet stopped, so that nothing outlives the benchmark. */
@@ -82,12 +83,20 @@ const running = new Set<ServerProcess>();
 
 export interface StartOptions {
   name: string;
-  /** Arguments to the current Node binary (`process.execPath`). */
+  /** The program to run; the current Node binary (`process.execPath`) unless given. */
+  command?: string;
+  /** Its arguments. */
   args: string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
-  port: number;
+  /** The port it listens on (for `baseUrl`); none for a program that does not serve. */
+  port?: number;
   logDir: string;
+  /**
+   * It stops what it started itself on SIGTERM (as nginx.ts does): it is sent SIGTERM, rather
+   * than SIGKILL to its process group, which would not reach children in groups of their own.
+   */
+  stopsItsChildren?: boolean;
 }
 
 /**
@@ -103,7 +112,7 @@ export function startServer(options: StartOptions): ServerProcess {
   let ended = false;
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, options.args, {
+    child = spawn(options.command ?? process.execPath, options.args, {
       cwd: options.cwd,
       env: options.env,
       stdio: ['ignore', out, err],
@@ -126,16 +135,52 @@ export function startServer(options: StartOptions): ServerProcess {
   const server: ServerProcess = {
     name: options.name,
     pid: child.pid ?? -1,
-    baseUrl: `http://127.0.0.1:${options.port}`,
+    baseUrl: `http://127.0.0.1:${options.port ?? 0}`,
     stdoutFile,
     stderrFile,
     child,
     exited,
     hasExited: () => ended,
+    stopsItsChildren: options.stopsItsChildren ?? false,
   };
   running.add(server);
   void exited.then(() => running.delete(server));
   return server;
+}
+
+export interface Completed {
+  /** Wall time from spawn to exit, in ms (one decimal). */
+  ms: number;
+  /** How it ended: "exited with code 0" (anything else throws). */
+  outcome: string;
+}
+
+/**
+ * Runs a program to its end (a build, a render) with its output going to files, and measures
+ * its wall time. Past `timeoutMs` its whole process group is killed and this throws.
+ */
+export async function runToExit(options: StartOptions, timeoutMs: number): Promise<Completed> {
+  const started = performance.now();
+  const child = startServer(options);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), timeoutMs);
+  });
+  const outcome = await Promise.race([child.exited, timedOut]);
+  clearTimeout(timer);
+  if (outcome === undefined) {
+    if (child.stopsItsChildren) {
+      signal(child.pid, 'SIGTERM');
+      await Promise.race([child.exited, sleep(10_000)]);
+    }
+    signal(-child.pid, 'SIGKILL');
+    await child.exited;
+    throw new Error(`${options.name}: not finished within ${timeoutMs} ms\n${logTail(child)}`);
+  }
+  const ms = Math.round((performance.now() - started) * 10) / 10;
+  if (outcome !== 'exited with code 0')
+    throw new Error(`${options.name} ${outcome}\n${logTail(child)}`);
+  return { ms, outcome };
 }
 
 /** The last lines a server wrote, for error messages. */
@@ -225,9 +270,15 @@ export async function stopServer(server: ServerProcess, graceMs = 5000): Promise
   return `${await server.exited} (did not exit within ${graceMs} ms of SIGTERM)`;
 }
 
-/** Synchronous, for `process.on('exit')`: SIGKILL every server still running, and its group. */
+/**
+ * Synchronous, for `process.on('exit')`: SIGKILL every server still running, and its group;
+ * SIGTERM to one that stops its own children.
+ */
 export function killAll(): void {
-  for (const server of running) signal(-server.pid, 'SIGKILL');
+  for (const server of running) {
+    if (server.stopsItsChildren) signal(server.pid, 'SIGTERM');
+    else signal(-server.pid, 'SIGKILL');
+  }
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {

@@ -1,7 +1,8 @@
 /**
- * The cold-start reference: Shiki alone, highlighting every fenced code block of the bench's
+ * The cold-render floor: Shiki alone, highlighting every fenced code block of the bench's
  * posts, with nothing else (no Markdown, no sanitizing, no cache, no server). Whatever Quire's
- * cold start takes beyond this is Quire's; this part is the highlighter that issue #2 mandates.
+ * cold render takes beyond this is Quire's; this part is the highlighter that issue #2 mandates
+ * (issue #17: a cold render within 1.5 × the two-theme figure).
  *
  * Plain Shiki, as its README shows it: `createHighlighter` with the grammars the posts use, then
  * `codeToHtml` for each block, with one theme and with Quire's two (light and dark at once,
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 import { bundledLanguages, createHighlighter } from 'shiki';
 import { createOnigurumaEngine } from 'shiki/engine/oniguruma';
 import { createJavaScriptRegexEngine } from 'shiki/engine/javascript';
-import { THEMES } from '../src/content/render/themes.ts';
+import { THEMES } from './themes.ts';
 
 const FENCE = /^```(\w[\w+-]*)\n([\s\S]*?)\n```$/gm;
 
