@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { loadAssetManifest } from '../../src/http/asset-manifest.ts';
 import { buildTestApp } from './harness.ts';
 
@@ -10,27 +10,22 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
 const SHORT = 'public, max-age=300';
 
 /** The hashed URLs a page links to, by file name. */
-async function linkedAssets(url: string): Promise<Record<string, string>> {
-  const { app } = buildTestApp();
-  try {
-    const html = (await app.inject({ url })).body;
-    const found: Record<string, string> = {};
-    for (const [, path = '', name = '', ext = ''] of html.matchAll(
-      /(?:href|src)="(\/assets\/([a-z-]+)\.[0-9a-f]{10}\.([a-z]+))"/g,
-    )) {
-      found[`${name}.${ext}`] = path;
-    }
-    return found;
-  } finally {
-    await app.close();
+async function linkedAssets(t: TestContext, url: string): Promise<Record<string, string>> {
+  const { app } = buildTestApp(t);
+  const html = (await app.inject({ url })).body;
+  const found: Record<string, string> = {};
+  for (const [, path = '', name = '', ext = ''] of html.matchAll(
+    /(?:href|src)="(\/assets\/([a-z-]+)\.[0-9a-f]{10}\.([a-z]+))"/g,
+  )) {
+    found[`${name}.${ext}`] = path;
   }
+  return found;
 }
 
 describe('static assets', () => {
   it('pages link to content-hashed names, served as immutable for a year', async (t) => {
-    const { app } = buildTestApp();
-    t.after(() => app.close());
-    const onPost = await linkedAssets('/posts/hello-world');
+    const { app } = buildTestApp(t);
+    const onPost = await linkedAssets(t, '/posts/hello-world');
     assert.deepEqual(Object.keys(onPost).sort(), ['copy-code.js', 'favicon.svg', 'style.css']);
     for (const [name, url] of Object.entries(onPost)) {
       const hashed = await app.inject({ url });
@@ -48,14 +43,13 @@ describe('static assets', () => {
     assert.match(String(js.headers['content-type']), /javascript/);
   });
 
-  it('the index links to the stylesheet and needs no script', async () => {
-    assert.deepEqual(Object.keys(await linkedAssets('/')).sort(), ['favicon.svg', 'style.css']);
+  it('the index links to the stylesheet and needs no script', async (t) => {
+    assert.deepEqual(Object.keys(await linkedAssets(t, '/')).sort(), ['favicon.svg', 'style.css']);
   });
 
   it('answers HEAD and conditional requests for hashed names', async (t) => {
-    const { app } = buildTestApp();
-    t.after(() => app.close());
-    const url = (await linkedAssets('/'))['style.css'] ?? '';
+    const { app } = buildTestApp(t);
+    const url = (await linkedAssets(t, '/'))['style.css'] ?? '';
     const head = await app.inject({ method: 'HEAD', url });
     assert.equal(head.statusCode, 200);
     assert.equal(head.body, '');
@@ -67,8 +61,7 @@ describe('static assets', () => {
   });
 
   it('answers unknown assets, wrong hashes, dotfiles and path tricks through the error handlers', async (t) => {
-    const { app } = buildTestApp();
-    t.after(() => app.close());
+    const { app } = buildTestApp(t);
     for (const [url, status] of [
       ['/assets/nope.css', 404],
       ['/assets/style.0000000000.css', 404],
@@ -84,8 +77,7 @@ describe('static assets', () => {
   });
 
   it('serves the theme with both colour schemes and a print stylesheet', async (t) => {
-    const { app } = buildTestApp();
-    t.after(() => app.close());
+    const { app } = buildTestApp(t);
     const css = (await app.inject({ url: '/assets/style.css' })).body;
     assert.match(css, /\.shiki,\s*\.shiki span \{\s*color: var\(--shiki-light\);/);
     const dark = css.slice(css.indexOf('@media (prefers-color-scheme: dark)', 200));

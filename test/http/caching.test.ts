@@ -45,8 +45,7 @@ function firstType(url: string): string {
 
 describe('HTTP caching of pages and feeds', () => {
   it('sends a strong ETag, Last-Modified and a short Cache-Control on every route', async (t) => {
-    const { app } = buildTestApp({ site: cachingSite() });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site: cachingSite() });
     const etags = new Set<string>();
     for (const [url, lastModified] of ROUTES) {
       const response = await app.inject({ url });
@@ -62,8 +61,7 @@ describe('HTTP caching of pages and feeds', () => {
   });
 
   it('answers If-None-Match and If-Modified-Since with 304 on every route', async (t) => {
-    const { app } = buildTestApp({ site: cachingSite() });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site: cachingSite() });
     for (const [url, lastModified] of ROUTES) {
       const first = await app.inject({ url });
       const etag = String(first.headers.etag);
@@ -92,8 +90,7 @@ describe('HTTP caching of pages and feeds', () => {
   });
 
   it('lets If-None-Match take precedence over If-Modified-Since (RFC 9110 §13.1.3)', async (t) => {
-    const { app } = buildTestApp({ site: cachingSite() });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site: cachingSite() });
     const first = await app.inject({ url: '/' });
     const lastModified = String(first.headers['last-modified']);
     const stale = await app.inject({
@@ -120,8 +117,7 @@ describe('HTTP caching of pages and feeds', () => {
   });
 
   it('never compresses: nginx does', async (t) => {
-    const { app } = buildTestApp({ site: cachingSite() });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site: cachingSite() });
     for (const [url] of ROUTES) {
       const response = await app.inject({ url, headers: { 'accept-encoding': 'gzip, br' } });
       assert.equal(response.headers['content-encoding'], undefined, url);
@@ -131,10 +127,9 @@ describe('HTTP caching of pages and feeds', () => {
 
 describe('HEAD', () => {
   it('works on every route with the headers of GET and no body', async (t) => {
-    const { app } = buildTestApp({
+    const { app } = buildTestApp(t, {
       site: makeSite([...cachingSite().posts, makePost({ slug: 'c', aliases: ['old-c'] })]),
     });
-    t.after(() => app.close());
     const urls = [
       ...ROUTES.map(([url]) => url),
       '/robots.txt',

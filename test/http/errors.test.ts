@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { prefersJson } from '../../src/http/errors.ts';
 import { buildTestApp, type TestApp } from './harness.ts';
 
@@ -7,8 +7,8 @@ const JSON_ACCEPT = { accept: 'application/json' };
 const SECRET = 'db password is hunter2 at /srv/quire/secret.ts';
 
 /** An app with extra routes that fail; registered before `ready()`, as plugins are. */
-function appWithFailingRoutes(): TestApp {
-  const test = buildTestApp();
+function appWithFailingRoutes(t: TestContext): TestApp {
+  const test = buildTestApp(t);
   test.app.get('/boom', async () => {
     throw new Error(SECRET);
   });
@@ -38,8 +38,7 @@ function assertNoLeak(body: string) {
 
 describe('404', () => {
   it('is an HTML page with the status, a message and the request id', async (t) => {
-    const { app } = buildTestApp();
-    t.after(() => app.close());
+    const { app } = buildTestApp(t);
     const response = await app.inject({
       url: '/no/such/page',
       headers: { 'x-request-id': 'req-404' },
@@ -56,8 +55,7 @@ describe('404', () => {
   });
 
   it('is JSON when the client prefers JSON', async (t) => {
-    const { app } = buildTestApp();
-    t.after(() => app.close());
+    const { app } = buildTestApp(t);
     const response = await app.inject({ url: '/no/such/page', headers: JSON_ACCEPT });
     assert.equal(response.statusCode, 404);
     assert.equal(response.headers['content-type'], 'application/json; charset=utf-8');
@@ -70,8 +68,7 @@ describe('404', () => {
   });
 
   it('covers every method, and logs only the access line', async (t) => {
-    const { app, linesFor } = buildTestApp();
-    t.after(() => app.close());
+    const { app, linesFor } = buildTestApp(t);
     const response = await app.inject({ method: 'DELETE', url: '/', headers: JSON_ACCEPT });
     assert.equal(response.statusCode, 404);
     const lines = linesFor(String(response.headers['x-request-id']));
@@ -85,8 +82,7 @@ describe('404', () => {
 describe('500', () => {
   for (const url of ['/boom', '/boom-sync']) {
     it(`${url}: the HTML page is generic, with the request id of the header`, async (t) => {
-      const { app } = appWithFailingRoutes();
-      t.after(() => app.close());
+      const { app } = appWithFailingRoutes(t);
       const response = await app.inject({ url });
       assert.equal(response.statusCode, 500);
       assert.equal(response.headers['content-type'], 'text/html; charset=utf-8');
@@ -99,8 +95,7 @@ describe('500', () => {
     });
 
     it(`${url}: the JSON body is generic, with the request id of the header`, async (t) => {
-      const { app } = appWithFailingRoutes();
-      t.after(() => app.close());
+      const { app } = appWithFailingRoutes(t);
       const response = await app.inject({ url, headers: JSON_ACCEPT });
       assert.equal(response.statusCode, 500);
       assert.deepEqual(response.json(), {
@@ -114,8 +109,7 @@ describe('500', () => {
   }
 
   it('is logged once, at error level, with the request id and the stack', async (t) => {
-    const { app, linesFor, logs } = appWithFailingRoutes();
-    t.after(() => app.close());
+    const { app, linesFor, logs } = appWithFailingRoutes(t);
     const response = await app.inject({ url: '/boom', headers: { 'x-request-id': 'req-500' } });
     assert.equal(response.headers['x-request-id'], 'req-500');
     const lines = linesFor('req-500');
@@ -136,8 +130,7 @@ describe('500', () => {
   });
 
   it('falls back to a built-in page if the error template itself fails', async (t) => {
-    const { app, linesFor } = appWithFailingRoutes();
-    t.after(() => app.close());
+    const { app, linesFor } = appWithFailingRoutes(t);
     await app.ready();
     app.view = async () => {
       throw new Error('template exploded');
@@ -159,8 +152,7 @@ describe('500', () => {
 
 describe('4xx', () => {
   it("keeps the message of an error's own 4xx status", async (t) => {
-    const { app } = appWithFailingRoutes();
-    t.after(() => app.close());
+    const { app } = appWithFailingRoutes(t);
     const json = await app.inject({ url: '/teapot', headers: JSON_ACCEPT });
     assert.equal(json.statusCode, 418);
     assert.equal(json.json().message, "I'm a teapot, not a coffee pot");
@@ -169,8 +161,7 @@ describe('4xx', () => {
   });
 
   it("keeps Fastify's safe message for a bad content type and a failed validation", async (t) => {
-    const { app } = appWithFailingRoutes();
-    t.after(() => app.close());
+    const { app } = appWithFailingRoutes(t);
     const mediaType = await app.inject({
       method: 'POST',
       url: '/echo',
@@ -192,8 +183,7 @@ describe('4xx', () => {
   });
 
   it('is logged once at info, with the request id and no stack', async (t) => {
-    const { app, linesFor } = appWithFailingRoutes();
-    t.after(() => app.close());
+    const { app, linesFor } = appWithFailingRoutes(t);
     await app.inject({
       method: 'POST',
       url: '/echo',
@@ -211,8 +201,7 @@ describe('4xx', () => {
   });
 
   it('answers a malformed URL (rejected before routing) in the same formats', async (t) => {
-    const { app } = buildTestApp();
-    t.after(() => app.close());
+    const { app } = buildTestApp(t);
     const json = await app.inject({ url: '/posts/%zz<b>', headers: JSON_ACCEPT });
     assert.equal(json.statusCode, 400);
     assert.equal(json.json().error, 'Bad Request');

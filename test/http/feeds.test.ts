@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { makePost, makeSite } from '../helpers/site.ts';
 import { buildTestApp } from './harness.ts';
@@ -57,22 +57,18 @@ function assertAbsolute(urls: string[], where: string) {
   for (const url of urls) assert.match(url, /^(https?|mailto):/, `${where}: ${url}`);
 }
 
-async function get(url: string) {
-  const { app } = buildTestApp({
+async function get(t: TestContext, url: string) {
+  const { app } = buildTestApp(t, {
     site: feedSite(),
     env: { SITE_AUTHOR: 'Ada Lovelace', SITE_DESCRIPTION: 'Notes on engines.' },
     now: () => new Date('2026-06-01T00:00:00Z'),
   });
-  try {
-    return await app.inject({ url });
-  } finally {
-    await app.close();
-  }
+  return app.inject({ url });
 }
 
 describe('Atom /feed.xml', () => {
-  it('is well-formed Atom with the required elements, full content and absolute URLs', async () => {
-    const response = await get('/feed.xml');
+  it('is well-formed Atom with the required elements, full content and absolute URLs', async (t) => {
+    const response = await get(t, '/feed.xml');
     assert.equal(response.statusCode, 200);
     assert.equal(response.headers['content-type'], 'application/atom+xml; charset=utf-8');
     assert.equal(XMLValidator.validate(response.body), true);
@@ -119,8 +115,8 @@ describe('Atom /feed.xml', () => {
 });
 
 describe('RSS /rss.xml', () => {
-  it('is well-formed RSS 2.0 with guid, pubDate, full content and absolute URLs', async () => {
-    const response = await get('/rss.xml');
+  it('is well-formed RSS 2.0 with guid, pubDate, full content and absolute URLs', async (t) => {
+    const response = await get(t, '/rss.xml');
     assert.equal(response.statusCode, 200);
     assert.equal(response.headers['content-type'], 'application/rss+xml; charset=utf-8');
     assert.equal(XMLValidator.validate(response.body), true);
@@ -147,8 +143,8 @@ describe('RSS /rss.xml', () => {
 });
 
 describe('JSON Feed /feed.json', () => {
-  it('has the required members, dates, full content and absolute URLs', async () => {
-    const response = await get('/feed.json');
+  it('has the required members, dates, full content and absolute URLs', async (t) => {
+    const response = await get(t, '/feed.json');
     assert.equal(response.statusCode, 200);
     assert.equal(response.headers['content-type'], 'application/feed+json; charset=utf-8');
     const feed = response.json();
@@ -170,32 +166,28 @@ describe('JSON Feed /feed.json', () => {
 });
 
 describe('tag feeds', () => {
-  it('carry only the tag’s published posts, in all three formats', async () => {
-    const atom = parser.parse((await get('/tags/quire/feed.xml')).body).feed;
+  it('carry only the tag’s published posts, in all three formats', async (t) => {
+    const atom = parser.parse((await get(t, '/tags/quire/feed.xml')).body).feed;
     assert.equal(atom.id, 'https://blog.example/sub/tags/quire');
     assert.equal(atom.title, 'Test Blog: quire');
     assert.equal([atom.entry].flat().length, 1);
-    const rss = parser.parse((await get('/tags/tech/rss.xml')).body).rss;
+    const rss = parser.parse((await get(t, '/tags/tech/rss.xml')).body).rss;
     assert.equal([rss.channel.item].flat().length, 2, 'not the draft');
-    const json = (await get('/tags/tech/feed.json')).json();
+    const json = (await get(t, '/tags/tech/feed.json')).json();
     assert.deepEqual(
       json.items.map((item: { url: string }) => item.url),
       ['https://blog.example/sub/posts/newest', 'https://blog.example/sub/posts/older'],
     );
-    assert.equal((await get('/tags/nope/feed.json')).statusCode, 404);
+    assert.equal((await get(t, '/tags/nope/feed.json')).statusCode, 404);
   });
 
-  it('keep the same ids when the slug changes, so readers do not show a post twice', async () => {
+  it('keep the same ids when the slug changes, so readers do not show a post twice', async (t) => {
     const render = async (slug: string) => {
       const site = makeSite([
         makePost({ slug, file: 'posts/original.md', date: new Date('2026-01-02T00:00:00Z') }),
       ]);
-      const { app } = buildTestApp({ site });
-      try {
-        return (await app.inject({ url: '/feed.json' })).json().items[0];
-      } finally {
-        await app.close();
-      }
+      const { app } = buildTestApp(t, { site });
+      return (await app.inject({ url: '/feed.json' })).json().items[0];
     };
     const before = await render('original');
     const after = await render('renamed');
@@ -209,8 +201,7 @@ describe('feeds with markup characters in names', () => {
     const site = makeSite([makePost({ slug: 'x', title: 'T & <t>', tags: ['a&b <c>'] })], {
       title: 'A & B <c>',
     });
-    const { app } = buildTestApp({ site, env: { SITE_AUTHOR: 'Me & <you>' } });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site, env: { SITE_AUTHOR: 'Me & <you>' } });
     for (const url of ['/feed.xml', '/rss.xml', '/tags/a%26b%20%3Cc%3E/feed.xml']) {
       const response = await app.inject({ url });
       assert.equal(response.statusCode, 200, url);

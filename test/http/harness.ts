@@ -2,6 +2,7 @@
  * Builds the app for HTTP tests, with its log lines captured in memory.
  * Not a test file itself (no `.test.ts`).
  */
+import type { TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { type LogLevel, loadConfig } from '../../src/config.ts';
@@ -64,7 +65,8 @@ export function defaultSite(): Site {
   ]);
 }
 
-export function buildTestApp(options: TestAppOptions = {}): TestApp {
+/** The app for one test, closed when the test ends. */
+export function buildTestApp(t: Pick<TestContext, 'after'>, options: TestAppOptions = {}): TestApp {
   const site = options.site ?? defaultSite();
   const lifecycle = options.lifecycle ?? createLifecycle();
   const logs: LogLine[] = [];
@@ -80,6 +82,7 @@ export function buildTestApp(options: TestAppOptions = {}): TestApp {
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
   });
+  t.after(() => app.close());
   return {
     app,
     site,

@@ -4,8 +4,7 @@ import { buildTestApp } from './harness.ts';
 
 describe('GET /healthz', () => {
   it('says the process is alive', async (t) => {
-    const { app } = buildTestApp();
-    t.after(() => app.close());
+    const { app } = buildTestApp(t);
     const response = await app.inject({ url: '/healthz' });
     assert.equal(response.statusCode, 200);
     assert.equal(response.headers['content-type'], 'application/json; charset=utf-8');
@@ -15,8 +14,7 @@ describe('GET /healthz', () => {
   });
 
   it('stays 200 while draining: liveness is not readiness', async (t) => {
-    const { app, lifecycle } = buildTestApp();
-    t.after(() => app.close());
+    const { app, lifecycle } = buildTestApp(t);
     lifecycle.draining = true;
     assert.equal((await app.inject({ url: '/healthz' })).statusCode, 200);
   });
@@ -24,8 +22,7 @@ describe('GET /healthz', () => {
 
 describe('GET /readyz', () => {
   it('is ready by default', async (t) => {
-    const { app } = buildTestApp();
-    t.after(() => app.close());
+    const { app } = buildTestApp(t);
     const response = await app.inject({ url: '/readyz' });
     assert.equal(response.statusCode, 200);
     assert.equal(response.headers['cache-control'], 'no-store');
@@ -33,8 +30,7 @@ describe('GET /readyz', () => {
   });
 
   it('answers 503 while draining, following the lifecycle object', async (t) => {
-    const { app, lifecycle } = buildTestApp();
-    t.after(() => app.close());
+    const { app, lifecycle } = buildTestApp(t);
     await app.ready();
     lifecycle.draining = true;
     const draining = await app.inject({ url: '/readyz' });
@@ -45,8 +41,7 @@ describe('GET /readyz', () => {
   });
 
   it('supports HEAD', async (t) => {
-    const { app, lifecycle } = buildTestApp();
-    t.after(() => app.close());
+    const { app, lifecycle } = buildTestApp(t);
     lifecycle.draining = true;
     const response = await app.inject({ method: 'HEAD', url: '/readyz' });
     assert.equal(response.statusCode, 503);

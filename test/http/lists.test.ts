@@ -23,8 +23,7 @@ const listed = (html: string) =>
 
 describe('index pagination (PAGE_SIZE)', () => {
   it('splits the index into pages with older/newer links', async (t) => {
-    const { app } = buildTestApp({ site: fivePosts(), env: { PAGE_SIZE: '2' } });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site: fivePosts(), env: { PAGE_SIZE: '2' } });
     const first = await app.inject({ url: '/' });
     assert.deepEqual(listed(first.body), ['p5', 'p4']);
     assert.match(first.body, /<a href="\/page\/2" rel="next">Older posts<\/a>/);
@@ -45,8 +44,7 @@ describe('index pagination (PAGE_SIZE)', () => {
   });
 
   it('shows no page navigation when everything fits on one page', async (t) => {
-    const { app } = buildTestApp({ site: fivePosts() });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site: fivePosts() });
     const response = await app.inject({ url: '/' });
     assert.equal(listed(response.body).length, 5);
     assert.doesNotMatch(response.body, /class="pagination"/);
@@ -54,8 +52,7 @@ describe('index pagination (PAGE_SIZE)', () => {
   });
 
   it('redirects /page/1 to / (query kept) and 404s bad or out-of-range page numbers', async (t) => {
-    const { app } = buildTestApp({ site: fivePosts(), env: { PAGE_SIZE: '2' } });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site: fivePosts(), env: { PAGE_SIZE: '2' } });
     const one = await app.inject({ url: '/page/1?utm=x' });
     assert.equal(one.statusCode, 301);
     assert.equal(one.headers.location, '/?utm=x');
@@ -78,8 +75,7 @@ describe('index pagination (PAGE_SIZE)', () => {
 
 describe('tags', () => {
   it('/tags/ lists every tag with its number of posts and a link', async (t) => {
-    const { app } = buildTestApp({ site: fivePosts() });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site: fivePosts() });
     const response = await app.inject({ url: '/tags/' });
     assert.equal(response.statusCode, 200);
     assert.match(
@@ -96,8 +92,7 @@ describe('tags', () => {
   });
 
   it('/tags/:tag lists its posts, paginated, with its own feeds', async (t) => {
-    const { app } = buildTestApp({ site: fivePosts(), env: { PAGE_SIZE: '2' } });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site: fivePosts(), env: { PAGE_SIZE: '2' } });
     const first = await app.inject({ url: '/tags/odd' });
     assert.equal(first.statusCode, 200);
     assert.deepEqual(listed(first.body), ['p5', 'p3']);
@@ -125,8 +120,7 @@ describe('tags', () => {
       makePost({ slug: 'wip', tags: ['secret'], draft: true }),
       makePost({ slug: 'soon', tags: ['later'], date: new Date('2099-01-01T00:00:00Z') }),
     ]);
-    const { app } = buildTestApp({ site });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site });
     for (const url of [
       '/tags/secret',
       '/tags/later',
@@ -141,8 +135,7 @@ describe('tags', () => {
 
   it('serves tags that need percent-encoding; a malformed escape is a clean 400', async (t) => {
     const site = makeSite([makePost({ slug: 'x', tags: ['C# & .NET'] })]);
-    const { app } = buildTestApp({ site });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site });
     const tags = await app.inject({ url: '/tags/' });
     assert.match(tags.body, /<a href="\/tags\/C%23%20%26%20.NET">C# &amp; .NET<\/a>/);
     const tag = await app.inject({ url: '/tags/C%23%20%26%20.NET' });
@@ -152,7 +145,7 @@ describe('tags', () => {
     assert.match(post.body, /<a href="\/tags\/C%23%20%26%20.NET" rel="tag">/);
 
     const odd = makeSite([makePost({ slug: 'y', tags: ['ci/cd', 'a?b#c', '100%'] })]);
-    const other = buildTestApp({ site: odd }).app;
+    const other = buildTestApp(t, { site: odd }).app;
     t.after(() => other.close());
     for (const url of [
       '/tags/ci%2Fcd',
@@ -171,8 +164,7 @@ describe('tags', () => {
 
 describe('/archive/', () => {
   it('lists every published post by year, newest first', async (t) => {
-    const { app } = buildTestApp({ site: fivePosts() });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site: fivePosts() });
     const response = await app.inject({ url: '/archive/' });
     assert.equal(response.statusCode, 200);
     const body = response.body;
@@ -194,8 +186,7 @@ describe('/archive/', () => {
 
 describe('post page navigation', () => {
   it('links the older and newer post and related posts by shared tags', async (t) => {
-    const { app } = buildTestApp({ site: fivePosts() });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site: fivePosts() });
     const response = await app.inject({ url: '/posts/p3' });
     assert.match(response.body, /<a href="\/posts\/p4" rel="next">Newer: Post number 4<\/a>/);
     assert.match(response.body, /<a href="\/posts\/p2" rel="prev">Older: Post number 2<\/a>/);

@@ -9,8 +9,7 @@ const HTML = 'text/html; charset=utf-8';
 
 describe('GET /', () => {
   it('lists posts newest first with link, date, summary and reading time', async (t) => {
-    const { app } = buildTestApp();
-    t.after(() => app.close());
+    const { app } = buildTestApp(t);
     const response = await app.inject({ url: '/' });
     assert.equal(response.statusCode, 200);
     assert.equal(response.headers['content-type'], HTML);
@@ -30,8 +29,7 @@ describe('GET /', () => {
   });
 
   it('says so when there are no posts', async (t) => {
-    const { app } = buildTestApp({ site: makeSite([]) });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site: makeSite([]) });
     const response = await app.inject({ url: '/' });
     assert.equal(response.statusCode, 200);
     assert.match(response.body, /No posts yet\./);
@@ -40,8 +38,7 @@ describe('GET /', () => {
 
 describe('GET /posts/:slug', () => {
   it('shows title, dates, reading time, tags and the body', async (t) => {
-    const { app } = buildTestApp();
-    t.after(() => app.close());
+    const { app } = buildTestApp(t);
     const response = await app.inject({ url: '/posts/hello-world' });
     assert.equal(response.statusCode, 200);
     assert.equal(response.headers['content-type'], HTML);
@@ -61,16 +58,14 @@ describe('GET /posts/:slug', () => {
   });
 
   it('leaves out the updated date when there is none', async (t) => {
-    const { app } = buildTestApp();
-    t.after(() => app.close());
+    const { app } = buildTestApp(t);
     const response = await app.inject({ url: '/posts/second' });
     assert.equal(response.statusCode, 200);
     assert.doesNotMatch(response.body, /Updated/);
   });
 
   it('answers an unknown slug with the 404 page', async (t) => {
-    const { app } = buildTestApp();
-    t.after(() => app.close());
+    const { app } = buildTestApp(t);
     const response = await app.inject({ url: '/posts/nope' });
     assert.equal(response.statusCode, 404);
     assert.equal(response.headers['content-type'], HTML);
@@ -79,8 +74,7 @@ describe('GET /posts/:slug', () => {
 
   it('serves slugs that need percent-encoding', async (t) => {
     const site = makeSite([makePost({ slug: 'café au lait', title: 'Coffee' })]);
-    const { app } = buildTestApp({ site });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site });
     const index = await app.inject({ url: '/' });
     assert.match(index.body, /href="\/posts\/caf%C3%A9%20au%20lait"/);
     const response = await app.inject({ url: '/posts/caf%C3%A9%20au%20lait' });
@@ -106,8 +100,7 @@ describe('escaping', () => {
       ],
       { title: `Blog ${evil}` },
     );
-    const { app } = buildTestApp({ site });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site });
     for (const url of ['/', '/posts/evil']) {
       const { body } = await app.inject({ url });
       assert.equal(body.includes('<script>'), false, `${url} has no raw <script>`);
@@ -125,8 +118,7 @@ describe('escaping', () => {
 
 describe('HEAD', () => {
   it('returns the headers of GET and no body', async (t) => {
-    const { app } = buildTestApp();
-    t.after(() => app.close());
+    const { app } = buildTestApp(t);
     const get = await app.inject({ url: '/posts/hello-world' });
     const head = await app.inject({ method: 'HEAD', url: '/posts/hello-world' });
     assert.equal(head.statusCode, 200);
@@ -139,8 +131,7 @@ describe('HEAD', () => {
 
 describe('conditional GET', () => {
   it('sends a strong ETag and answers a matching If-None-Match with 304', async (t) => {
-    const { app } = buildTestApp();
-    t.after(() => app.close());
+    const { app } = buildTestApp(t);
     const first = await app.inject({ url: '/' });
     const etag = String(first.headers.etag);
     assert.match(etag, /^"[A-Za-z0-9_-]+"$/);
@@ -169,8 +160,7 @@ describe('conditional GET', () => {
 
 describe('pages on demand', () => {
   it('renders a page on its first request, once for 50 concurrent ones, then from memory', async (t) => {
-    const { app } = buildTestApp();
-    t.after(() => app.close());
+    const { app } = buildTestApp(t);
     const render = nunjucks.Environment.prototype.render;
     let renders = 0;
     nunjucks.Environment.prototype.render = function (this: nunjucks.Environment, ...args) {

@@ -25,8 +25,7 @@ describe('permalinks of the sample posts', () => {
   });
 
   it('answers 301 to the current URL for every alias and former file-name slug, query kept', async (t) => {
-    const { app } = buildTestApp({ site, now: AFTER_ALL });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site, now: AFTER_ALL });
     const old: [string, string][] = [];
     for (const post of site.posts) {
       for (const alias of post.aliases) old.push([alias, post.slug]);
@@ -51,8 +50,7 @@ describe('permalinks of the sample posts', () => {
   });
 
   it('does not redirect to a post that is not published yet', async (t) => {
-    const { app } = buildTestApp({ site, now: () => new Date('2026-12-01T00:00:00Z') });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site, now: () => new Date('2026-12-01T00:00:00Z') });
     for (const url of ['/posts/permalinks', '/posts/scheduled-posts-and-permalinks']) {
       assert.equal((await app.inject({ url })).statusCode, 404, url);
     }
@@ -66,8 +64,7 @@ describe('permalinks', () => {
       makePost({ slug: 'renamed', aliases: ['shared'] }),
       makePost({ slug: 'shared', title: 'The real one' }),
     ]);
-    const { app } = buildTestApp({ site });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site });
     const response = await app.inject({ url: '/posts/shared' });
     assert.equal(response.statusCode, 200);
     assert.match(response.body, /The real one/);

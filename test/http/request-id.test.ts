@@ -41,8 +41,7 @@ describe('isSaneRequestId', () => {
 
 describe('X-Request-Id', () => {
   it('passes a sane incoming id through to the response, request.id and the log', async (t) => {
-    const { app, accessLines } = buildTestApp();
-    t.after(() => app.close());
+    const { app, accessLines } = buildTestApp(t);
     const response = await app.inject({ url: '/', headers: { 'x-request-id': 'nginx-req.42_A' } });
     assert.equal(response.statusCode, 200);
     assert.equal(response.headers['x-request-id'], 'nginx-req.42_A');
@@ -50,8 +49,7 @@ describe('X-Request-Id', () => {
   });
 
   it('generates a UUID when there is none', async (t) => {
-    const { app } = buildTestApp();
-    t.after(() => app.close());
+    const { app } = buildTestApp(t);
     const first = await app.inject({ url: '/' });
     const second = await app.inject({ url: '/' });
     assert.match(String(first.headers['x-request-id']), UUID);
@@ -69,8 +67,7 @@ describe('X-Request-Id', () => {
   ];
   for (const [what, value] of hostile) {
     it(`replaces an incoming id with ${what}`, async (t) => {
-      const { app, accessLines } = buildTestApp();
-      t.after(() => app.close());
+      const { app, accessLines } = buildTestApp(t);
       const response = await app.inject({ url: '/', headers: { 'x-request-id': value } });
       const id = String(response.headers['x-request-id']);
       assert.match(id, UUID);
@@ -79,8 +76,7 @@ describe('X-Request-Id', () => {
   }
 
   it('is on error responses too, equal to the id in the body', async (t) => {
-    const { app } = buildTestApp();
-    t.after(() => app.close());
+    const { app } = buildTestApp(t);
     const response = await app.inject({
       url: '/no/such/page',
       headers: { 'x-request-id': 'trace-404', accept: 'application/json' },
@@ -93,7 +89,7 @@ describe('X-Request-Id', () => {
 
 describe('request.log', () => {
   it('puts the request id under quire on every kind of call, on children too, and keeps route levels', async (t) => {
-    const { app, linesFor } = buildTestApp();
+    const { app, linesFor } = buildTestApp(t);
     app.get('/chatty', (request, reply) => {
       request.log.info('plain message');
       request.log.warn({ detail: 1 }, 'with fields');
@@ -107,7 +103,6 @@ describe('request.log', () => {
       request.log.warn('at the route level');
       return reply.send({ level: request.log.level });
     });
-    t.after(() => app.close());
 
     const chatty = await app.inject({ url: '/chatty', headers: { 'x-request-id': 'chatty-1' } });
     assert.equal(chatty.json().level, 'info');

@@ -5,8 +5,7 @@ import { buildTestApp } from './harness.ts';
 
 describe('access log', () => {
   it('writes exactly one line per request, on response, with the documented fields', async (t) => {
-    const { app, logs, linesFor } = buildTestApp();
-    t.after(() => app.close());
+    const { app, logs, linesFor } = buildTestApp(t);
     await app.ready();
     const before = logs.length;
 
@@ -40,8 +39,7 @@ describe('access log', () => {
   });
 
   it('labels requests that matched no route with a fixed label', async (t) => {
-    const { app, accessLines } = buildTestApp();
-    t.after(() => app.close());
+    const { app, accessLines } = buildTestApp(t);
     await app.inject({ url: '/wp-admin/install.php?x=<script>' });
     await app.inject({ url: '/posts/no-such-post' });
     assert.deepEqual(
@@ -54,8 +52,7 @@ describe('access log', () => {
   });
 
   it('logs requests rejected before routing (malformed URL) once too', async (t) => {
-    const { app, accessLines } = buildTestApp();
-    t.after(() => app.close());
+    const { app, accessLines } = buildTestApp(t);
     const response = await app.inject({ url: '/posts/%E0%A4%A' });
     assert.equal(response.statusCode, 400);
     const lines = accessLines();
@@ -66,17 +63,15 @@ describe('access log', () => {
   });
 
   it('logs HEAD requests with their own method', async (t) => {
-    const { app, accessLines } = buildTestApp();
-    t.after(() => app.close());
+    const { app, accessLines } = buildTestApp(t);
     await app.inject({ method: 'HEAD', url: '/' });
     assert.equal(accessLines()[0]?.quire?.method, 'HEAD');
     assert.equal(accessLines()[0]?.quire?.route, '/');
   });
 
   it('uses the socket address unless a trusted proxy forwards the client address', async (t) => {
-    const direct = buildTestApp();
-    const proxied = buildTestApp({ trustProxy: '127.0.0.1' });
-    t.after(() => Promise.all([direct.app.close(), proxied.app.close()]));
+    const direct = buildTestApp(t);
+    const proxied = buildTestApp(t, { trustProxy: '127.0.0.1' });
     const headers = { 'x-forwarded-for': '203.0.113.7' };
     await direct.app.inject({ url: '/', headers });
     await proxied.app.inject({ url: '/', headers });
@@ -85,9 +80,8 @@ describe('access log', () => {
   });
 
   it('logs the probes at debug level only', async (t) => {
-    const info = buildTestApp({ level: 'info' });
-    const debug = buildTestApp({ level: 'debug' });
-    t.after(() => Promise.all([info.app.close(), debug.app.close()]));
+    const info = buildTestApp(t, { level: 'info' });
+    const debug = buildTestApp(t, { level: 'debug' });
     for (const { app } of [info, debug]) {
       await app.inject({ url: '/healthz' });
       await app.inject({ url: '/readyz' });

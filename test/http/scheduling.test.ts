@@ -68,8 +68,7 @@ const EVERY_LIST = [
 describe('scheduled posts', () => {
   it('are invisible everywhere until their time, then appear with no restart', async (t) => {
     const clock = manualClock(new Date('2026-06-01T08:59:00Z'));
-    const { app } = buildTestApp({ site: siteWithScheduledPost(), now: clock.now });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site: siteWithScheduledPost(), now: clock.now });
 
     for (const url of [
       '/posts/scheduled',
@@ -112,8 +111,7 @@ describe('scheduled posts', () => {
       ...siteWithScheduledPost().posts,
       makePost({ slug: 'old', title: 'Old', date: new Date('2026-01-01T00:00:00Z'), tags: ['x'] }),
     ]);
-    const { app, logs } = buildTestApp({ site, now: clock.now, env: { PAGE_SIZE: '1' } });
-    t.after(() => app.close());
+    const { app, logs } = buildTestApp(t, { site, now: clock.now, env: { PAGE_SIZE: '1' } });
     const urls = ['/', '/page/2', '/posts/live', '/posts/old', '/tags/x', '/archive/'];
     for (const url of urls) assert.equal((await app.inject({ url })).statusCode, 200, url);
     const renders = countTemplateRenders(t);
@@ -134,8 +132,7 @@ describe('scheduled posts', () => {
 
   it('gives changed pages a new Last-Modified and ETag, so conditional requests see the change', async (t) => {
     const clock = manualClock(new Date('2026-06-01T08:00:00Z'));
-    const { app } = buildTestApp({ site: siteWithScheduledPost(), now: clock.now });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site: siteWithScheduledPost(), now: clock.now });
     const urls = ['/', '/posts/live', '/feed.xml', '/tags/shared', '/sitemap.xml'];
     const before = new Map<string, { etag: string; lastModified: string }>();
     for (const url of urls) {
@@ -168,8 +165,7 @@ describe('scheduled posts', () => {
 
   it('caps Cache-Control on lists, posts and feeds at the time left before the next post', async (t) => {
     const clock = manualClock(new Date('2026-06-01T08:00:00Z')); // one hour before
-    const { app } = buildTestApp({ site: siteWithScheduledPost(), now: clock.now });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site: siteWithScheduledPost(), now: clock.now });
     const normal = 'public, max-age=60, stale-while-revalidate=600';
     assert.equal((await app.inject({ url: '/' })).headers['cache-control'], normal);
 
@@ -195,11 +191,10 @@ describe('scheduled posts', () => {
   });
 
   it('answers a 404 for a scheduled post with no-store, so no cache keeps it past its time', async (t) => {
-    const { app } = buildTestApp({
+    const { app } = buildTestApp(t, {
       site: siteWithScheduledPost(),
       now: () => new Date('2026-01-01T00:00:00Z'),
     });
-    t.after(() => app.close());
     const response = await app.inject({ url: '/posts/scheduled' });
     assert.equal(response.statusCode, 404);
     assert.equal(response.headers['cache-control'], 'no-store');

@@ -29,8 +29,7 @@ const meta = (html: string, attribute: 'name' | 'property', key: string) =>
 
 describe('post page head', () => {
   it('has title, description, canonical, OpenGraph, Twitter card and feed links', async (t) => {
-    const { app } = buildTestApp({ site: seoSite(), now: NOW });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site: seoSite(), now: NOW });
     const html = (await app.inject({ url: '/posts/hello' })).body;
     assert.match(html, /<title>Hello &quot;there&quot; · Test Blog<\/title>/);
     assert.equal(meta(html, 'name', 'description'), 'A summary &amp; more.');
@@ -47,8 +46,7 @@ describe('post page head', () => {
   });
 
   it('has a JSON-LD BlogPosting', async (t) => {
-    const { app } = buildTestApp({ site: seoSite(), now: NOW, env: { SITE_AUTHOR: 'Ada' } });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site: seoSite(), now: NOW, env: { SITE_AUTHOR: 'Ada' } });
     const html = (await app.inject({ url: '/posts/hello' })).body;
     const json = /<script type="application\/ld\+json">(.*?)<\/script>/s.exec(html)?.[1];
     assert.ok(json);
@@ -69,8 +67,7 @@ describe('post page head', () => {
   });
 
   it('says the language of SITE_LANGUAGE: html lang, og:locale, JSON-LD and the RSS feed', async (t) => {
-    const { app } = buildTestApp({ site: seoSite(), now: NOW, env: { SITE_LANGUAGE: 'pt-br' } });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site: seoSite(), now: NOW, env: { SITE_LANGUAGE: 'pt-br' } });
     const html = (await app.inject({ url: '/posts/hello' })).body;
     assert.match(html, /^<!doctype html>\s*<html lang="pt-BR">/);
     assert.equal(meta(html, 'property', 'og:locale'), 'pt_BR');
@@ -82,8 +79,7 @@ describe('post page head', () => {
   it('keeps </script> and <!-- in a title or summary from escaping the JSON-LD', async (t) => {
     const evil = '</script><script>alert(1)</script><!--';
     const site = makeSite([makePost({ slug: 'evil', title: evil, summary: `${evil} \u2028` })]);
-    const { app } = buildTestApp({ site });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site });
     const html = (await app.inject({ url: '/posts/evil' })).body;
     const start = html.indexOf('<script type="application/ld+json">');
     const end = html.indexOf('</script>', start);
@@ -97,12 +93,11 @@ describe('post page head', () => {
 
 describe('list pages head', () => {
   it('index uses SITE_DESCRIPTION and links the feeds', async (t) => {
-    const { app } = buildTestApp({
+    const { app } = buildTestApp(t, {
       site: seoSite(),
       now: NOW,
       env: { SITE_DESCRIPTION: 'Notes & essays' },
     });
-    t.after(() => app.close());
     const html = (await app.inject({ url: '/' })).body;
     assert.equal(meta(html, 'name', 'description'), 'Notes &amp; essays');
     assert.equal(meta(html, 'property', 'og:type'), 'website');
@@ -119,8 +114,7 @@ describe('list pages head', () => {
 
 describe('/sitemap.xml', () => {
   it('lists exactly the published posts and the lists, with lastmod', async (t) => {
-    const { app } = buildTestApp({ site: seoSite(), now: NOW });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site: seoSite(), now: NOW });
     const response = await app.inject({ url: '/sitemap.xml' });
     assert.equal(response.statusCode, 200);
     assert.equal(response.headers['content-type'], 'application/xml; charset=utf-8');
@@ -144,8 +138,7 @@ describe('/sitemap.xml', () => {
 
   it('escapes URLs', async (t) => {
     const site = makeSite([makePost({ slug: 'x', tags: ['a&b <c>'] })]);
-    const { app } = buildTestApp({ site });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site });
     const body = (await app.inject({ url: '/sitemap.xml' })).body;
     assert.equal(XMLValidator.validate(body), true);
     assert.match(body, /<loc>https:\/\/blog.example\/tags\/a%26b%20%3Cc%3E<\/loc>/);
@@ -154,8 +147,7 @@ describe('/sitemap.xml', () => {
 
 describe('/robots.txt', () => {
   it('allows crawling and names the sitemap', async (t) => {
-    const { app } = buildTestApp({ site: seoSite() });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site: seoSite() });
     const response = await app.inject({ url: '/robots.txt' });
     assert.equal(response.statusCode, 200);
     assert.equal(response.headers['content-type'], 'text/plain; charset=utf-8');
@@ -170,8 +162,7 @@ describe('404 page', () => {
       makePost({ slug: 'writing-a-post', title: 'Writing a post' }),
       makePost({ slug: 'deploying', title: 'Deploying' }),
     ]);
-    const { app } = buildTestApp({ site });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site });
     for (const url of ['/posts/writng-a-post', '/post/writing-a-post', '/writing-a-post?x=1']) {
       const response = await app.inject({ url });
       assert.equal(response.statusCode, 404, url);

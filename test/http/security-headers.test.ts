@@ -24,8 +24,7 @@ describe('security headers', () => {
   const urls = ['/', '/posts/hello-world', '/no-such-page', '/assets/style.css', '/healthz'];
 
   it('sends the same strict policy on pages, errors and assets', async (t) => {
-    const { app } = buildTestApp();
-    t.after(() => app.close());
+    const { app } = buildTestApp(t);
     for (const url of urls) {
       const response = await app.inject({ url });
       const csp = parseCsp(response.headers['content-security-policy']);
@@ -51,9 +50,8 @@ describe('security headers', () => {
   });
 
   it('leaves them all to the nginx in front with SECURITY_HEADERS=proxy, and nothing else', async (t) => {
-    const sent = (await buildTestApp().app.inject({ url: '/posts/hello-world' })).headers;
-    const { app } = buildTestApp({ env: { SECURITY_HEADERS: 'proxy' } });
-    t.after(() => app.close());
+    const sent = (await buildTestApp(t).app.inject({ url: '/posts/hello-world' })).headers;
+    const { app } = buildTestApp(t, { env: { SECURITY_HEADERS: 'proxy' } });
     for (const url of urls) {
       const response = await app.inject({ url });
       for (const name of Object.keys(SECURITY_HEADERS)) {
@@ -68,8 +66,7 @@ describe('security headers', () => {
   });
 
   it('no directive allows inline or evaluated script', async (t) => {
-    const { app } = buildTestApp();
-    t.after(() => app.close());
+    const { app } = buildTestApp(t);
     const header = String((await app.inject({ url: '/' })).headers['content-security-policy']);
     const csp = parseCsp(header);
     for (const [name, sources] of csp) {
@@ -80,8 +77,7 @@ describe('security headers', () => {
   });
 
   it('pages have no inline script and no <style> element, which the policy would block', async (t) => {
-    const { app } = buildTestApp();
-    t.after(() => app.close());
+    const { app } = buildTestApp(t);
     for (const url of ['/', '/posts/hello-world', '/no-such-page']) {
       const html = (await app.inject({ url })).body;
       // JSON-LD is data, never run, so the policy does not apply to it; any other script is a file.
@@ -121,8 +117,7 @@ describe('security headers, worked out once', () => {
       { ...expected, 'permissions-policy': SECURITY_HEADERS['permissions-policy'] },
     );
 
-    const { app } = buildTestApp();
-    t.after(() => app.close());
+    const { app } = buildTestApp(t);
     const page = await app.inject({ url: '/posts/hello-world' });
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
       assert.equal(page.headers[name], value, name);
@@ -130,11 +125,10 @@ describe('security headers, worked out once', () => {
   });
 
   it('are on 304s, HEAD answers, 500s and JSON errors too', async (t) => {
-    const { app } = buildTestApp();
+    const { app } = buildTestApp(t);
     app.get('/boom', async () => {
       throw new Error('boom');
     });
-    t.after(() => app.close());
     const etag = String((await app.inject({ url: '/' })).headers.etag);
     const responses = {
       notModified: await app.inject({ url: '/', headers: { 'if-none-match': etag } }),

@@ -5,8 +5,7 @@ import { buildTestApp } from './harness.ts';
 
 describe('page markup', () => {
   it('has landmarks, a skip link to main and a labelled site navigation', async (t) => {
-    const { app } = buildTestApp();
-    t.after(() => app.close());
+    const { app } = buildTestApp(t);
     for (const url of ['/', '/posts/hello-world', '/no-such-page']) {
       const html = (await app.inject({ url })).body;
       assert.match(html, /<body>\s*<a class="skip-link" href="#main">Skip to content<\/a>/, url);
@@ -18,8 +17,7 @@ describe('page markup', () => {
   });
 
   it('marks the current page in the navigation', async (t) => {
-    const { app } = buildTestApp();
-    t.after(() => app.close());
+    const { app } = buildTestApp(t);
     assert.match((await app.inject({ url: '/' })).body, /<a href="\/" aria-current="page">Posts/);
     assert.doesNotMatch((await app.inject({ url: '/posts/hello-world' })).body, /aria-current/);
   });
@@ -42,8 +40,7 @@ describe('page markup', () => {
         { depth: 2, id: 'two', text: 'Two' },
       ],
     });
-    const { app } = buildTestApp({ site: makeSite([long, short]) });
-    t.after(() => app.close());
+    const { app } = buildTestApp(t, { site: makeSite([long, short]) });
     const html = (await app.inject({ url: '/posts/long' })).body;
     const toc = /<nav class="toc" aria-label="Table of contents">([\s\S]*?)<\/nav>/.exec(html)?.[1];
     assert.ok(toc, 'a table of contents');
