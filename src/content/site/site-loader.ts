@@ -14,26 +14,19 @@
  * Each file keeps its last version that had no problem (`good`): the dev server serves it while
  * the file is broken. Production stops on any problem instead (`strict`), before rendering.
  */
-import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { type BodyStore, bodyKey, createBodyStore } from '../cache/body-store.ts';
-import {
-  type BodyFacts,
-  type IndexEntry,
-  readSiteIndex,
-  type SourceStamp,
-  writeSiteIndex,
-} from '../cache/site-index.ts';
+import { type BodyStore, createBodyStore } from '../cache/body-store.ts';
+import { readSiteIndex, writeSiteIndex } from '../cache/site-index.ts';
 import { discoverPosts } from '../discover-posts.ts';
-import { parsePost } from '../front-matter.ts';
-import { internalLinks } from '../internal-links.ts';
-import { storedFrontMatter, toPost } from '../post.ts';
-import { contentFingerprint, rendererFingerprint } from '../render/fingerprint.ts';
-import { createRenderer, type Renderer, type RenderJob } from '../render-pool.ts';
+import { toPost } from '../post.ts';
+import { contentFingerprint } from '../render/fingerprint.ts';
+import { createRenderer, type Renderer } from '../render-pool.ts';
 import { ContentError, type ContentProblem, type Post, type RenderedBody } from '../types.ts';
+import { type FileState, readFileState, settled } from './file-state.ts';
 import { siteOf } from './site-of.ts';
-import { type Claimant, slugClashes } from './slug-clashes.ts';
+import { renderPending } from './render-pending.ts';
+import { checkClashes } from './slug-clashes.ts';
 
 export interface SiteLoaderOptions {
   postsDir: string;
@@ -83,25 +76,6 @@ export interface UpdateReport {
   rendered: number;
 }
 
-/** The state of one post file. */
-interface FileState {
-  path: string;
-  file: string;
-  stamp: SourceStamp;
-  /** The current version if its front matter is valid; its body facts once rendered. */
-  current?: IndexEntry | undefined;
-  /** Whether this version was read and validated (not taken from the index). */
-  parsed?: boolean;
-  /** Set while `current` still has to be rendered. */
-  job?: RenderJob | undefined;
-  parseProblems: ContentProblem[];
-  /** Parse problems, clashes, a failed render. */
-  problems: ContentProblem[];
-  /** The last rendered version without a problem: what is served. */
-  good?: IndexEntry | undefined;
-  post?: Post | undefined;
-}
-
 const READS_IN_FLIGHT = 16;
 
 export class SiteLoader {
@@ -130,7 +104,10 @@ export class SiteLoader {
     const read = async () => {
       while (next < paths.length) {
         const path = paths[next++] as string;
-        const state = await this.#read(path, known.get(path), true);
+        const state = await readFileState(this.postsDir, path, {
+          known: known.get(path),
+          trustStat: true,
+        });
         if (state) this.#states.set(path, state);
       }
     };
@@ -139,7 +116,7 @@ export class SiteLoader {
     this.#dirty ||=
       index.entries.length !== this.#states.size ||
       [...this.#states.values()].some((s) => s.good !== known.get(s.path));
-    this.#checkClashes();
+    checkClashes(this.#states.values());
     if (this.#options.strict) {
       const problems = this.problems();
       if (problems.length > 0) throw new ContentError(problems);
@@ -194,7 +171,7 @@ export class SiteLoader {
     for (const target of targets) {
       remember(target);
       const state = this.#states.get(target);
-      const fresh = await this.#read(target, undefined, false, state);
+      const fresh = await readFileState(this.postsDir, target, { previous: state });
       if (fresh === undefined) this.#states.delete(target);
       else if (fresh !== state) this.#states.set(target, fresh);
     }
@@ -205,7 +182,7 @@ export class SiteLoader {
       remember(gone);
       this.#states.delete(gone);
     }
-    this.#checkClashes();
+    checkClashes(this.#states.values());
     const { rendered } = await this.#renderPending();
     this.#dirty = true;
     const changes: PostChange[] = [];
@@ -299,6 +276,7 @@ export class SiteLoader {
    */
   async renderFromSource(post: Post): Promise<RenderedBody> {
     const source = await readFile(post.file, 'utf8');
+    const { parsePost } = await import('../front-matter.ts');
     const parsed = parsePost(post.file, source);
     if (!parsed.ok) throw new ContentError(parsed.problems);
     const renderer = this.#renderer(1);
@@ -313,6 +291,17 @@ export class SiteLoader {
     } finally {
       await renderer.close();
     }
+  }
+
+  async #renderPending(): Promise<{ rendered: number; renderSeconds: number[] }> {
+    if (this.#options.render === false) return { rendered: 0, renderSeconds: [] };
+    const result = await renderPending(this.#states.values(), {
+      store: this.store,
+      renderer: (jobs) => this.#renderer(jobs),
+      strict: this.#options.strict ?? false,
+    });
+    this.#cacheError ??= result.cacheError;
+    return result;
   }
 
   #renderer(jobs: number): Renderer {
@@ -337,105 +326,9 @@ export class SiteLoader {
     return keys;
   }
 
-  /**
-   * The state of the post at `path` now, or undefined when there is none. `known` is its index
-   * entry, trusted without reading the file when `trustStat` and size and mtime agree;
-   * `previous` its state, returned as is when the content did not change.
-   */
-  async #read(
-    path: string,
-    known: IndexEntry | undefined,
-    trustStat: boolean,
-    previous?: FileState,
-  ): Promise<FileState | undefined> {
-    const file = join(this.postsDir, path);
-    let size: number;
-    let mtimeMs: number;
-    try {
-      const stats = await stat(file);
-      if (!stats.isFile()) return undefined;
-      ({ size, mtimeMs } = stats);
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
-    if (trustStat && known?.source.size === size && known.source.mtimeMs === mtimeMs)
-      return settled(path, file, known);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file);
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
-    // Changed between the stat and the read: an mtime that matches nothing re-reads it next time.
-    const stamp: SourceStamp = {
-      size: bytes.length,
-      mtimeMs: bytes.length === size ? mtimeMs : -1,
-      hash: createHash('sha256').update(bytes).digest('base64url'),
-    };
-    if (previous && previous.stamp.hash === stamp.hash) return previous;
-    if (known && known.source.hash === stamp.hash)
-      return settled(path, file, { ...known, source: stamp });
-
-    const source = bytes.toString('utf8');
-    const parsed = parsePost(file, source);
-    if (!parsed.ok) {
-      return {
-        path,
-        file,
-        stamp,
-        parsed: true,
-        parseProblems: parsed.problems,
-        problems: parsed.problems,
-        good: previous?.good,
-        post: previous?.post,
-      };
-    }
-    const { frontMatter, body, bodyLine, fieldLines } = parsed.post;
-    const current: IndexEntry = {
-      path,
-      source: stamp,
-      frontMatter: storedFrontMatter(frontMatter),
-      fieldLines: { ...fieldLines },
-      links: internalLinks(body, bodyLine),
-      bodyKey: bodyKey(rendererFingerprint(), source),
-      firstParagraph: '',
-      wordCount: 0,
-      headings: [],
-      warnings: [],
-    };
-    return {
-      path,
-      file,
-      stamp,
-      current,
-      parsed: true,
-      job: { file, body, bodyLine },
-      parseProblems: [],
-      problems: [],
-      good: previous?.good,
-      post: previous?.post,
-    };
-  }
-
-  /** Slug and alias clashes between the files' current (else good) versions. */
-  #checkClashes(): void {
-    const claimants = new Map<Claimant, FileState>();
-    for (const state of this.#states.values()) {
-      const version = state.current ?? state.good;
-      if (!version) continue;
-      const { slug, aliases } = version.frontMatter;
-      claimants.set({ file: state.file, slug, aliases, fieldLines: version.fieldLines }, state);
-    }
-    const clashes = slugClashes(claimants.keys());
-    for (const state of this.#states.values()) state.problems = [...state.parseProblems];
-    for (const [claimant, problems] of clashes) claimants.get(claimant)?.problems.push(...problems);
-  }
-
   /** Files claiming a clashing name that are no longer on disk. */
   async #vanishedClaimants(): Promise<string[]> {
-    this.#checkClashes();
+    checkClashes(this.#states.values());
     const gone: string[] = [];
     for (const state of this.#states.values()) {
       if (state.problems.length === state.parseProblems.length) continue; // no clash
@@ -461,78 +354,4 @@ export class SiteLoader {
     );
     return [...new Set([...inside, ...present])].sort();
   }
-
-  /**
-   * Renders the current version of every problem-free file that needs it, reusing a body the
-   * cache has. In the dev server a failed render is that file's problem; elsewhere it stops the
-   * load.
-   */
-  async #renderPending(): Promise<{ rendered: number; renderSeconds: number[] }> {
-    const renderSeconds: number[] = [];
-    if (this.#options.render === false) return { rendered: 0, renderSeconds };
-    const pending = [...this.#states.values()].filter(
-      (state) => state.job && state.current && state.problems.length === 0,
-    );
-    const misses: FileState[] = [];
-    for (const state of pending) {
-      const cached = await this.store.read((state.current as IndexEntry).bodyKey);
-      if (cached) this.#settle(state, cached);
-      else misses.push(state);
-    }
-    if (misses.length === 0) return { rendered: 0, renderSeconds };
-    const renderer = this.#renderer(misses.length);
-    try {
-      const results = await Promise.allSettled(
-        misses.map(async (state) => {
-          const { body, seconds } = await renderer.render(state.job as RenderJob);
-          renderSeconds.push(seconds);
-          this.#cacheError ??= this.store.write((state.current as IndexEntry).bodyKey, body);
-          this.#settle(state, body);
-        }),
-      );
-      for (const [i, result] of results.entries()) {
-        if (result.status === 'fulfilled') continue;
-        if (this.#options.strict) throw result.reason;
-        const state = misses[i] as FileState;
-        const reason =
-          result.reason instanceof Error ? result.reason.message : String(result.reason);
-        state.problems.push({ file: state.file, line: 1, message: `could not render: ${reason}` });
-      }
-    } finally {
-      await renderer.close();
-    }
-    return { rendered: misses.length, renderSeconds };
-  }
-
-  #settle(state: FileState, body: RenderedBody): void {
-    const facts: BodyFacts = {
-      bodyKey: (state.current as IndexEntry).bodyKey,
-      firstParagraph: body.firstParagraph,
-      wordCount: body.wordCount,
-      headings: body.headings,
-      warnings: body.warnings,
-    };
-    state.good = { ...(state.current as IndexEntry), ...facts };
-    state.current = state.good;
-    state.job = undefined;
-    state.post = undefined;
-  }
-}
-
-/** A file whose index entry is its current version. */
-function settled(path: string, file: string, entry: IndexEntry): FileState {
-  return {
-    path,
-    file,
-    stamp: entry.source,
-    current: entry,
-    parseProblems: [],
-    problems: [],
-    good: entry,
-  };
-}
-
-function isMissing(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
 }

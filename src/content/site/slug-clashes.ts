@@ -5,6 +5,7 @@
  * incremental updates agree).
  */
 import type { ContentProblem } from '../types.ts';
+import type { FileState } from './file-state.ts';
 
 export interface Claimant {
   file: string;
@@ -49,4 +50,19 @@ function describe(name: string, field: Field, others: { claimant: Claimant; fiel
   return field === 'slug'
     ? `duplicate slug "${name}": it is also ${where}`
     : `alias "${name}" is also ${where}`;
+}
+
+/** Sets each file's problems: its parse problems, then its clashes with the other files. */
+export function checkClashes(states: Iterable<FileState>): void {
+  const claimants = new Map<Claimant, FileState>();
+  for (const state of states) {
+    state.problems = [...state.parseProblems];
+    // The version that would be served claims: the current one, else the last good one.
+    const version = state.current ?? state.good;
+    if (!version) continue;
+    const { slug, aliases } = version.frontMatter;
+    claimants.set({ file: state.file, slug, aliases, fieldLines: version.fieldLines }, state);
+  }
+  for (const [claimant, problems] of slugClashes(claimants.keys()))
+    claimants.get(claimant)?.problems.push(...problems);
 }

@@ -1,0 +1,68 @@
+/**
+ * The render stage of a load: the current version of every problem-free file that has not been
+ * rendered yet is taken from the body cache when it has it, else rendered (in the render pool
+ * when there are many) and written to the cache.
+ */
+import type { BodyStore } from '../cache/body-store.ts';
+import type { IndexEntry } from '../cache/site-index.ts';
+import type { Renderer, RenderJob } from '../render-pool.ts';
+import type { RenderedBody } from '../types.ts';
+import type { FileState } from './file-state.ts';
+
+export interface RenderPendingOptions {
+  store: BodyStore;
+  renderer: (jobs: number) => Renderer;
+  /** A failed render stops the load (production); else it is that file's problem (dev). */
+  strict: boolean;
+}
+
+export async function renderPending(
+  states: Iterable<FileState>,
+  { store, renderer: createRenderer, strict }: RenderPendingOptions,
+): Promise<{ rendered: number; renderSeconds: number[]; cacheError: string | undefined }> {
+  const renderSeconds: number[] = [];
+  let cacheError: string | undefined;
+  const misses: FileState[] = [];
+  for (const state of states) {
+    if (!state.job || !state.current || state.problems.length > 0) continue;
+    const cached = await store.read(state.current.bodyKey);
+    if (cached) settle(state, cached);
+    else misses.push(state);
+  }
+  if (misses.length === 0) return { rendered: 0, renderSeconds, cacheError };
+  const renderer = createRenderer(misses.length);
+  try {
+    const results = await Promise.allSettled(
+      misses.map(async (state) => {
+        const { body, seconds } = await renderer.render(state.job as RenderJob);
+        renderSeconds.push(seconds);
+        cacheError ??= store.write((state.current as IndexEntry).bodyKey, body);
+        settle(state, body);
+      }),
+    );
+    for (const [i, result] of results.entries()) {
+      if (result.status === 'fulfilled') continue;
+      if (strict) throw result.reason;
+      const state = misses[i] as FileState;
+      const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
+      state.problems.push({ file: state.file, line: 1, message: `could not render: ${reason}` });
+    }
+  } finally {
+    await renderer.close();
+  }
+  return { rendered: misses.length, renderSeconds, cacheError };
+}
+
+/** The rendered version is the file's good one now. */
+function settle(state: FileState, body: RenderedBody): void {
+  state.good = {
+    ...(state.current as IndexEntry),
+    firstParagraph: body.firstParagraph,
+    wordCount: body.wordCount,
+    headings: body.headings,
+    warnings: body.warnings,
+  };
+  state.current = state.good;
+  state.job = undefined;
+  state.post = undefined;
+}
