@@ -134,8 +134,8 @@ const schema = z
       .optional(),
     // Who puts the constant security headers (CSP, X-Frame-Options, ...) on responses: the app,
     // or the nginx in front (nginx/snippets/security-headers-app.conf adds the same set to every
-    // response it sends). With `proxy` the app leaves them out, so nginx's micro-cache stores and
-    // re-reads ~1 KB less per page (issue #6). Only for an app that nothing reaches but that nginx.
+    // response it sends). With `proxy` the app leaves them out, so nginx's micro-cache does not
+    // store and re-read them with every page (issue #6). Only for an app nothing else reaches.
     SECURITY_HEADERS: z
       .enum(['app', 'proxy'], {
         error: 'must be app (the app sends them) or proxy (the nginx in front adds them)',

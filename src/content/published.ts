@@ -109,9 +109,9 @@ export function neighbours(view: PublishedView, post: Post): Neighbours {
 }
 
 /**
- * Every post page of a view is rendered at startup, and each asks for its neighbours and related
- * posts: with a Map of counts per post and a sort of every candidate that was ~0.3 s of a
- * 1000-post start. So, once per view: each post's position, and each tag's posts as positions.
+ * Every post page asks for its neighbours and related posts, and after a scheduled post goes
+ * live every cached one is checked again (page-store.ts): so, once per view, each post's
+ * position and each tag's posts as positions, rather than a search per page.
  */
 interface Positions {
   position: Map<Post, number>;

@@ -2,8 +2,8 @@
  * Seeds the highlighter's memo with the code blocks of a post's last rendered body (issue #4:
  * "only its changed code blocks are re-highlighted"). The dev server starts from the disk render
  * cache or from render child processes, so this process's Shiki memo knows none of a post's
- * blocks before its first edit, and that edit re-highlighted every block (3–35 ms, and more
- * for a grammar rule compiled late). The blocks' HTML is in the rendered body already: the
+ * blocks before its first edit, and that edit would highlight every block again, the slowest
+ * part of an edit. The blocks' HTML is in the rendered body already: the
  * renderer puts Shiki's `<pre>` back verbatim after sanitizing (markdown.ts), and the body came
  * from this renderer fingerprint (the cache key includes it), so it is byte for byte what
  * `highlight` would return now.
