@@ -185,6 +185,7 @@ async function renderMisses(
     await Promise.all(
       misses.map(async (post) => {
         const { body, seconds } = await renderer.render({
+          file: post.file,
           body: post.body,
           bodyLine: post.bodyLine,
         });

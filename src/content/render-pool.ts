@@ -21,7 +21,16 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Rendered, RenderJob } from './render-worker.ts';
+import { childProcessEnv } from '../config.ts';
+import { errorFromData } from '../error-text.ts';
+import {
+  BATCH_REQUEST,
+  type BatchRequest,
+  isJobReply,
+  JOB_FAILED,
+  type Rendered,
+  type RenderJob,
+} from './render-protocol.ts';
 
 export type { Rendered, RenderJob };
 
@@ -47,22 +56,22 @@ const BATCH = 8;
 const IN_FLIGHT = 2;
 
 /**
- * Not the parent's execArgv: its --watch or --inspect must not apply to the children. A smaller
+ * Not the parent's execArgv: its --watch or --inspect must not apply to the children (nor what
+ * its environment holds for it alone: `childProcessEnv`, issue #15). A smaller
  * young generation than V8 picks on a big machine: peak RSS 295–345 MB per child instead of
  * 400–455 MB, same CPU time (1000 posts, 2 children, 2 runs each).
  */
 const CHILD_EXEC_ARGV = ['--max-semi-space-size=16'];
 
-/** Parent -> child: render these. Child -> parent: one result (or error) per job, in order. */
-export interface BatchRequest {
-  jobs: RenderJob[];
+/** How many child processes `createRenderer(jobCount)` renders in; 0: in this process. */
+export function renderProcessCount(jobCount: number): number {
+  const children = Math.min(availableParallelism(), Math.floor(jobCount / POSTS_PER_CHILD));
+  return children < 2 ? 0 : children;
 }
-export type BatchReply = { ok: true; results: Rendered[] } | { ok: false; error: string };
 
 export function createRenderer(jobCount: number): Renderer {
-  const children = Math.min(availableParallelism(), Math.floor(jobCount / POSTS_PER_CHILD));
-  if (children < 2) return inProcessRenderer();
-  return processRenderer(children);
+  const children = renderProcessCount(jobCount);
+  return children === 0 ? inProcessRenderer() : processRenderer(children);
 }
 
 /**
@@ -74,7 +83,12 @@ function inProcessRenderer(): Renderer {
   return {
     async render(job) {
       render ??= import('./render-worker.ts').then((module) => module.default);
-      return (await render)(job);
+      const renderBody = await render;
+      try {
+        return await renderBody(job);
+      } catch (error) {
+        throw new Error(`could not render ${job.file}`, { cause: error });
+      }
     },
     close: async () => {},
   };
@@ -92,8 +106,16 @@ interface Child {
   process: ChildProcess;
   /** Code languages of every post sent to it, the grammars it has compiled, as a bit set. */
   languages: number[];
-  /** Batches sent and not answered yet, oldest first. */
+  /** Batches sent and not fully answered yet, oldest first; each loses its jobs as they are. */
   batches: Pending[][];
+}
+
+/** Which posts a failed child had: the one it was rendering first, then those queued in it. */
+function unfinished(child: Child): string {
+  const [first, ...others] = child.batches.flat().map((pending) => pending.job.file);
+  if (first === undefined) return 'before it was sent a post';
+  if (others.length === 0) return `while rendering ${first}`;
+  return `while rendering ${first} (also sent to it, not rendered yet: ${others.join(', ')})`;
 }
 
 /** The fence languages of a body, for scheduling only (a miss costs time, not correctness). */
@@ -180,7 +202,10 @@ function processRenderer(count: number): Renderer {
       while (child.batches.length < IN_FLIGHT && queue.length > 0 && !failure) {
         const batch = take(child);
         child.batches.push(batch);
-        child.process.send({ jobs: batch.map((pending) => pending.job) } satisfies BatchRequest);
+        child.process.send({
+          type: BATCH_REQUEST,
+          jobs: batch.map((pending) => pending.job),
+        } satisfies BatchRequest);
       }
     }
   };
@@ -188,6 +213,7 @@ function processRenderer(count: number): Renderer {
   for (let i = 0; i < count; i++) {
     const proc = fork(entry, [], {
       execArgv: CHILD_EXEC_ARGV,
+      env: childProcessEnv(),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       // The V8 serializer, not JSON: a cold start of 1000 posts moves ~26 MB of rendered HTML
       // back. Receiving it took half the CPU in this process (1000 bodies in batches of 8:
@@ -196,20 +222,34 @@ function processRenderer(count: number): Renderer {
     });
     const child: Child = { process: proc, languages: [], batches: [] };
     children.push(child);
-    proc.on('message', (reply: BatchReply) => {
-      const batch = child.batches.shift() ?? [];
-      if (!reply.ok) {
-        fail(new Error(reply.error));
+    const name = `render child ${proc.pid ?? '(not started)'}`;
+    proc.on('message', (message: unknown) => {
+      if (!isJobReply(message) || failure) return;
+      const batch = child.batches[0];
+      const pending = batch?.shift();
+      if (!batch || !pending) {
+        fail(new Error(`${name} sent a reply for no post it was given`));
         return;
       }
-      for (const [index, pending] of batch.entries())
-        pending.resolve(reply.results[index] as Rendered);
-      dispatch();
+      if (message.type === JOB_FAILED) {
+        const cause = errorFromData(message.error);
+        fail(new Error(`${name} could not render ${pending.job.file}`, { cause }));
+        return;
+      }
+      pending.resolve(message.result);
+      if (batch.length === 0) {
+        child.batches.shift();
+        dispatch();
+      }
     });
-    proc.on('error', fail);
+    proc.on('error', (error) => {
+      fail(new Error(`${name} failed ${unfinished(child)}`, { cause: error }));
+    });
     proc.on('exit', (code, signal) => {
-      if (child.batches.length > 0 || queue.length > 0)
-        fail(new Error(`render process exited early (${signal ?? `code ${code}`})`));
+      if (child.batches.length > 0 || queue.length > 0) {
+        const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+        fail(new Error(`${name} ${how} ${unfinished(child)}`));
+      }
     });
   }
 

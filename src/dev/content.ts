@@ -123,7 +123,8 @@ export function createDevContent(options: { postsDir: string; cacheDir: string }
           valid.map(async (entry, index) => {
             let body = bodies[index];
             if (!body) {
-              body = (await renderer.render(entry.parsed)).body;
+              const { body: markdown, bodyLine } = entry.parsed;
+              body = (await renderer.render({ file: entry.file, body: markdown, bodyLine })).body;
               await cache.set(entry.key, body);
             }
             files.set(entry.file, {

@@ -6,12 +6,13 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Config } from '../config.ts';
+import { childProcessEnv, type Config } from '../config.ts';
 import { checkCacheManifest } from '../content/cache-manifest.ts';
 import type { LoadReport } from '../content/load-site.ts';
 import { ContentError, formatProblem, type Site } from '../content/types.ts';
 import type { Logger } from '../log.ts';
 import type { ContentMetrics } from '../metrics.ts';
+import { errorFromData } from '../error-text.ts';
 import type { PrepareReply } from './prepare-child.ts';
 
 /**
@@ -89,11 +90,14 @@ async function prepareInChild(options: ReturnType<typeof contentOptions>): Promi
   );
   const child = fork(entry, [JSON.stringify(options)], {
     execArgv: PREPARE_EXEC_ARGV,
+    env: childProcessEnv(),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   let reply: PrepareReply | undefined;
-  child.once('message', (message: PrepareReply) => (reply = message));
+  child.on('message', (message: unknown) => {
+    if (isPrepareReply(message)) reply = message;
+  });
   const [code, signal] = await exited;
   if (!reply) {
     throw new Error(`preparing the render cache: child exited early (${signal ?? `code ${code}`})`);
@@ -101,11 +105,12 @@ async function prepareInChild(options: ReturnType<typeof contentOptions>): Promi
   if (reply.ok) return reply.report;
   if ('problems' in reply) throw new ContentError(reply.problems);
   // The same message as in a single process (e.g. a missing posts directory), the child's stack.
-  const error = new Error(reply.error.message);
-  error.name = reply.error.name;
-  if (reply.error.stack) error.stack = reply.error.stack;
-  throw error;
+  throw errorFromData(reply.error);
 }
+
+/** The child's reply, not any other message on its channel (prepare-child.ts). */
+const isPrepareReply = (message: unknown): message is PrepareReply =>
+  (message as Partial<PrepareReply> | null)?.type === 'quire:prepared';
 
 function record(report: LoadReport, logger: Logger, metrics?: ContentMetrics): void {
   for (const warning of report.warnings) {

@@ -12,11 +12,19 @@
 import { snapshotPosts, writeCacheManifest } from '../content/cache-manifest.ts';
 import { prepareRenderCache, type LoadReport, type LoadSiteOptions } from '../content/load-site.ts';
 import { ContentError, type ContentProblem } from '../content/types.ts';
+import { type ErrorData, errorData } from '../error-text.ts';
 
-export type PrepareReply =
+/**
+ * Tagged with a `type` of Quire's own: other messages can arrive on the channel (issue #15:
+ * Node's watch mode reports loaded modules over it), and are never taken for the reply.
+ */
+export const PREPARE_REPLY = 'quire:prepared';
+
+export type PrepareReply = { type: typeof PREPARE_REPLY } & (
   | { ok: true; report: LoadReport }
   | { ok: false; problems: ContentProblem[] }
-  | { ok: false; error: { name: string; message: string; stack: string | undefined } };
+  | { ok: false; error: ErrorData }
+);
 
 if (import.meta.main && process.send) {
   // Exit once the reply is out: the parent waits for the exit, so the memory is back by then.
@@ -26,18 +34,12 @@ if (import.meta.main && process.send) {
   process.on('disconnect', () => process.exit(1));
   const options = JSON.parse(process.argv[2] ?? '{}') as LoadSiteOptions;
   prepare(options).then(
-    (report) => send({ ok: true, report }),
+    (report) => send({ type: PREPARE_REPLY, ok: true, report }),
     (error: unknown) =>
       send(
         error instanceof ContentError
-          ? { ok: false, problems: [...error.problems] }
-          : {
-              ok: false,
-              error:
-                error instanceof Error
-                  ? { name: error.name, message: error.message, stack: error.stack }
-                  : { name: 'Error', message: String(error), stack: undefined },
-            },
+          ? { type: PREPARE_REPLY, ok: false, problems: [...error.problems] }
+          : { type: PREPARE_REPLY, ok: false, error: errorData(error) },
       ),
   );
 }
