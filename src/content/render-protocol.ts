@@ -1,9 +1,8 @@
 /**
- * What the render pool (render-pool.ts) and its child processes (render-worker.ts) say to each
- * other. Parent -> child: render these jobs. Child -> parent: one reply per job, in order, as
- * each is done, so the parent knows which post a child was rendering when it failed. Every
- * message carries a `type` of Quire's own: other messages arrive on the same channel (issue #15:
- * Node's watch mode reports each loaded module over it) and are never taken for one of these.
+ * What the render pool (render-pool.ts) gives its child processes (render-child.ts) and gets
+ * back. The messages themselves are tinypool's: it tags its own with `__tinypool_worker_message__`
+ * and ignores anything else on the channel, both ways (issue #15: Node's watch mode reports each
+ * loaded module over it).
  */
 import type { ErrorData } from '../error-text.ts';
 import type { RenderedBody } from './types.ts';
@@ -22,22 +21,9 @@ export interface Rendered {
   seconds: number;
 }
 
-export const BATCH_REQUEST = 'quire:render-batch';
-export const JOB_RENDERED = 'quire:rendered';
-export const JOB_FAILED = 'quire:render-failed';
-
-export interface BatchRequest {
-  type: typeof BATCH_REQUEST;
-  jobs: RenderJob[];
-}
-
-export type JobReply =
-  { type: typeof JOB_RENDERED; result: Rendered } | { type: typeof JOB_FAILED; error: ErrorData };
-
-export const isBatchRequest = (message: unknown): message is BatchRequest =>
-  (message as Partial<BatchRequest> | null)?.type === BATCH_REQUEST;
-
-export const isJobReply = (message: unknown): message is JobReply => {
-  const type = (message as Partial<JobReply> | null)?.type;
-  return type === JOB_RENDERED || type === JOB_FAILED;
-};
+/**
+ * A child's answer to one job. A failure is an answer, not a thrown error: tinypool would pass
+ * a thrown error on as a plain object without its cause, and the child's pid would be lost.
+ */
+export type ChildReply =
+  { ok: true; rendered: Rendered } | { ok: false; pid: number; error: ErrorData };

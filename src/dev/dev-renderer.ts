@@ -9,7 +9,7 @@ import type { CodeHighlighter } from '../content/render/highlighter.ts';
 import type { RenderedBody } from '../content/types.ts';
 import { seedHighlights } from './seed-highlights.ts';
 
-/** A fence's language, as the render pool's scheduler reads it. */
+/** A fence's language, found without lexing (a miss only leaves a grammar cold). */
 const FENCE = /^[ \t]*(?:`{3,}|~{3,})[ \t]*([^\s`]+)/gm;
 
 /**

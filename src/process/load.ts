@@ -17,7 +17,7 @@ import type { PrepareReply } from './prepare-child.ts';
 
 /**
  * The preparing child's young generation: V8 sizes it for the machine (up to 64 MB per
- * semi-space on 24 GB) where 16 MB costs no render time (see render-pool.ts). Not the parent's
+ * semi-space on 24 GB) where 16 MB costs no render time, as for the render children. Not the parent's
  * execArgv: its --watch or --inspect must not apply to the child.
  */
 const PREPARE_EXEC_ARGV = ['--max-semi-space-size=16'];

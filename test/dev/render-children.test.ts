@@ -29,7 +29,11 @@ it('npm run dev on an empty cache renders in children, becomes ready and serves 
   const listening = listeningOrExit(server);
   const children = mostAtOnce(server.child.pid, isRenderChild, listening);
   const base = await listening;
-  assert.ok((await children).most >= 2, 'rendered in two or more child processes');
+  const { most, environments } = await children;
+  assert.ok(most >= 2, 'rendered in two or more child processes');
+  for (const environment of environments.values()) {
+    assert.equal(environment.WATCH_REPORT_DEPENDENCIES, undefined, "not node --watch's");
+  }
 
   const slug = slugs[0] as string;
   const page = async () => {

@@ -44,24 +44,39 @@ export function descendants(root: number): ProcessInfo[] {
   return found;
 }
 
+/** A process's environment as it was started, or undefined once it is gone. */
+export function environmentOf(pid: number): Record<string, string> | undefined {
+  try {
+    const entries = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+    return Object.fromEntries(entries.map((entry) => entry.split(/=(.*)/s, 2) as [string, string]));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Watches the processes below `root` until `done` settles, and returns the most that matched
- * `isWanted` at one time, with their pids.
+ * `isWanted` at one time, with their pids and their environments.
  */
 export async function mostAtOnce(
   root: number,
   isWanted: (info: ProcessInfo) => boolean,
   done: Promise<unknown>,
-): Promise<{ most: number; pids: Set<number> }> {
+): Promise<{ most: number; pids: Set<number>; environments: Map<number, Record<string, string>> }> {
   let finished = false;
   void done.finally(() => (finished = true)).catch(() => {});
   let most = 0;
   const pids = new Set<number>();
+  const environments = new Map<number, Record<string, string>>();
   while (!finished) {
     const wanted = descendants(root).filter(isWanted);
     most = Math.max(most, wanted.length);
-    for (const info of wanted) pids.add(info.pid);
+    for (const { pid } of wanted) {
+      pids.add(pid);
+      const environment = environments.has(pid) ? undefined : environmentOf(pid);
+      if (environment) environments.set(pid, environment);
+    }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  return { most, pids };
+  return { most, pids, environments };
 }

@@ -15,9 +15,9 @@ export function postsForRenderChildren(): number {
   throw new Error('the render pool never uses two child processes on this machine (one core?)');
 }
 
-/** A render child of the pool, seen from outside: a Node process running the render worker. */
+/** A render child of the pool, seen from outside: a Node process running tinypool's child entry. */
 export const isRenderChild = (info: ProcessInfo): boolean =>
-  /\bnode\b/.test(info.command) && info.command.includes('render-worker');
+  /\bnode\b/.test(info.command) && /tinypool\/dist\/entry\/process\.js/.test(info.command);
 
 /** Generated posts (bench/generate-posts.ts), enough for the pool; returns their slugs. */
 export async function blogForRenderChildren(dir: string): Promise<string[]> {

@@ -62,7 +62,13 @@ describe('a cold start rendering in child processes, WATCH_REPORT_DEPENDENCIES=1
       const listening = listeningOrExit(server);
       const children = mostAtOnce(server.child.pid, isRenderChild, listening);
       const base = await listening;
-      assert.ok((await children).most >= 2, 'rendered in two or more child processes');
+      const { most, environments } = await children;
+      assert.ok(most >= 2, 'rendered in two or more child processes');
+      assert.ok(environments.size >= 2);
+      for (const environment of environments.values()) {
+        assert.equal(environment.WATCH_REPORT_DEPENDENCIES, undefined, 'not passed on');
+        assert.equal(environment.POSTS_DIR, posts, 'the rest is');
+      }
 
       const ready = await request(`${base}/readyz`);
       assert.equal(ready.statusCode, 200);
@@ -84,6 +90,8 @@ describe('a render child that fails mid-batch', () => {
       const bad = join(posts, 'too-deep.md');
       await writeFile(bad, postSource({ title: 'Too deep', body: TOO_DEEP }));
       const server = startServer({ POSTS_DIR: posts, CACHE_DIR: cache, WORKERS: workers });
+      assert.ok(server.child.pid);
+      const children = mostAtOnce(server.child.pid, isRenderChild, server.exited);
       assert.equal(await exitWithin(server, 120_000), 1);
 
       const [fatal, ...more] = fatalLines(server);
@@ -93,7 +101,7 @@ describe('a render child that fails mid-batch', () => {
       assert.ok(fatal.msg.includes(bad), fatal.msg);
       assert.match(fatal.msg, /RangeError: Maximum call stack size exceeded$/);
       const pid = Number(/render child (\d+)/.exec(fatal.msg)?.[1]);
-      assert.notEqual(pid, server.child.pid, 'the child, not the server');
+      assert.ok((await children).pids.has(pid), `${pid} is one of the render children`);
       const err = fatal.quire?.err as { stack?: string } | undefined;
       assert.match(err?.stack ?? '', /caused by: RangeError: Maximum call stack size exceeded/);
     });
@@ -109,6 +117,8 @@ describe('a render child that fails mid-batch', () => {
       WORKERS: '1',
       NODE_OPTIONS: `--import=${KILL_HOOK}`,
     });
+    assert.ok(server.child.pid);
+    const children = mostAtOnce(server.child.pid, isRenderChild, server.exited);
     assert.equal(await exitWithin(server, 120_000), 1);
 
     const [fatal, ...more] = fatalLines(server);
@@ -116,6 +126,8 @@ describe('a render child that fails mid-batch', () => {
     assert.ok(fatal?.msg, 'a message');
     assert.match(fatal.msg, /^render child \d+ was killed by SIGKILL while rendering /);
     assert.ok(fatal.msg.includes(doomed), fatal.msg);
+    const pid = Number(/render child (\d+)/.exec(fatal.msg)?.[1]);
+    assert.ok((await children).pids.has(pid), `${pid} is one of the render children`);
   });
 
   it('a post that throws rendered in this process (too few posts for children) is named too', async () => {
