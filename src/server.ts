@@ -13,6 +13,7 @@
 import cluster from 'node:cluster';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { ContentError, formatProblem } from './content/types.ts';
+import { describeError } from './error-text.ts';
 import { createLogger } from './log.ts';
 
 function readConfig(): Config {
@@ -40,8 +41,8 @@ await run(config, logger).catch((error: unknown) => {
   if (error instanceof ContentError) {
     logger.fatal({ problems: error.problems.map(formatProblem) }, error.message);
   } else {
-    const err = error instanceof Error ? error : new Error(String(error));
-    logger.fatal({ err }, err.message);
+    const err = error instanceof Error ? error : new Error(describeError(error));
+    logger.fatal({ err }, describeError(error));
   }
   process.exit(1);
 });

@@ -1,27 +1,22 @@
 /**
  * Spreads a cold render over every core: Shiki is CPU-bound and synchronous, so on an empty
- * cache one child process per core renders posts in parallel.
+ * cache the posts are rendered in one child process per core, by a tinypool pool (issue #17).
  *
- * Processes, not worker threads. Measured on 1000 bench posts, 2 cores (cold `loadSite`):
- * - 2 worker threads (piscina): 8–11 s wall, 15.5–17.5 CPU-s, peak RSS 930–1040 MB;
- * - 1 thread, in process: 8–11 s wall, 10.3–12 CPU-s, 560–690 MB;
- * - 2 independent processes of 1000 posts each, side by side: 10.8–11.2 CPU-s each.
- * So it is threads, not the machine, that cost ~40% more CPU: every isolate of a process shares
- * its address space (page faults and V8's heap growth serialize in the kernel: sys time 3.2–3.9 s
- * vs ~1.9 s) and V8's one platform pool of GC helper threads (scavenges took 26–32 ms in the
- * workers vs 13–16 ms alone). A child process also gives all of its memory back when it exits,
- * so the server holds nothing of Shiki after loading.
+ * Child processes, not worker threads: a child gives all of its memory back when it exits, so
+ * a server that rendered its posts holds nothing of Shiki afterwards; with threads the memory of
+ * their heaps stayed with the server process (measured on #17, same CPU time either way).
  *
- * Posts go out in small batches as children ask for them (a busy child never holds up the
- * others), and each batch prefers posts whose code languages that child has already compiled.
- * Each child holds a second batch while it renders one, so it never waits on a round trip (nor
- * on this process, busy with the results of the other child); replies come back in order.
+ * What this adds to tinypool: the children's environment (`childProcessEnv`, issue #15), and
+ * failures that name the child, the post and the child's own error. Foreign messages on the
+ * children's IPC channel never reach us: tinypool tags its own and drops the rest.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Rendered, RenderJob } from './render-worker.ts';
+import Tinypool from 'tinypool';
+import { childProcessEnv } from '../config.ts';
+import { errorFromData } from '../error-text.ts';
+import type { ChildReply, Rendered, RenderJob } from './render-protocol.ts';
 
 export type { Rendered, RenderJob };
 
@@ -31,38 +26,27 @@ export interface Renderer {
 }
 
 /**
- * Each child pays for starting Node and loading marked and Shiki (~0.3 s) and compiling the
- * grammars it meets (~1.2 s for a dozen languages), so a handful of posts is rendered in this
- * process and only bigger batches fan out.
+ * Each child pays for starting Node and loading marked and Shiki, and for compiling the grammars
+ * it meets, so a handful of posts is rendered in this process and only bigger sets fan out.
  */
 const POSTS_PER_CHILD = 25;
 
-/** Posts per message: few round trips, yet the last batches still even out between children. */
-const BATCH = 8;
-
 /**
- * Batches sent to a child and not answered yet: with one, a child sat idle from its reply until
- * the next batch came (1.4–1.5 s of ~25 s each, 63 batches, 1000 posts on a loaded machine).
- */
-const IN_FLIGHT = 2;
-
-/**
- * Not the parent's execArgv: its --watch or --inspect must not apply to the children. A smaller
- * young generation than V8 picks on a big machine: peak RSS 295–345 MB per child instead of
- * 400–455 MB, same CPU time (1000 posts, 2 children, 2 runs each).
+ * Not the parent's execArgv: its --watch or --inspect must not apply to the children (nor what
+ * its environment holds for it alone: `childProcessEnv`, issue #15). A smaller young generation
+ * than V8 picks on a big machine: less peak memory per child for the same CPU time.
  */
 const CHILD_EXEC_ARGV = ['--max-semi-space-size=16'];
 
-/** Parent -> child: render these. Child -> parent: one result (or error) per job, in order. */
-export interface BatchRequest {
-  jobs: RenderJob[];
+/** How many child processes `createRenderer(jobCount)` renders in; 0: in this process. */
+export function renderProcessCount(jobCount: number): number {
+  const children = Math.min(availableParallelism(), Math.floor(jobCount / POSTS_PER_CHILD));
+  return children < 2 ? 0 : children;
 }
-export type BatchReply = { ok: true; results: Rendered[] } | { ok: false; error: string };
 
 export function createRenderer(jobCount: number): Renderer {
-  const children = Math.min(availableParallelism(), Math.floor(jobCount / POSTS_PER_CHILD));
-  if (children < 2) return inProcessRenderer();
-  return processRenderer(children);
+  const children = renderProcessCount(jobCount);
+  return children === 0 ? inProcessRenderer() : poolRenderer(children);
 }
 
 /**
@@ -74,163 +58,81 @@ function inProcessRenderer(): Renderer {
   return {
     async render(job) {
       render ??= import('./render-worker.ts').then((module) => module.default);
-      return (await render)(job);
+      const renderBody = await render;
+      try {
+        return await renderBody(job);
+      } catch (error) {
+        throw new Error(`could not render ${job.file}`, { cause: error });
+      }
     },
     close: async () => {},
   };
 }
 
-interface Pending {
-  job: RenderJob;
-  /** Its fence languages as a bit set (see `LanguageBits`). */
-  languages: number[];
-  resolve(result: Rendered): void;
-  reject(error: Error): void;
-}
+function poolRenderer(count: number): Renderer {
+  const pool = new Tinypool({
+    // The child runs from .ts sources in development and from compiled .js in the image.
+    filename: fileURLToPath(new URL(`./render-child${extname(import.meta.url)}`, import.meta.url)),
+    runtime: 'child_process',
+    // All started now, before the posts are validated, so they load Shiki meanwhile.
+    minThreads: count,
+    maxThreads: count,
+    execArgv: CHILD_EXEC_ARGV,
+    env: childProcessEnv(),
+    // The V8 serializer, not JSON: a cold start moves megabytes of rendered HTML back.
+    serialization: 'advanced',
+  });
 
-interface Child {
-  process: ChildProcess;
-  /** Code languages of every post sent to it, the grammars it has compiled, as a bit set. */
-  languages: number[];
-  /** Batches sent and not answered yet, oldest first. */
-  batches: Pending[][];
-}
-
-/** The fence languages of a body, for scheduling only (a miss costs time, not correctness). */
-const FENCE = /^[ \t]*(?:`{3,}|~{3,})[ \t]*([^\s`]+)/gm;
-
-/**
- * Language sets as bit sets (32 languages a word), numbered as they are met: choosing a batch
- * compares each queued post with the child's languages, and with a `Set` and `reduce` that was
- * 0.33 s of the main process's CPU in a cold start of 1000 posts (~240,000 comparisons).
- */
-function languageBits() {
-  const numbers = new Map<string, number>();
-  return (body: string): number[] => {
-    const bits: number[] = [];
-    for (const match of body.matchAll(FENCE)) {
-      const language = match[1] as string;
-      let n = numbers.get(language);
-      if (n === undefined) numbers.set(language, (n = numbers.size));
-      const word = n >>> 5;
-      while (bits.length <= word) bits.push(0);
-      bits[word] = (bits[word] as number) | (1 << (n & 31));
+  // tinypool's error for a child that died says only that; the child's 'exit' says which and how.
+  // tinypool rejects the dead child's one task during that same 'exit' event, so the rejection
+  // handled next is that task's: it takes the description.
+  let lastExit: string | undefined;
+  const watched = new WeakSet<object>();
+  const watchExits = () => {
+    for (const child of pool.threads) {
+      if (watched.has(child)) continue;
+      watched.add(child);
+      const pid = child.threadId;
+      child.once('exit', (code: number | null, signal: NodeJS.Signals | null) => {
+        lastExit = `render child ${pid} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`;
+      });
     }
-    return bits;
   };
-}
-
-/** How many of `post`'s languages `known` lacks. */
-function unknownCount(post: readonly number[], known: readonly number[]): number {
-  let count = 0;
-  for (let word = 0; word < post.length; word++) {
-    let missing = (post[word] as number) & ~(known[word] ?? 0);
-    while (missing !== 0) {
-      missing &= missing - 1;
-      count++;
-    }
-  }
-  return count;
-}
-
-function addBits(known: number[], post: readonly number[]): void {
-  for (let word = 0; word < post.length; word++)
-    known[word] = (known[word] ?? 0) | (post[word] as number);
-}
-
-function processRenderer(count: number): Renderer {
-  // The child runs from .ts sources in development and from compiled .js in the image.
-  const entry = fileURLToPath(
-    new URL(`./render-worker${extname(import.meta.url)}`, import.meta.url),
-  );
-  const queue: Pending[] = [];
-  const children: Child[] = [];
-  const languagesOf = languageBits();
+  watchExits();
   let failure: Error | undefined;
-
-  const fail = (error: Error) => {
-    failure ??= error;
-    for (const pending of queue.splice(0)) pending.reject(failure);
-    for (const child of children) {
-      for (const pending of child.batches.flat()) pending.reject(failure);
-      child.batches = [];
-      child.process.kill();
-    }
-  };
-
-  /** The next batch for this child: posts needing the fewest grammars it has not compiled yet. */
-  const take = (child: Child): Pending[] => {
-    const batch: Pending[] = [];
-    while (batch.length < BATCH && queue.length > 0) {
-      let best = 0;
-      let bestCost = unknownCount((queue[0] as Pending).languages, child.languages);
-      for (let i = 1; i < queue.length && bestCost > 0; i++) {
-        const cost = unknownCount((queue[i] as Pending).languages, child.languages);
-        if (cost < bestCost) [best, bestCost] = [i, cost];
-      }
-      const [pending] = queue.splice(best, 1) as [Pending];
-      addBits(child.languages, pending.languages);
-      batch.push(pending);
-    }
-    return batch;
-  };
-
-  const dispatch = () => {
-    for (const child of children) {
-      while (child.batches.length < IN_FLIGHT && queue.length > 0 && !failure) {
-        const batch = take(child);
-        child.batches.push(batch);
-        child.process.send({ jobs: batch.map((pending) => pending.job) } satisfies BatchRequest);
-      }
-    }
-  };
-
-  for (let i = 0; i < count; i++) {
-    const proc = fork(entry, [], {
-      execArgv: CHILD_EXEC_ARGV,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      // The V8 serializer, not JSON: a cold start of 1000 posts moves ~26 MB of rendered HTML
-      // back. Receiving it took half the CPU in this process (1000 bodies in batches of 8:
-      // 110–160 ms vs 243–276 ms), and the children's sending less too.
-      serialization: 'advanced',
-    });
-    const child: Child = { process: proc, languages: [], batches: [] };
-    children.push(child);
-    proc.on('message', (reply: BatchReply) => {
-      const batch = child.batches.shift() ?? [];
-      if (!reply.ok) {
-        fail(new Error(reply.error));
-        return;
-      }
-      for (const [index, pending] of batch.entries())
-        pending.resolve(reply.results[index] as Rendered);
-      dispatch();
-    });
-    proc.on('error', fail);
-    proc.on('exit', (code, signal) => {
-      if (child.batches.length > 0 || queue.length > 0)
-        fail(new Error(`render process exited early (${signal ?? `code ${code}`})`));
-    });
-  }
+  let closing = false;
+  // A child that dies with no post is reported here (unhandled, it would crash this process):
+  // later renders fail with it, as the ones a dying child had do.
+  pool.on('error', (error: unknown) => {
+    if (!closing) failure ??= new Error(lastExit ?? 'a render child failed', { cause: error });
+    lastExit = undefined;
+  });
 
   return {
-    render(job) {
-      if (failure) return Promise.reject(failure);
-      return new Promise((resolve, reject) => {
-        queue.push({ job, languages: languagesOf(job.body), resolve, reject });
-        // Wait for the caller's other jobs of this tick, so the first batches can be chosen well.
-        if (queue.length === 1) queueMicrotask(dispatch);
+    async render(job) {
+      if (failure) throw failure;
+      watchExits(); // tinypool replaces a dead child
+      let reply: ChildReply;
+      try {
+        reply = (await pool.run(job)) as ChildReply;
+      } catch (error) {
+        const died = lastExit;
+        lastExit = undefined;
+        throw new Error(
+          died
+            ? `${died} while rendering ${job.file}`
+            : `a render child could not render ${job.file}`,
+          { cause: error },
+        );
+      }
+      if (reply.ok) return reply.rendered;
+      throw new Error(`render child ${reply.pid} could not render ${job.file}`, {
+        cause: errorFromData(reply.error),
       });
     },
     async close() {
-      await Promise.all(
-        children.map(({ process: proc }) => {
-          if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
-          const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-          proc.disconnect(); // the child exits when its channel closes
-          return exited;
-        }),
-      );
+      closing = true;
+      await pool.destroy();
     },
   };
 }

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { buildApp } from '../app.ts';
 import { ConfigError, loadConfig } from '../config.ts';
+import { describeError } from '../error-text.ts';
 import { createLogger } from '../log.ts';
 import { createDevContent } from './content.ts';
 import { createDevSession } from './session.ts';
@@ -78,7 +79,7 @@ try {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 } catch (error) {
-  const err = error instanceof Error ? error : new Error(String(error));
-  logger.fatal({ err }, err.message);
+  const err = error instanceof Error ? error : new Error(describeError(error));
+  logger.fatal({ err }, describeError(error));
   process.exit(1);
 }

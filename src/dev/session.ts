@@ -17,6 +17,7 @@ import type { Logger } from '../log.ts';
 import type { DevContent } from './content.ts';
 import { devView } from './dev-view.ts';
 import { createLiveReload } from './live-reload.ts';
+import { describeError } from '../error-text.ts';
 
 export interface DevStats {
   /** File → how many times its body was re-rendered after a change. */
@@ -48,8 +49,8 @@ export function createDevSession(content: DevContent, logger: Logger): DevSessio
   /** Runs changes one after another; a failing one is logged and does not stop the next. */
   const enqueue = (task: () => Promise<void>): Promise<void> => {
     queue = queue.then(task).catch((error: unknown) => {
-      const err = error instanceof Error ? error : new Error(String(error));
-      logger.error({ err }, `dev server: ${err.message}`);
+      const err = error instanceof Error ? error : new Error(describeError(error));
+      logger.error({ err }, `dev server: ${describeError(error)}`);
     });
     return queue;
   };

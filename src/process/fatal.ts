@@ -5,16 +5,17 @@
  * Kubernetes, compose) starts a fresh one. No graceful close: the requests in
  * flight on a broken process are lost either way, the other processes' are not.
  */
+import { describeError } from '../error-text.ts';
 import type { Logger } from '../log.ts';
 
 export function exitOnFatalErrors(logger: Logger): void {
   process.on('uncaughtException', (err) => {
-    logger.fatal({ err }, `uncaught exception: ${err.message}`);
+    logger.fatal({ err }, `uncaught exception: ${describeError(err)}`);
     process.exit(1);
   });
   process.on('unhandledRejection', (reason) => {
-    const err = reason instanceof Error ? reason : new Error(String(reason));
-    logger.fatal({ err }, `unhandled rejection: ${err.message}`);
+    const err = reason instanceof Error ? reason : new Error(describeError(reason));
+    logger.fatal({ err }, `unhandled rejection: ${describeError(reason)}`);
     process.exit(1);
   });
 }

@@ -10,7 +10,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Config } from '../config.ts';
+import { childProcessEnvChanges, type Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { createClusterMetrics, createContentMetrics, createRegistry } from '../metrics.ts';
 import { exitOnFatalErrors } from './fatal.ts';
@@ -69,6 +69,8 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
   );
   stopMetrics = () => metricsServer.close();
 
+  // Not what node --watch or a debugger gave this process for itself (config.ts, issue #15).
+  const workerEnv = childProcessEnvChanges();
   const crashes: number[] = [];
   cluster.on('exit', (worker, code, signal) => {
     if (shuttingDown) return;
@@ -89,13 +91,13 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
     setTimeout(() => {
       if (shuttingDown) return;
       clusterMetrics.workerRestarts.inc();
-      const replacement = cluster.fork();
+      const replacement = cluster.fork(workerEnv);
       logger.info({ workerPid: replacement.process.pid, backoffMs }, 'worker replaced');
     }, backoffMs);
   });
 
   cluster.setupPrimary({ execArgv: [...process.execArgv, ...WORKER_EXEC_ARGV] });
-  for (let i = 0; i < config.workers; i++) cluster.fork();
+  for (let i = 0; i < config.workers; i++) cluster.fork(workerEnv);
   logger.info({ workers: config.workers }, 'cluster started');
 }
 

@@ -51,6 +51,39 @@ export function startServer(env: Record<string, string>, args: string[] = []): S
   after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
+  return watchServer(child);
+}
+
+/**
+ * `npm run <script>` in the repository, as the README says to start Quire: npm (from the PATH)
+ * runs the script on the pinned Node, through a shell. It gets a process group of its own, all
+ * killed after the test file (npm does not always pass a signal on to what it started).
+ */
+export function startNpmScript(script: string, env: Record<string, string>): ServerProcess {
+  const child = spawn('npm', ['run', '--silent', script], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      METRICS_PORT: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  after(() => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // the group is gone already
+    }
+  });
+  return watchServer(child);
+}
+
+function watchServer(child: ChildProcess): ServerProcess {
   const stdoutLines: string[] = [];
   let stderr = '';
   let partial = '';

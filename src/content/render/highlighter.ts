@@ -88,6 +88,17 @@ for (const info of bundledLanguagesInfo) {
  */
 const TOKENIZE = { tokenizeTimeLimit: 0, tokenizeMaxLineLength: 10_000 } as const;
 
+/**
+ * Shiki's options for every block, but its language and line marks: exported for the test that
+ * compares this highlighter with plain Shiki given the same options (highlight-engine.test.ts).
+ */
+export const SHIKI_OPTIONS = {
+  themes: THEMES,
+  defaultColor: false,
+  colorReplacements: COLOR_REPLACEMENTS,
+  ...TOKENIZE,
+} as const;
+
 /** Enough for every block of a few hundred posts (~8 KB of HTML each); bounded in bytes too. */
 const MEMO_MAX_ENTRIES = 2000;
 const MEMO_MAX_CHARS = 16_000_000;
@@ -192,11 +203,8 @@ async function create(): Promise<CodeHighlighter> {
       // (see hast-html.ts; a test checks the two agree).
       const html = hastToHtml(
         shiki.codeToHast(code, {
+          ...SHIKI_OPTIONS,
           lang: id,
-          themes: THEMES,
-          defaultColor: false,
-          colorReplacements: COLOR_REPLACEMENTS,
-          ...TOKENIZE,
           transformers: highlightLines.length > 0 ? [markLines(new Set(highlightLines))] : [],
         }),
       );

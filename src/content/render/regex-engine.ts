@@ -6,8 +6,9 @@
  * (and so its scanners) do not depend on the theme, only the colors looked up afterwards do.
  * A scanner search is a pure function of (line, start position, options), so each scanner
  * remembers its results until the next block starts (`nextBlock()`); the second pass is then
- * mostly map lookups. This measured ~40% off highlighting time. A test checks the output is
- * byte-identical to plain Shiki's.
+ * mostly map lookups, a large part of highlighting time saved (issue #17 §6 keeps it only with
+ * its test). test/content/highlight-engine.test.ts checks the output is byte-identical to plain
+ * Shiki's, over the golden fixtures and code in 35 languages.
  */
 import type { PatternScanner, RegexEngine } from 'shiki/core';
 import { createJavaScriptRegexEngine } from 'shiki/engine/javascript';

@@ -1,0 +1,18 @@
+/**
+ * The task module of the render pool's child processes (render-pool.ts): tinypool's process
+ * entry imports it when the child starts, and calls the default export once per post.
+ */
+import { errorData } from '../error-text.ts';
+import type { ChildReply, RenderJob } from './render-protocol.ts';
+import renderBody, { startRenderer } from './render-worker.ts';
+
+// The pool starts its children before the posts are validated: create the highlighter meanwhile.
+startRenderer();
+
+export default async function renderInChild(job: RenderJob): Promise<ChildReply> {
+  try {
+    return { ok: true, rendered: await renderBody(job) };
+  } catch (error) {
+    return { ok: false, pid: process.pid, error: errorData(error) };
+  }
+}
