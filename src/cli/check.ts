@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.ts';
-import { PostsDirectoryError } from '../content/discover-posts.ts';
+import { PostsDirectoryError } from '../content/source/discover-posts.ts';
 import { SiteLoader } from '../content/site/site-loader.ts';
 import { type ContentProblem, formatProblem } from '../content/types.ts';
 import { environmentConfig, fail, plural } from './shared.ts';

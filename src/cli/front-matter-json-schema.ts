@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import { z } from 'zod';
-import { frontMatterSchema } from '../content/front-matter-schema.ts';
+import { frontMatterSchema } from '../content/source/front-matter-schema.ts';
 
 export const SCHEMA_PATH = fileURLToPath(
   new URL('../../schemas/front-matter.schema.json', import.meta.url),

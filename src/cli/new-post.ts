@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { ConfigError } from '../config.ts';
-import { SLUG_PATTERN } from '../content/front-matter-schema.ts';
+import { SLUG_PATTERN } from '../content/source/front-matter-schema.ts';
 import { environmentConfig, fail } from './shared.ts';
 
 const USAGE = 'usage: npm run new -- [--posts-dir DIR] "Title of the post"';

@@ -7,7 +7,7 @@
  * 1 when a post has a problem or the cache cannot be written, 2 on a bad setting.
  */
 import { ConfigError, loadConfig } from '../config.ts';
-import { PostsDirectoryError } from '../content/discover-posts.ts';
+import { PostsDirectoryError } from '../content/source/discover-posts.ts';
 import { SiteLoader } from '../content/site/site-loader.ts';
 import { ContentError, formatProblem } from '../content/types.ts';
 import { fail, plural } from './shared.ts';

@@ -7,8 +7,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { parsePost } from '../content/front-matter.ts';
-import { createRenderer } from '../content/render-pool.ts';
+import { parsePost } from '../content/source/front-matter.ts';
+import { createRenderer } from '../content/render/pool.ts';
 import { type PostChange, SiteLoader } from '../content/site/site-loader.ts';
 import type { Post, Site } from '../content/types.ts';
 import { createDevRenderer } from './dev-renderer.ts';

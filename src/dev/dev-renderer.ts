@@ -6,8 +6,8 @@
  * posts use, and renders a save as soon as it is seen (`prepare`), before the watcher applies
  * it: the loader's render of the same bytes then takes that result.
  */
-import type { RenderJob, Rendered, Renderer } from '../content/render-pool.ts';
-import type { CodeHighlighter } from '../content/render/highlighter.ts';
+import type { RenderJob, Rendered, Renderer } from '../content/render/pool.ts';
+import type { CodeHighlighter } from '../content/highlight/highlighter.ts';
 import { seedHighlights } from './seed-highlights.ts';
 
 /** A fence's language. */
@@ -47,8 +47,8 @@ export function createDevRenderer(): DevRenderer {
   const start = () =>
     (started ??= (async () => {
       const [worker, highlighterModule] = await Promise.all([
-        import('../content/render-worker.ts'),
-        import('../content/render/highlighter.ts'),
+        import('../content/render/render-body.ts'),
+        import('../content/highlight/highlighter.ts'),
       ]);
       const highlighter = await highlighterModule.createCodeHighlighter();
       return { renderBody: worker.default, highlighter };

@@ -14,8 +14,8 @@
  */
 import { decodeHTML } from 'entities';
 import { Marked, type Tokens } from 'marked';
-import { parseFenceInfo } from '../content/render/fence-info.ts';
-import type { CodeHighlighter } from '../content/render/highlighter.ts';
+import { parseFenceInfo } from '../content/markdown/fence-info.ts';
+import type { CodeHighlighter } from '../content/highlight/highlighter.ts';
 
 /** Shiki's block: its `<pre>` up to the first `</pre>` (code text has `<` escaped). */
 const SHIKI_PRE = /<pre class="shiki[ "][^>]*><code>([\s\S]*?)<\/code><\/pre>/g;

@@ -14,8 +14,8 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { LRUCache } from 'lru-cache';
-import { nearest } from '../content/did-you-mean.ts';
-import { publishedView, type PublishedView } from '../content/published.ts';
+import { nearest } from '../content/source/did-you-mean.ts';
+import { publishedView, type PublishedView } from '../content/site/published.ts';
 import type { Site } from '../content/types.ts';
 import type { PageMetrics } from '../metrics.ts';
 import { type PageRef, pathOf, refOf } from './pages/page-ref.ts';

@@ -10,7 +10,7 @@ import fastifyView from '@fastify/view';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import nunjucks from 'nunjucks';
-import { tableOfContents } from '../content/toc.ts';
+import { tableOfContents } from '../content/site/toc.ts';
 import type { PageStore } from './page-store.ts';
 import type { SiteMeta } from './pages/site-meta.ts';
 import { postPath, tagPath } from './paths.ts';

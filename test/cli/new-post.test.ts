@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { parsePost } from '../../src/content/front-matter.ts';
+import { parsePost } from '../../src/content/source/front-matter.ts';
 import { tempDir } from '../helpers/posts-dir.ts';
 import { runCli } from './run.ts';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createCodeHighlighter } from '../../src/content/render/highlighter.ts';
-import { createMarkdownRenderer } from '../../src/content/render/markdown.ts';
-import { parseFenceInfo } from '../../src/content/render/fence-info.ts';
+import { createCodeHighlighter } from '../../src/content/highlight/highlighter.ts';
+import { createMarkdownRenderer } from '../../src/content/markdown/markdown.ts';
+import { parseFenceInfo } from '../../src/content/markdown/fence-info.ts';
 
 describe('parseFenceInfo', () => {
   it('reads the language, a title and highlighted lines in any order', () => {

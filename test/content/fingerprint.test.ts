@@ -1,5 +1,5 @@
 /**
- * Package versions in the fingerprints (src/content/render/fingerprint.ts): the render cache and
+ * Package versions in the fingerprints (src/content/cache/fingerprint.ts): the render cache and
  * its manifest must not outlive an upgrade of a library that shapes the output or validates posts.
  */
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { hashPackageVersions } from '../../src/content/render/fingerprint.ts';
+import { hashPackageVersions } from '../../src/content/cache/fingerprint.ts';
 import { tempDir } from '../helpers/posts-dir.ts';
 
 const root = await tempDir();

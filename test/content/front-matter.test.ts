@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parsePost } from '../../src/content/front-matter.ts';
+import { parsePost } from '../../src/content/source/front-matter.ts';
 
 const FILE = 'posts/hello.md';
 

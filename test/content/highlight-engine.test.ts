@@ -1,5 +1,5 @@
 /**
- * The sharing regex engine (src/content/render/regex-engine.ts) may only save time, never change
+ * The sharing regex engine (src/content/highlight/regex-engine.ts) may only save time, never change
  * a byte (issue #17 §6): Quire's highlighter against plain Shiki — `codeToHtml` of a highlighter
  * with Shiki's own JavaScript regex engine, unwrapped, given the same themes and options — over
  * every golden fixture rendered whole, and over code samples in 35 languages
@@ -18,8 +18,8 @@ import {
   createCodeHighlighter,
   SHIKI_OPTIONS,
   THEMES,
-} from '../../src/content/render/highlighter.ts';
-import { createMarkdownRenderer } from '../../src/content/render/markdown.ts';
+} from '../../src/content/highlight/highlighter.ts';
+import { createMarkdownRenderer } from '../../src/content/markdown/markdown.ts';
 
 const GOLDEN = new URL('../fixtures/render/', import.meta.url);
 const SAMPLES = new URL('../fixtures/highlight/', import.meta.url);

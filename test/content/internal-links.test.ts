@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { internalLinks } from '../../src/content/internal-links.ts';
+import { internalLinks } from '../../src/content/source/internal-links.ts';
 
 const slugs = (body: string) => internalLinks(body, 1).map(({ slug, line }) => `${line}:${slug}`);
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createCodeHighlighter } from '../../src/content/render/highlighter.ts';
-import { createMarkdownRenderer } from '../../src/content/render/markdown.ts';
+import { createCodeHighlighter } from '../../src/content/highlight/highlighter.ts';
+import { createMarkdownRenderer } from '../../src/content/markdown/markdown.ts';
 
 const renderer = createMarkdownRenderer(await createCodeHighlighter());
 const hrefs = async (body: string) =>

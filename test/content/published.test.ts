@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { absoluteUrls } from '../../src/content/absolute-urls.ts';
-import { paginate, parsePageNumber } from '../../src/content/pagination.ts';
+import { absoluteUrls } from '../../src/content/markdown/absolute-urls.ts';
+import { paginate, parsePageNumber } from '../../src/content/site/pagination.ts';
 import {
   lastChanged,
   neighbours,
   publishedView,
   relatedPosts,
-} from '../../src/content/published.ts';
+} from '../../src/content/site/published.ts';
 import { makePost, makeSite } from '../helpers/site.ts';
 
 const at = (iso: string) => new Date(iso);

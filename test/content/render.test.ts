@@ -5,11 +5,11 @@ import { createHighlighterCore } from 'shiki/core';
 import { createJavaScriptRegexEngine } from 'shiki/engine/javascript';
 import { bundledLanguagesInfo } from 'shiki/langs';
 import { bundledThemes } from 'shiki/themes';
-import { rendererFingerprint } from '../../src/content/render/fingerprint.ts';
-import { hastToHtml } from '../../src/content/render/hast-html.ts';
-import { createCodeHighlighter, THEMES } from '../../src/content/render/highlighter.ts';
-import { createMarkdownRenderer } from '../../src/content/render/markdown.ts';
-import { LruMemo } from '../../src/content/render/memo.ts';
+import { rendererFingerprint } from '../../src/content/cache/fingerprint.ts';
+import { hastToHtml } from '../../src/content/highlight/hast-html.ts';
+import { createCodeHighlighter, THEMES } from '../../src/content/highlight/highlighter.ts';
+import { createMarkdownRenderer } from '../../src/content/markdown/markdown.ts';
+import { LruMemo } from '../../src/content/highlight/memo.ts';
 
 const FIXTURES = new URL('../fixtures/render/', import.meta.url);
 const UPDATE = process.env.UPDATE_GOLDEN === '1';

@@ -9,7 +9,7 @@ import { mkdir, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { INDEX_FILE } from '../../src/content/cache/site-index.ts';
-import { PostsDirectoryError } from '../../src/content/discover-posts.ts';
+import { PostsDirectoryError } from '../../src/content/source/discover-posts.ts';
 import { SiteLoader } from '../../src/content/site/site-loader.ts';
 import { ContentError, formatProblem } from '../../src/content/types.ts';
 import { postSource, tempDir, writePosts } from '../helpers/posts-dir.ts';

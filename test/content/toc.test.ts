@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { tableOfContents } from '../../src/content/toc.ts';
+import { tableOfContents } from '../../src/content/site/toc.ts';
 
 const h = (depth: number, id: string) => ({ depth, id, text: id.toUpperCase() });
 

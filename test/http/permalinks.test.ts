@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { fileSlug } from '../../src/content/published.ts';
+import { fileSlug } from '../../src/content/site/published.ts';
 import type { Site } from '../../src/content/types.ts';
 import { loadTestSite, tempDir } from '../helpers/posts-dir.ts';
 import { makePost, makeSite } from '../helpers/site.ts';

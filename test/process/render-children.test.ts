@@ -1,5 +1,5 @@
 /**
- * A cold start that renders in child processes (src/content/render-pool.ts), with real
+ * A cold start that renders in child processes (src/content/render/pool.ts), with real
  * processes started as the README says (`npm start`), on enough generated posts for the pool to
  * start its children (issue #15):
  * - with `WATCH_REPORT_DEPENDENCIES=1` in the environment (what `node --watch` gives), whose

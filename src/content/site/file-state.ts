@@ -8,10 +8,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bodyKey } from '../cache/body-store.ts';
 import type { IndexEntry, SourceStamp } from '../cache/site-index.ts';
-import { internalLinks } from '../internal-links.ts';
-import { storedFrontMatter } from '../post.ts';
-import { rendererFingerprint } from '../render/fingerprint.ts';
-import type { RenderJob } from '../render-pool.ts';
+import { internalLinks } from '../source/internal-links.ts';
+import { storedFrontMatter } from './post.ts';
+import { rendererFingerprint } from '../cache/fingerprint.ts';
+import type { RenderJob } from '../render/pool.ts';
 import type { ContentProblem, Post } from '../types.ts';
 
 export interface FileState {
@@ -76,7 +76,7 @@ export async function readFileState(
 
   const source = bytes.toString('utf8');
   // Loaded only now: a start whose posts are all in the index never loads the YAML parser.
-  const { parsePost } = await import('../front-matter.ts');
+  const { parsePost } = await import('../source/front-matter.ts');
   const parsed = parsePost(file, source);
   const kept = { good: previous?.good, post: previous?.post };
   if (!parsed.ok) {

@@ -5,7 +5,7 @@
  */
 import type { BodyStore } from '../cache/body-store.ts';
 import type { IndexEntry } from '../cache/site-index.ts';
-import type { Renderer, RenderJob } from '../render-pool.ts';
+import type { Renderer, RenderJob } from '../render/pool.ts';
 import type { RenderedBody } from '../types.ts';
 import type { FileState } from './file-state.ts';
 

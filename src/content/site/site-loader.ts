@@ -18,10 +18,10 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { type BodyStore, createBodyStore } from '../cache/body-store.ts';
 import { readSiteIndex, writeSiteIndex } from '../cache/site-index.ts';
-import { discoverPosts } from '../discover-posts.ts';
-import { toPost } from '../post.ts';
-import { contentFingerprint } from '../render/fingerprint.ts';
-import { createRenderer, type Renderer } from '../render-pool.ts';
+import { discoverPosts } from '../source/discover-posts.ts';
+import { toPost } from './post.ts';
+import { contentFingerprint } from '../cache/fingerprint.ts';
+import { createRenderer, type Renderer } from '../render/pool.ts';
 import { ContentError, type ContentProblem, type Post, type RenderedBody } from '../types.ts';
 import { type FileState, readFileState, settled } from './file-state.ts';
 import { siteOf } from './site-of.ts';
@@ -276,7 +276,7 @@ export class SiteLoader {
    */
   async renderFromSource(post: Post): Promise<RenderedBody> {
     const source = await readFile(post.file, 'utf8');
-    const { parsePost } = await import('../front-matter.ts');
+    const { parsePost } = await import('../source/front-matter.ts');
     const parsed = parsePost(post.file, source);
     if (!parsed.ok) throw new ContentError(parsed.problems);
     const renderer = this.#renderer(1);

@@ -13,8 +13,8 @@
  */
 import { escapeUTF8 } from 'entities';
 import { Feed } from 'feed';
-import { absoluteUrls } from '../../content/absolute-urls.ts';
-import { fileSlug, lastChanged } from '../../content/published.ts';
+import { absoluteUrls } from '../../content/markdown/absolute-urls.ts';
+import { fileSlug, lastChanged } from '../../content/site/published.ts';
 import type { Post } from '../../content/types.ts';
 import { type FeedFormat, feedPath, postPath, tagPath } from '../paths.ts';
 import type { SiteMeta } from './site-meta.ts';

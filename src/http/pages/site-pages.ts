@@ -20,7 +20,7 @@ import {
   neighbours,
   type PublishedView,
   relatedPosts,
-} from '../../content/published.ts';
+} from '../../content/site/published.ts';
 import type { Post } from '../../content/types.ts';
 import { FEED_FORMATS, feedPath, indexPath, tagPath } from '../paths.ts';
 import { FEED_CONTENT_TYPES, FEED_ENTRIES, renderFeed } from './feeds.ts';

@@ -4,7 +4,7 @@
  * left out: they only lead to posts that are listed here already. `/robots.txt` names it.
  */
 import { XMLBuilder } from 'fast-xml-parser';
-import { lastChanged, type PublishedView } from '../../content/published.ts';
+import { lastChanged, type PublishedView } from '../../content/site/published.ts';
 import { ARCHIVE_PATH, indexPath, postPath, SITEMAP_PATH, TAGS_PATH, tagPath } from '../paths.ts';
 
 const builder = new XMLBuilder({

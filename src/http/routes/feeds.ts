@@ -1,4 +1,4 @@
-/** The site's feeds: Atom `/feed.xml`, RSS `/rss.xml`, JSON Feed `/feed.json` (render/feeds.ts). */
+/** The site's feeds: Atom `/feed.xml`, RSS `/rss.xml`, JSON Feed `/feed.json` (pages/feeds.ts). */
 import type { FastifyInstance } from 'fastify';
 import type { PageStore } from '../page-store.ts';
 import { FEED_FORMATS, feedPath } from '../paths.ts';

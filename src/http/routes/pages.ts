@@ -5,7 +5,7 @@
  * slugs answer 301 to its current URL, query kept. HEAD comes from Fastify's exposeHeadRoutes.
  */
 import type { FastifyInstance } from 'fastify';
-import { parsePageNumber } from '../../content/pagination.ts';
+import { parsePageNumber } from '../../content/site/pagination.ts';
 import type { PageStore } from '../page-store.ts';
 import { indexPath, postPath } from '../paths.ts';
 import { movedPermanently, notFound, sendPage, servePage, withPage } from '../send-page.ts';

@@ -1,4 +1,4 @@
-/** `/sitemap.xml` and `/robots.txt` (render/sitemap.ts). */
+/** `/sitemap.xml` and `/robots.txt` (pages/sitemap.ts). */
 import type { FastifyInstance } from 'fastify';
 import type { PageStore } from '../page-store.ts';
 import { ROBOTS_PATH, SITEMAP_PATH } from '../paths.ts';

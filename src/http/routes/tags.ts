@@ -3,7 +3,7 @@
  * A tag with no published post is a 404, like a page number past its last page.
  */
 import type { FastifyInstance } from 'fastify';
-import { parsePageNumber } from '../../content/pagination.ts';
+import { parsePageNumber } from '../../content/site/pagination.ts';
 import type { PageStore } from '../page-store.ts';
 import { FEED_FILES, FEED_FORMATS, TAGS_PATH, tagPath } from '../paths.ts';
 import { movedPermanently, notFound, servePage } from '../send-page.ts';

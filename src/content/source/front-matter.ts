@@ -14,7 +14,7 @@ import {
   SLUG_PATTERN,
   toDate,
 } from './front-matter-schema.ts';
-import type { ContentProblem, FrontMatter } from './types.ts';
+import type { ContentProblem, FrontMatter } from '../types.ts';
 
 export interface ParsedPost {
   frontMatter: FrontMatter;

@@ -1,11 +1,11 @@
 /**
- * Renders post bodies: in a child process of the render pool (render-child.ts), or in the main
+ * Renders post bodies: in a child process of the render pool (child.ts), or in the main
  * process when only a few posts need rendering. Each process has exactly one Shiki highlighter,
  * created on first use (or by `startRenderer`) and reused for every post.
  */
-import { createCodeHighlighter } from './render/highlighter.ts';
-import { createMarkdownRenderer } from './render/markdown.ts';
-import type { Rendered, RenderJob } from './render-protocol.ts';
+import { createCodeHighlighter } from '../highlight/highlighter.ts';
+import { createMarkdownRenderer } from '../markdown/markdown.ts';
+import type { Rendered, RenderJob } from './protocol.ts';
 
 export type { Rendered, RenderJob };
 

@@ -27,7 +27,7 @@ import { codeBlockHtml, plainPre } from './code-block.ts';
 import { locateCodeBlocks } from './code-lines.ts';
 import { parseFenceInfo } from './fence-info.ts';
 import { separateFootnoteIds } from './heading-ids.ts';
-import type { CodeHighlighter } from './highlighter.ts';
+import type { CodeHighlighter } from '../highlight/highlighter.ts';
 import { CODE_PLACEHOLDER_ATTRIBUTE, sanitize } from './sanitize.ts';
 import { collapseWhitespace, countWords, htmlText, inlineText } from './text.ts';
 

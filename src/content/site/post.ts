@@ -1,7 +1,7 @@
 /** One post of the site model, from its entry in the site index. */
-import type { IndexEntry, StoredFrontMatter } from './cache/site-index.ts';
-import { toDate } from './front-matter-schema.ts';
-import type { FrontMatter, Post } from './types.ts';
+import type { IndexEntry, StoredFrontMatter } from '../cache/site-index.ts';
+import { toDate } from '../source/front-matter-schema.ts';
+import type { FrontMatter, Post } from '../types.ts';
 
 const WORDS_PER_MINUTE = 230;
 

@@ -1,10 +1,10 @@
 /**
- * The task module of the render pool's child processes (render-pool.ts): tinypool's process
+ * The task module of the render pool's child processes (pool.ts): tinypool's process
  * entry imports it when the child starts, and calls the default export once per post.
  */
-import { errorData } from '../error-text.ts';
-import type { ChildReply, RenderJob } from './render-protocol.ts';
-import renderBody, { startRenderer } from './render-worker.ts';
+import { errorData } from '../../error-text.ts';
+import type { ChildReply, RenderJob } from './protocol.ts';
+import renderBody, { startRenderer } from './render-body.ts';
 
 // The pool starts its children before the posts are validated: create the highlighter meanwhile.
 startRenderer();

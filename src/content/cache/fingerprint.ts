@@ -1,14 +1,14 @@
 /**
  * A hash that changes whenever the renderer's output could change, so the render cache never
  * serves HTML made by another version: the versions of the libraries that shape the output,
- * the Shiki themes, and the source of this directory (`.ts` when run from source, `.js` in
- * `dist/`). Computed once per process.
+ * the Shiki themes, and the source of the Markdown and highlighting code (`.ts` when run from
+ * source, `.js` in `dist/`). Computed once per process.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { THEMES } from './themes.ts';
+import { THEMES } from '../highlight/themes.ts';
 
 /**
  * [package, package whose dependency it is]. Besides the five we use directly: the slugger
@@ -30,6 +30,9 @@ const PACKAGES: ReadonlyArray<readonly [string, string?]> = [
 ];
 
 const here = dirname(fileURLToPath(import.meta.url));
+const contentDir = dirname(here);
+/** The code whose every byte can change a rendered body. */
+const RENDERER_DIRS = ['markdown', 'highlight'];
 
 let fingerprint: string | undefined;
 
@@ -40,7 +43,6 @@ export function rendererFingerprint(): string {
 
 /** What front matter validation runs on, besides Quire's own code. */
 const VALIDATION_PACKAGES: ReadonlyArray<readonly [string, string?]> = [['yaml'], ['zod']];
-const contentDir = dirname(here);
 let content: string | undefined;
 
 /**
@@ -63,7 +65,7 @@ function compute(): string {
   const hash = createHash('sha256');
   hashPackageVersions(hash, PACKAGES, here);
   hash.update(`themes ${THEMES.light} ${THEMES.dark}\n`);
-  hashSources(hash, here);
+  for (const stage of RENDERER_DIRS) hashSources(hash, join(contentDir, stage));
   return hash.digest('hex').slice(0, 32);
 }
 

@@ -1,11 +1,11 @@
 /**
- * What the render pool (render-pool.ts) gives its child processes (render-child.ts) and gets
+ * What the render pool (pool.ts) gives its child processes (child.ts) and gets
  * back. The messages themselves are tinypool's: it tags its own with `__tinypool_worker_message__`
  * and ignores anything else on the channel, both ways (issue #15: Node's watch mode reports each
  * loaded module over it).
  */
-import type { ErrorData } from '../error-text.ts';
-import type { RenderedBody } from './types.ts';
+import type { ErrorData } from '../../error-text.ts';
+import type { RenderedBody } from '../types.ts';
 
 export interface RenderJob {
   /** The post's file, to name it when its rendering fails. */

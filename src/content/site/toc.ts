@@ -2,7 +2,7 @@
  * The table of contents of a post: its h2 sections with their h3 subsections (issue #3).
  * Short posts get none; a list of one or two links is noise above the text.
  */
-import type { Heading } from './types.ts';
+import type { Heading } from '../types.ts';
 
 export interface TocEntry {
   id: string;

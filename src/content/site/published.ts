@@ -8,7 +8,7 @@
  * the next scheduled post. Drafts are never in the view, even when the site includes them.
  */
 import { basename } from 'node:path';
-import type { Post, Site } from './types.ts';
+import type { Post, Site } from '../types.ts';
 
 export interface TagSummary {
   name: string;

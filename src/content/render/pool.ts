@@ -14,9 +14,9 @@ import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Tinypool from 'tinypool';
-import { childProcessEnv } from '../config.ts';
-import { errorFromData } from '../error-text.ts';
-import type { ChildReply, Rendered, RenderJob } from './render-protocol.ts';
+import { childProcessEnv } from '../../config.ts';
+import { errorFromData } from '../../error-text.ts';
+import type { ChildReply, Rendered, RenderJob } from './protocol.ts';
 
 export type { Rendered, RenderJob };
 
@@ -57,7 +57,7 @@ function inProcessRenderer(): Renderer {
   let render: Promise<(job: RenderJob) => Promise<Rendered>> | undefined;
   return {
     async render(job) {
-      render ??= import('./render-worker.ts').then((module) => module.default);
+      render ??= import('./render-body.ts').then((module) => module.default);
       const renderBody = await render;
       try {
         return await renderBody(job);
@@ -72,7 +72,7 @@ function inProcessRenderer(): Renderer {
 function poolRenderer(count: number): Renderer {
   const pool = new Tinypool({
     // The child runs from .ts sources in development and from compiled .js in the image.
-    filename: fileURLToPath(new URL(`./render-child${extname(import.meta.url)}`, import.meta.url)),
+    filename: fileURLToPath(new URL(`./child${extname(import.meta.url)}`, import.meta.url)),
     runtime: 'child_process',
     // All started now, before the posts are validated, so they load Shiki meanwhile.
     minThreads: count,

@@ -3,7 +3,7 @@
  * links to posts that do not exist. A scan, not a Markdown parse: the renderer's tokens carry
  * no line numbers, and what matters is every `(/posts/slug)`-style target outside code.
  */
-import { postFileSlug } from './render/post-file-links.ts';
+import { postFileSlug } from '../markdown/post-file-links.ts';
 
 export interface InternalLink {
   /** The slug the link points at (a `.md` link's file name without `.md`). */
