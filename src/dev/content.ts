@@ -24,6 +24,8 @@ export interface DevContent {
   update(path: string): Promise<DevChange>;
   site(): Site;
   problems(): DevProblem[];
+  /** Every post file known now, good or broken. */
+  files(): string[];
   /** Problems of a file that was never good, by the slug its file name gives it. */
   neverGood(slug: string): DevProblem[] | undefined;
   /** Where an old slug or an alias now lives, if not itself. */
@@ -120,14 +122,18 @@ export function createDevContent(options: {
     async update(path) {
       const report = await loader.update(path);
       for (const change of report.changes) track(change);
-      if (report.problemsChanged) await locate();
+      // The banner shows each problem's source line: a file broken the same way again may
+      // still show another line.
+      const before = JSON.stringify(problems);
+      await locate();
+      const problemsChanged = JSON.stringify(problems) !== before;
       site = undefined;
       const rendered = report.changes
         .filter((change) => change.after && change.after.bodyKey !== change.before?.bodyKey)
         .map((change) => ({ file: change.file, shikiCalls: renderer.shikiCalls(change.file) }));
       // Written off the edit's path: the next start then finds these posts in the index.
       setImmediate(() => loader.flush());
-      return { changes: report.changes, problemsChanged: report.problemsChanged, rendered };
+      return { changes: report.changes, problemsChanged, rendered };
     },
 
     site() {
@@ -136,6 +142,8 @@ export function createDevContent(options: {
     },
 
     problems: () => problems,
+
+    files: () => loader.files().map(({ file }) => file),
 
     neverGood(slug) {
       for (const { file, post, problems: own } of loader.files())

@@ -15,9 +15,9 @@ import { watchDebounced } from './watch.ts';
 
 /**
  * Posts: a save that parses is applied as soon as its events stop (watch.ts, `ready`); this
- * wait is only for one that does not, so a save caught between its truncate and its write (the
- * two events came up to 45 ms apart on a loaded machine) is not shown as a broken post, which
- * re-renders every page for the banner, twice. Templates re-render every page on any change:
+ * wait is only for one that does not, so a save caught between its truncate and its write (on
+ * a loaded machine the two can come far apart) is not shown as a broken post, which would
+ * drop every page for the banner, twice. Templates re-render every page on any change:
  * a short wait merges a save's events.
  */
 const POSTS_DEBOUNCE_MS = 100;
@@ -43,38 +43,38 @@ try {
   const loaded = await content.load();
   logger.info({ ...loaded, problems: content.problems().length }, 'site loaded');
 
-  const session = createDevSession(content, logger);
+  // Plain text on stderr, beside pino's JSON on stdout: for the writer's eyes.
+  const session = createDevSession(content, logger, (line) => process.stderr.write(`${line}\n`));
   const app = buildApp(config, content.site(), { logger, dev: session.hooks });
-  await app.listen({ port: config.port, host: config.host });
-  void session.warm();
+  await app.ready(); // the session applies changes from now on
 
   const postsDir = config.postsDir;
   const isPost = (name: string) => name.endsWith('.md');
-  const stopPosts = watchDebounced({
+  const posts = watchDebounced({
     dir: postsDir,
     debounceMs: POSTS_DEBOUNCE_MS,
-    keyOf: (name) => name,
-    // A post, or maybe a folder of posts moved in, out or deleted: one event names only the
-    // folder (inotify reports nothing for the files inside); the loader looks under it.
+    // A folder of posts moved in or out is an event for each post in it.
+    keyOf: (name) => (isPost(name) ? name : undefined),
     onChange: (name, seenAt) => void session.postChanged(join(postsDir, name), seenAt),
     // Reads and renders as soon as a save's events stop; the change uses it if the file is
     // still the same then.
-    ready: (name) =>
-      isPost(name) ? content.prepare(join(postsDir, name)) : Promise.resolve(false),
+    ready: (name) => content.prepare(join(postsDir, name)),
     logger,
   });
-  const stopTemplates = watchDebounced({
+  const templates = watchDebounced({
     dir: config.templatesDir,
     debounceMs: TEMPLATES_DEBOUNCE_MS,
     keyOf: () => '*', // any template or asset: every page
     onChange: () => void session.templatesChanged('templates/'),
     logger,
   });
+  // Listening means watching: a save right after the "listening" line is seen.
+  await Promise.all([posts.ready, templates.ready]);
+  await app.listen({ port: config.port, host: config.host });
+  void session.warm();
 
   const stop = () => {
-    stopPosts();
-    stopTemplates();
-    void app.close().then(() => process.exit(0));
+    void Promise.all([posts.close(), templates.close(), app.close()]).then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

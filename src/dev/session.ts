@@ -17,6 +17,7 @@ import type { Logger } from '../log.ts';
 import type { DevContent } from './content.ts';
 import { devView } from './dev-view.ts';
 import { createLiveReload } from './live-reload.ts';
+import { problemLines } from './problem-lines.ts';
 import { describeError } from '../error-text.ts';
 
 export interface DevStats {
@@ -36,8 +37,15 @@ export interface DevSession {
 
 const tenths = (ms: number) => Math.round(ms * 10) / 10;
 
-export function createDevSession(content: DevContent, logger: Logger): DevSession {
+/** `terminal`: where a post's problems go as plain lines when they change (problem-lines.ts). */
+export function createDevSession(
+  content: DevContent,
+  logger: Logger,
+  terminal: (line: string) => void,
+): DevSession {
   const live = createLiveReload();
+  const reportProblems = problemLines(terminal);
+  reportProblems(content.problems(), content.files());
   const stats: DevStats = { postRenders: {}, shikiCalls: 0 };
   let env: nunjucks.Environment | undefined;
   let store: PageStore | undefined;
@@ -100,6 +108,7 @@ export function createDevSession(content: DevContent, logger: Logger): DevSessio
         const started = performance.now();
         const change = await content.update(path);
         const contentMs = performance.now() - started;
+        if (change.problemsChanged) reportProblems(content.problems(), content.files());
         // The same bytes saved again, or a second event of a save applied already.
         if (change.changes.length === 0 && !change.problemsChanged) return;
         view = viewNow();

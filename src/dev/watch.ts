@@ -1,21 +1,31 @@
 /**
- * A recursive `fs.watch` that turns a burst of events into one change per key (a file name, or
- * one key for "anything here"). An editor's save is several events: in-place writes give two
- * `change` events (the truncate, then the write), atomic saves a `rename` of a swap file and
- * `change`s; measured on this machine under load, the two events of one `writeFile` arrived up
- * to 45 ms apart and 20–70 ms after the write.
+ * Watches a folder tree and turns a burst of events into one change per key (a file name, or
+ * one key for "anything here"). A save is several events: an in-place write is a truncate and
+ * a write; a save through a temporary file is a create, a rename over the post and sometimes a
+ * delete (vim, JetBrains' safe write, `sed -i`, `os.replace`, `git checkout`).
+ *
+ * The events come from chokidar, not from Node's `fs.watch(dir, { recursive: true })`: on
+ * Linux, Node emulates recursive watching in JavaScript (lib/internal/fs/recursive_watch.js)
+ * with an inotify watch on every file, and a file renamed over the post leaves that watch on the
+ * old, unlinked inode, while the folder's event only re-lists names it already knows: after the
+ * first such save the post was never seen again until a restart (issue #17 §7). chokidar
+ * watches each folder, so it sees the post by name whatever inode it has; its `atomic` option
+ * (on by default) reports a delete followed at once by a create of the same name as one change,
+ * so a safe write never looks like a deleted post. Moving a folder in or out gives one event per
+ * file inside it.
  *
  * Two ways a change is applied:
  * - `ready` (optional): after `EARLY_MS` of quiet the caller reads the file; if what it read is
  *   complete (it parses, or the file is gone) the change is applied at once, without waiting
- *   for the debounce (issue #4: the edit-to-page budget is 50 ms). A read between the truncate
- *   and the write sees an empty or partial file, which does not parse: not ready.
+ *   for the debounce (issue #4: the edit-to-page budget). A read between the truncate and the
+ *   write sees an empty or partial file, which does not parse: not ready.
  * - otherwise after `debounceMs` of quiet, whatever the file holds then (a broken post is
  *   reported only once it stayed broken that long).
  * A later event for the same key starts over; if it turns out the same bytes were applied
  * already, the caller makes that a no-op.
  */
-import { type FSWatcher, watch } from 'node:fs';
+import { relative } from 'node:path';
+import { watch } from 'chokidar';
 import type { Logger } from '../log.ts';
 
 /** Merges the events one write delivers together; a read then sees the write's bytes. */
@@ -24,7 +34,10 @@ const EARLY_MS = 2;
 export interface WatchOptions {
   dir: string;
   debounceMs: number;
-  /** Events with the same key are merged: the file name, or one key for "anything here". */
+  /**
+   * Events with the same key are merged: from a file's name (relative to `dir`), or one key for
+   * "anything here"; undefined: not watched.
+   */
   keyOf: (name: string) => string | undefined;
   /** `seenAt`: `performance.now()` of the batch's first event. */
   onChange: (key: string, seenAt: number) => void;
@@ -36,6 +49,12 @@ export interface WatchOptions {
   logger: Logger;
 }
 
+export interface Watcher {
+  /** Resolves once every folder is watched: a save from then on is seen. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
 interface Pending {
   seenAt: number;
   /** Bumped by every event: a `ready` answer about older events is stale. */
@@ -44,7 +63,7 @@ interface Pending {
   early?: NodeJS.Timeout;
 }
 
-export function watchDebounced(options: WatchOptions): () => void {
+export function watchDebounced(options: WatchOptions): Watcher {
   const { dir, debounceMs, keyOf, onChange, ready, logger } = options;
   /** Keys with unapplied events, in the order their first event came (a Map keeps it). */
   const pending = new Map<string, Pending>();
@@ -70,8 +89,8 @@ export function watchDebounced(options: WatchOptions): () => void {
     fire(key);
   };
 
-  const watcher: FSWatcher = watch(dir, { recursive: true }, (_event, name) => {
-    const key = name === null ? undefined : keyOf(name);
+  const seen = (name: string) => {
+    const key = keyOf(name);
     if (key === undefined) return;
     let entry = pending.get(key);
     if (!entry) {
@@ -93,14 +112,25 @@ export function watchDebounced(options: WatchOptions): () => void {
         );
       }, EARLY_MS);
     }
-  });
-  watcher.on('error', (error) => logger.error({ err: error, dir }, `cannot watch ${dir}`));
-  return () => {
-    watcher.close();
-    for (const entry of pending.values()) {
-      clearTimeout(entry.debounce);
-      clearTimeout(entry.early);
-    }
-    pending.clear();
+  };
+
+  // Files only: a folder moved in or out is reported file by file too.
+  const watcher = watch(dir, { ignoreInitial: true })
+    .on('add', (path) => seen(relative(dir, path)))
+    .on('change', (path) => seen(relative(dir, path)))
+    .on('unlink', (path) => seen(relative(dir, path)))
+    .on('error', (error) => logger.error({ err: error, dir }, `cannot watch ${dir}`));
+  const isReady = new Promise<void>((resolve) => watcher.once('ready', resolve));
+
+  return {
+    ready: isReady,
+    close: async () => {
+      await watcher.close();
+      for (const entry of pending.values()) {
+        clearTimeout(entry.debounce);
+        clearTimeout(entry.early);
+      }
+      pending.clear();
+    },
   };
 }

@@ -16,13 +16,20 @@ export interface DevProcess {
   url: string;
   child: ChildProcess;
   logLines(): LogLine[];
+  /** What the server wrote to stderr so far, line by line (also passed on to the test's). */
+  stderrLines(): string[];
 }
 
 export async function startDevServer(env: Record<string, string>): Promise<DevProcess> {
   const child = spawn(process.execPath, [DEV_SERVER], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    process.stderr.write(chunk);
   });
   after(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -51,7 +58,8 @@ export async function startDevServer(env: Record<string, string>): Promise<DevPr
         return { msg: line };
       }
     });
-  return { url, child, logLines };
+  const stderrLines = () => stderr.split('\n').filter(Boolean);
+  return { url, child, logLines, stderrLines };
 }
 
 export { type EventStream, openEvents } from '../helpers/dev-events.ts';
