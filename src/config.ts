@@ -269,66 +269,35 @@ export function loadEnvironmentConfig(): Config {
 
 /**
  * What this process was given for itself alone, not for the Node processes Quire starts (render
- * children, the cluster's prepare child and workers): `node --watch` sets
- * `WATCH_REPORT_DEPENDENCIES`, with which every child reports each module it loads over its IPC
- * channel (issue #15); the test runner sets `NODE_TEST_CONTEXT`. In `NODE_OPTIONS`, a debugger
- * or watch flag would have each child try to open the inspector on the port this process holds,
- * or watch files; the other options (heap limits, `--import` of a tracer, ...) are kept.
+ * children, cluster workers): `node --watch` sets `WATCH_REPORT_DEPENDENCIES`, with which every
+ * child reports each module it loads over its IPC channel (issue #15), the test runner
+ * `NODE_TEST_CONTEXT`; a debugger or watch flag in `NODE_OPTIONS` would have each child open the
+ * inspector on this process's port, or watch files. Other options (heap limits, `--import`) stay.
  */
-const PARENT_ONLY_VARIABLES = ['WATCH_REPORT_DEPENDENCIES', 'NODE_TEST_CONTEXT'];
-
-/** Option names (without a value after `=`) that take the next word as their value. */
-const VALUE_OPTIONS = new Set([
-  '--watch-path',
-  '--watch-kill-signal',
-  '--inspect-port',
-  '--debug-port',
-  '--inspect-publish-uid',
-]);
-
-const isParentOnlyOption = (name: string) =>
-  name === '--inspect' ||
-  name.startsWith('--inspect-') ||
-  name.startsWith('--watch') ||
-  name === '--debug-port';
-
-/** `NODE_OPTIONS` without the debugger and watch flags; words quoted as Node reads them. */
-export function childNodeOptions(options: string): string {
-  const words = options.match(/(?:[^\s"]+|"(?:\\.|[^"\\])*"?)+/g) ?? [];
-  const kept: string[] = [];
-  for (let i = 0; i < words.length; i++) {
-    const word = words[i] as string;
-    const [raw = '', value] = word.replaceAll('"', '').split('=', 2);
-    const name = raw.startsWith('--') ? `--${raw.slice(2).replaceAll('_', '-')}` : raw;
-    if (!isParentOnlyOption(name)) {
-      kept.push(word);
-      continue;
-    }
-    if (value === undefined && VALUE_OPTIONS.has(name)) i++; // its value is the next word
-  }
-  return kept.join(' ');
-}
+const PARENT_ONLY_VARIABLES = new Set(['WATCH_REPORT_DEPENDENCIES', 'NODE_TEST_CONTEXT']);
+const PARENT_ONLY_OPTION = /^--(?:inspect|debug-port|watch)/;
+/** Those of them written with their value as the next word. */
+const TAKES_NEXT_WORD = /^--(?:inspect-port|debug-port|watch-path|watch-kill-signal)$/;
 
 /** The environment for a Node process Quire starts: this one's, less what was only for it. */
 export function childProcessEnv(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Record<string, string> {
   const child: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) {
-    if (value !== undefined && !PARENT_ONLY_VARIABLES.includes(name)) child[name] = value;
-  }
-  if (child.NODE_OPTIONS !== undefined) {
-    const options = childNodeOptions(child.NODE_OPTIONS);
-    if (options === '') delete child.NODE_OPTIONS;
-    else child.NODE_OPTIONS = options;
-  }
+  for (const [name, value] of Object.entries(env))
+    if (value !== undefined && !PARENT_ONLY_VARIABLES.has(name)) child[name] = value;
+  const words = (child.NODE_OPTIONS ?? '').split(/\s+/).filter((word) => word !== '');
+  const options = words
+    .filter(
+      (word, i) => !PARENT_ONLY_OPTION.test(word) && !TAKES_NEXT_WORD.test(words[i - 1] ?? ''),
+    )
+    .join(' ');
+  if (options === '') delete child.NODE_OPTIONS;
+  else child.NODE_OPTIONS = options;
   return child;
 }
 
-/**
- * `childProcessEnv()` as changes to this process's environment, for `cluster.fork(env)`, which
- * starts from this environment: a variable to drop is `undefined` (never passed on).
- */
+/** The same as changes for `cluster.fork(env)`, which starts from this environment. */
 export function childProcessEnvChanges(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Record<string, string | undefined> {
