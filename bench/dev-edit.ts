@@ -28,7 +28,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { openEvents } from '../test/helpers/dev-events.ts';
-import { generatePosts } from './generate-posts.ts';
+import { generatePosts } from '../test/helpers/generate-posts.ts';
 
 const TARGET_P95_MS = 50;
 const OURS = fileURLToPath(new URL('../', import.meta.url));

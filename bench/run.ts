@@ -46,7 +46,7 @@ import { parseArgs } from 'node:util';
 import { crawl, type CrawlResult } from './crawl.ts';
 import { buildEleventy, ensureEleventy, VERSIONS, writeEleventySite } from './eleventy.ts';
 import { idleProcesses, shikiAlone, startBare } from './floors.ts';
-import { generatePosts, LARGE_POST_SLUG } from './generate-posts.ts';
+import { generatePosts, LARGE_POST_SLUG } from '../test/helpers/generate-posts.ts';
 import { buildHugo, countFiles, ensureHugo, writeHugoSite } from './hugo.ts';
 import {
   clockTicksPerSecond,

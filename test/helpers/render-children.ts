@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generatePosts } from '../../bench/generate-posts.ts';
+import { generatePosts } from './generate-posts.ts';
 import { renderProcessCount } from '../../src/content/render/pool.ts';
 import type { ProcessInfo } from './process-tree.ts';
 import type { ServerProcess } from './server-process.ts';

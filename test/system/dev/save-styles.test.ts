@@ -18,9 +18,9 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { fetch } from 'undici';
-import { requireTools } from '../system/require-tool.ts';
-import { postSource, tempDir } from '../helpers/posts-dir.ts';
-import { eventually, startDevServer } from './dev-process.ts';
+import { requireTools } from '../require-tool.ts';
+import { postSource, tempDir } from '../../helpers/posts-dir.ts';
+import { eventually, startDevServer } from '../../dev/dev-process.ts';
 
 const run = promisify(execFile);
 const tools = requireTools(['vim', 'sed', 'python3', 'git'], 'apt-get install vim python3 git');
@@ -29,7 +29,7 @@ const version = (n: number) => `Version ${n} of this post.`;
 const source = (title: string, n: number) =>
   postSource({ title, date: '2026-01-02', body: `${version(n)}\n` });
 
-const REPO_TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url));
+const REPO_TEMPLATES = fileURLToPath(new URL('../../../templates/', import.meta.url));
 
 // posts/ inside a git repository, as a blog usually is: `git checkout` restores files into it.
 const root = await tempDir('quire-dev-saves-');

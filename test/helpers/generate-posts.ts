@@ -1,5 +1,5 @@
 /**
- * Writes a synthetic blog for the benchmark: `count` posts of prose and about
+ * Writes a synthetic blog for the benchmark and the tests that need many posts: `count` posts of prose and about
  * three fenced code blocks each, in a dozen languages, plus one long post,
  * `large-post`, whose page is about 20 KB of HTML.
  *
