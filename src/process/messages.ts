@@ -1,11 +1,15 @@
 /** The cluster primary's messages to its workers (over the cluster IPC channel). */
 export const SHUTDOWN_MESSAGE = 'quire:shutdown';
 
-/** A worker asks which site its primary loaded; the primary answers with its version. */
+/**
+ * A worker asks which site its primary loaded; the primary answers with its version, and the
+ * port every worker listens on (`PORT=0` resolved once, by the primary).
+ */
 export const SITE_REQUEST = 'quire:site-request';
 export interface SiteMessage {
   type: 'quire:site';
   version: string;
+  port: number;
 }
 
 export const isSiteMessage = (message: unknown): message is SiteMessage =>

@@ -17,6 +17,7 @@ import { exitOnFatalErrors } from './fatal.ts';
 import { loadAndReport } from './load.ts';
 import { collectClusterMetrics } from './metrics-collector.ts';
 import { startMetricsServer } from './metrics-server.ts';
+import { reservePort } from './port.ts';
 import { onShutdown } from './signals.ts';
 import { SHUTDOWN_MESSAGE, SITE_REQUEST, type SiteMessage } from './messages.ts';
 
@@ -50,11 +51,13 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
   });
   let stopMetrics = (): void => {};
 
+  // Before the load: a port in use stops the start at once, not after rendering.
+  const port = await reservePort(config.host, config.port);
   // Only the version is kept: the primary serves nothing, so its posts can be collected.
   const { version } = await loadAndReport(config, logger, createContentMetrics(registry));
   cluster.on('message', (worker, message: unknown) => {
     if (message === SITE_REQUEST)
-      worker.send({ type: 'quire:site', version } satisfies SiteMessage);
+      worker.send({ type: 'quire:site', version, port } satisfies SiteMessage);
   });
 
   const metricsServer = await startMetricsServer(

@@ -13,7 +13,7 @@ import {
   createPageMetrics,
   createRegistry,
 } from '../metrics.ts';
-import { drain } from './drain.ts';
+import { drainable } from './drain.ts';
 import { exitOnFatalErrors } from './fatal.ts';
 import { loadAndReport } from './load.ts';
 import { startMetricsServer } from './metrics-server.ts';
@@ -35,12 +35,13 @@ export async function runSingle(config: Config, logger: Logger): Promise<void> {
     metrics: createHttpMetrics(registry),
     pageMetrics: createPageMetrics(registry),
   });
+  const drain = drainable(app, lifecycle);
   await app.listen(listenOptions(config));
   // Listening now: from here a signal drains, even while the metrics server is still starting.
   let closeMetrics = (): void => {};
   stop = () => {
     closeMetrics();
-    exitWhenDrained(drain(app, lifecycle, shutdownOptions(config)), logger, config);
+    exitWhenDrained(drain(shutdownOptions(config)), logger, config);
   };
   const metricsServer = await startMetricsServer(
     { port: config.metricsPort, host: config.host },

@@ -9,12 +9,12 @@ import { buildApp } from '../app.ts';
 import { createLifecycle } from '../http/lifecycle.ts';
 import type { Logger } from '../log.ts';
 import { createHttpMetrics, createPageMetrics, createRegistry } from '../metrics.ts';
-import { drain } from './drain.ts';
+import { drainable } from './drain.ts';
 import { exitOnFatalErrors } from './fatal.ts';
 import { openAndReport } from './load.ts';
 import { answerMetricsRequests } from './metrics-collector.ts';
-import { isSiteMessage, SHUTDOWN_MESSAGE, SITE_REQUEST } from './messages.ts';
-import { exitWhenDrained, listenOptions, shutdownOptions } from './serve.ts';
+import { isSiteMessage, SHUTDOWN_MESSAGE, SITE_REQUEST, type SiteMessage } from './messages.ts';
+import { exitWhenDrained, shutdownOptions, workerListenOptions } from './serve.ts';
 import { onShutdown } from './signals.ts';
 
 export async function runWorker(config: Config, logger: Logger): Promise<void> {
@@ -33,11 +33,11 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
     if (message === SHUTDOWN_MESSAGE) trigger('primary');
   });
 
-  const version = await new Promise<string>((resolve) => {
+  const { version, port } = await new Promise<SiteMessage>((resolve) => {
     const onMessage = (message: unknown) => {
       if (!isSiteMessage(message)) return;
       process.off('message', onMessage);
-      resolve(message.version);
+      resolve(message);
     };
     process.on('message', onMessage);
     process.send?.(SITE_REQUEST);
@@ -49,6 +49,7 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
     metrics: createHttpMetrics(registry),
     pageMetrics: createPageMetrics(registry),
   });
-  await app.listen(listenOptions(config));
-  stop = () => exitWhenDrained(drain(app, lifecycle, shutdownOptions(config)), logger, config);
+  const drain = drainable(app, lifecycle);
+  await app.listen(workerListenOptions(config, port));
+  stop = () => exitWhenDrained(drain(shutdownOptions(config)), logger, config);
 }

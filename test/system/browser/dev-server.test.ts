@@ -29,7 +29,9 @@ describe('dev server live reload in Chromium', { skip: tools.skip }, () => {
     const context = await browser.newContext();
     const problems = await watchProblems(context);
     const page = await context.newPage();
-    const eventStream = page.waitForRequest((request) => request.url().endsWith('/__dev/events'));
+    const eventStream = page.waitForRequest(
+      (request) => new URL(request.url()).pathname === '/__dev/events',
+    );
     await page.goto(`${dev.url}/posts/live`);
     await eventStream;
     assert.match((await page.textContent('.post-body')) ?? '', /Before\./);
