@@ -6,24 +6,24 @@
  * bodies live in the OS page cache, shared by every worker, not in each process's heap.
  *
  * An optimisation, never a reason to fail: a corrupt entry is a miss, and a cache that cannot
- * be written (read-only image, full disk) is reported once; the loader then keeps what it
- * rendered in memory (`remember`).
+ * be written (read-only image, full disk) is reported once; this process then keeps what it
+ * rendered in memory.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RenderedBody } from '../types.ts';
+import { rendererFingerprint } from './fingerprint.ts';
 
 /** Also matches the bodies of earlier versions, so pruning removes them. */
 const ENTRY = /^([0-9a-f]{64})\.json$/;
 
-export function bodyKey(rendererFingerprint: string, source: string): string {
-  return createHash('sha256').update(rendererFingerprint).update('\0').update(source).digest('hex');
+export function bodyKey(source: string): string {
+  return createHash('sha256').update(`${rendererFingerprint()}\0`).update(source).digest('hex');
 }
 
 export interface BodyStore {
-  readonly dir: string;
   /** The body with this key, or undefined when there is none (or it is unreadable). */
   read(key: string): Promise<RenderedBody | undefined>;
   /** Resolves to an error message when the body could not be written; it is then kept here. */
@@ -42,8 +42,6 @@ export function createBodyStore(dir: string): BodyStore {
   const unwritten = new Map<string, RenderedBody>();
 
   return {
-    dir,
-
     async read(key) {
       const kept = unwritten.get(key);
       if (kept) return kept;

@@ -14,7 +14,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { InternalLink } from '../source/internal-links.ts';
 import type { Heading, RenderWarning } from '../types.ts';
+import { contentFingerprint } from './fingerprint.ts';
 
 export const INDEX_FILE = 'site-index.json';
 const FORMAT = 1;
@@ -39,31 +41,23 @@ export interface StoredFrontMatter {
   aliases: string[];
 }
 
-/** A link in a post's body to another post, for `npm run check`. */
-export interface StoredLink {
-  slug: string;
-  line: number;
-}
-
-/** What rendering a body told about it, besides its HTML (which is in its own cache file). */
-export interface BodyFacts {
-  /** Key of the rendered body in the render cache: hash of the renderer and the source. */
-  bodyKey: string;
-  firstParagraph: string;
-  wordCount: number;
-  headings: Heading[];
-  warnings: RenderWarning[];
-}
-
 /** One post of the index. */
-export interface IndexEntry extends BodyFacts {
+export interface IndexEntry {
   /** Relative to the posts directory, with `/` between folders. */
   path: string;
   source: SourceStamp;
   frontMatter: StoredFrontMatter;
   /** File line of each top-level front matter field, for messages about it (slug clashes). */
   fieldLines: Record<string, number>;
-  links: StoredLink[];
+  /** Links to other posts, for `npm run check`. */
+  links: InternalLink[];
+  /** Key of the rendered body in the render cache: hash of the renderer and the source. */
+  bodyKey: string;
+  // What rendering the body told about it, besides its HTML (in its own cache file):
+  firstParagraph: string;
+  wordCount: number;
+  headings: Heading[];
+  warnings: RenderWarning[];
 }
 
 interface IndexFile {
@@ -80,14 +74,10 @@ export interface ReadIndex {
 }
 
 /**
- * The entries of the index in `cacheDir` if it was written by this content code (`fingerprint`)
- * for this posts directory; none otherwise. Never throws.
+ * The entries of the index in `cacheDir` if it was written by this content code (its
+ * fingerprint) for this posts directory; none otherwise. Never throws.
  */
-export async function readSiteIndex(
-  cacheDir: string,
-  fingerprint: string,
-  postsDir: string,
-): Promise<ReadIndex> {
+export async function readSiteIndex(cacheDir: string, postsDir: string): Promise<ReadIndex> {
   const path = join(cacheDir, INDEX_FILE);
   let text: string;
   try {
@@ -107,7 +97,7 @@ export async function readSiteIndex(
     };
   }
   const index = data as Partial<IndexFile> | null;
-  if (index?.format !== FORMAT || index.fingerprint !== fingerprint) {
+  if (index?.format !== FORMAT || index.fingerprint !== contentFingerprint()) {
     return {
       entries: [],
       warning: `the site index ${path} was written by another version of Quire: rebuilding it`,
@@ -127,7 +117,6 @@ export async function readSiteIndex(
  */
 export function writeSiteIndex(
   cacheDir: string,
-  fingerprint: string,
   postsDir: string,
   entries: readonly IndexEntry[],
 ): string | undefined {
@@ -135,7 +124,7 @@ export function writeSiteIndex(
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   const index: IndexFile = {
     format: FORMAT,
-    fingerprint,
+    fingerprint: contentFingerprint(),
     postsDir: resolve(postsDir),
     entries: [...entries],
   };

@@ -10,7 +10,6 @@ import { bodyKey } from '../cache/body-store.ts';
 import type { IndexEntry, SourceStamp } from '../cache/site-index.ts';
 import { internalLinks } from '../source/internal-links.ts';
 import { storedFrontMatter } from './post.ts';
-import { rendererFingerprint } from '../cache/fingerprint.ts';
 import type { RenderJob } from '../render/pool.ts';
 import type { ContentProblem, Post } from '../types.ts';
 
@@ -35,9 +34,8 @@ export interface FileState {
 }
 
 export interface ReadOptions {
-  /** Its index entry, trusted without reading the file when `trustStat` and size and mtime agree. */
+  /** Its index entry, trusted without reading the file when size and mtime agree. */
   known?: IndexEntry | undefined;
-  trustStat?: boolean;
   /** Its state so far, returned as is when the content did not change. */
   previous?: FileState | undefined;
 }
@@ -46,7 +44,7 @@ export interface ReadOptions {
 export async function readFileState(
   postsDir: string,
   path: string,
-  { known, trustStat = false, previous }: ReadOptions,
+  { known, previous }: ReadOptions,
 ): Promise<FileState | undefined> {
   const file = join(postsDir, path);
   let size: number;
@@ -56,7 +54,7 @@ export async function readFileState(
     const stats = await stat(file);
     if (!stats.isFile()) return undefined;
     ({ size, mtimeMs } = stats);
-    if (trustStat && known?.source.size === size && known.source.mtimeMs === mtimeMs)
+    if (known?.source.size === size && known.source.mtimeMs === mtimeMs)
       return settled(path, file, known);
     bytes = await readFile(file);
   } catch (error) {
@@ -90,7 +88,7 @@ export async function readFileState(
     frontMatter: storedFrontMatter(frontMatter),
     fieldLines: { ...fieldLines },
     links: internalLinks(body, bodyLine),
-    bodyKey: bodyKey(rendererFingerprint(), source),
+    bodyKey: bodyKey(source),
     firstParagraph: '',
     wordCount: 0,
     headings: [],

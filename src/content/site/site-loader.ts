@@ -20,7 +20,6 @@ import { type BodyStore, createBodyStore } from '../cache/body-store.ts';
 import { readSiteIndex, writeSiteIndex } from '../cache/site-index.ts';
 import { discoverPosts } from '../source/discover-posts.ts';
 import { toPost } from './post.ts';
-import { contentFingerprint } from '../cache/fingerprint.ts';
 import { createRenderer, type Renderer } from '../render/pool.ts';
 import { ContentError, type ContentProblem, type Post, type RenderedBody } from '../types.ts';
 import { type FileState, readFileState, settled } from './file-state.ts';
@@ -96,7 +95,7 @@ export class SiteLoader {
   /** Reads every post (from the index where it can) and renders what the cache lacks. */
   async load(): Promise<LoadReport> {
     const started = performance.now();
-    const index = await readSiteIndex(this.#options.cacheDir, contentFingerprint(), this.postsDir);
+    const index = await readSiteIndex(this.#options.cacheDir, this.postsDir);
     const known = new Map(index.entries.map((entry) => [entry.path, entry]));
     const paths = await discoverPosts(this.postsDir);
     this.#states.clear();
@@ -104,10 +103,7 @@ export class SiteLoader {
     const read = async () => {
       while (next < paths.length) {
         const path = paths[next++] as string;
-        const state = await readFileState(this.postsDir, path, {
-          known: known.get(path),
-          trustStat: true,
-        });
+        const state = await readFileState(this.postsDir, path, { known: known.get(path) });
         if (state) this.#states.set(path, state);
       }
     };
@@ -147,7 +143,7 @@ export class SiteLoader {
    * has just loaded (and so checked) them and written it. False when there is no usable index.
    */
   async open(): Promise<boolean> {
-    const index = await readSiteIndex(this.#options.cacheDir, contentFingerprint(), this.postsDir);
+    const index = await readSiteIndex(this.#options.cacheDir, this.postsDir);
     if (index.warning !== undefined || index.entries.length === 0) return false;
     this.#states.clear();
     for (const entry of index.entries)
@@ -194,19 +190,13 @@ export class SiteLoader {
     return { changes, problemsChanged: JSON.stringify(this.problems()) !== before, rendered };
   }
 
-  /** Writes the index if anything changed since it was read; returns why it could not be. */
-  flush(): string | undefined {
-    if (!this.#dirty || this.#options.render === false) return undefined;
+  /** Writes the index if anything changed since it was read. */
+  flush(): void {
+    if (!this.#dirty || this.#options.render === false) return;
     const entries = [...this.#states.values()].flatMap((state) => (state.good ? [state.good] : []));
-    const error = writeSiteIndex(
-      this.#options.cacheDir,
-      contentFingerprint(),
-      this.postsDir,
-      entries,
-    );
+    const error = writeSiteIndex(this.#options.cacheDir, this.postsDir, entries);
     if (error === undefined) this.#dirty = false;
     this.#cacheError ??= error;
-    return error;
   }
 
   /** Every problem, sorted by file and line. */
