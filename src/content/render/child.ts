@@ -7,7 +7,7 @@ import type { ChildReply, RenderJob } from './protocol.ts';
 import renderBody, { startRenderer } from './render-body.ts';
 
 // The pool starts its children before the posts are validated: create the highlighter meanwhile.
-startRenderer();
+startRenderer().catch(() => {});
 
 export default async function renderInChild(job: RenderJob): Promise<ChildReply> {
   try {

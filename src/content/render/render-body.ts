@@ -4,28 +4,22 @@
  * created on first use (or by `startRenderer`) and reused for every post.
  */
 import { createCodeHighlighter } from '../highlight/highlighter.ts';
-import { createMarkdownRenderer } from '../markdown/markdown.ts';
+import { createMarkdownRenderer, type MarkdownRenderer } from '../markdown/markdown.ts';
 import type { Rendered, RenderJob } from './protocol.ts';
 
-export type { Rendered, RenderJob };
-
-type MarkdownRenderer = ReturnType<typeof createMarkdownRenderer>;
-
-let renderer: MarkdownRenderer | undefined;
-let starting: Promise<MarkdownRenderer> | undefined;
+let renderer: Promise<MarkdownRenderer> | undefined;
 
 /** Creates the highlighter now rather than on the first post; a failure surfaces there. */
-export function startRenderer(): void {
-  starting ??= createCodeHighlighter().then(createMarkdownRenderer);
-  starting.catch(() => {});
+export function startRenderer(): Promise<MarkdownRenderer> {
+  renderer ??= createCodeHighlighter().then(createMarkdownRenderer);
+  return renderer;
 }
 
 export default async function renderBody(
   job: Pick<RenderJob, 'body' | 'bodyLine'>,
 ): Promise<Rendered> {
-  starting ??= createCodeHighlighter().then(createMarkdownRenderer);
-  renderer ??= await starting;
+  const markdown = await startRenderer();
   const started = performance.now();
-  const body = await renderer.render(job.body, { bodyLine: job.bodyLine });
+  const body = await markdown.render(job.body, { bodyLine: job.bodyLine });
   return { body, seconds: (performance.now() - started) / 1000 };
 }
