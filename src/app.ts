@@ -50,7 +50,7 @@ import type { PageStore } from './http/page-store.ts';
 import type { SiteMeta } from './http/pages/site-meta.ts';
 import views from './http/views.ts';
 import { createLogger, type Logger } from './log.ts';
-import type { HttpMetrics, PageMetrics } from './metrics.ts';
+import type { HttpMetrics } from './metrics.ts';
 
 export interface BuildAppOptions {
   /** Default: `createLogger(config.logLevel)`, JSON lines on stdout. */
@@ -64,10 +64,8 @@ export interface BuildAppOptions {
    * `'127.0.0.1'` for a sidecar or the pod network's range for an ingress.
    */
   trustProxy?: boolean | string | string[];
-  /** Where request durations and counts go; none are recorded without it. */
+  /** Where request durations and counts, page renders and the page cache's size go. */
   metrics?: HttpMetrics;
-  /** Where page renders and the page cache's size go. */
-  pageMetrics?: PageMetrics;
   /** Only `npm run dev` (src/dev/) passes this; production never does. */
   dev?: DevHooks;
   /**
@@ -137,7 +135,7 @@ export function buildApp(
     now: options.now ?? (() => new Date()),
     maxBytes: config.pageCacheMb * 2 ** 20,
     logger,
-    metrics: options.pageMetrics,
+    metrics: options.metrics,
     preview: options.dev?.preview,
   });
   const assetsDir = join(config.templatesDir, 'assets');

@@ -18,18 +18,13 @@ export function createRegistry(): Registry {
   return registry;
 }
 
-type HttpLabels = 'method' | 'route' | 'status_code';
-
-export interface HttpMetrics {
-  requestDuration: Histogram<HttpLabels>;
-  requests: Counter<HttpLabels>;
-}
+export type HttpMetrics = ReturnType<typeof createHttpMetrics>;
 
 /**
- * Labelled by route template, never the raw URL: a scanner requesting random
- * paths must not create a time series per path.
+ * Recorded by every serving process. Requests are labelled by route template, never the raw
+ * URL: a scanner requesting random paths must not create a time series per path.
  */
-export function createHttpMetrics(registry: Registry): HttpMetrics {
+export function createHttpMetrics(registry: Registry) {
   return {
     requestDuration: new Histogram({
       name: `${METRIC_PREFIX}http_request_duration_seconds`,
@@ -45,18 +40,25 @@ export function createHttpMetrics(registry: Registry): HttpMetrics {
       labelNames: ['method', 'route', 'status_code'],
       registers: [registry],
     }),
+    // The pages rendered on demand (issue #17).
+    renders: new Counter({
+      name: `${METRIC_PREFIX}page_renders_total`,
+      help: 'Pages rendered from the templates because no cached copy was there, by kind of page.',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    cacheBytes: new Gauge({
+      name: `${METRIC_PREFIX}page_cache_bytes`,
+      help: 'Bytes of rendered pages kept in memory (at most PAGE_CACHE_MB per process).',
+      registers: [registry],
+    }),
   };
 }
 
-export interface ContentMetrics {
-  posts: Gauge;
-  renderDuration: Histogram;
-  renderCacheHits: Counter;
-  renderCacheMisses: Counter;
-}
+export type ContentMetrics = ReturnType<typeof createContentMetrics>;
 
 /** Recorded by the process that loads (and renders) the posts: the primary, or the single process. */
-export function createContentMetrics(registry: Registry): ContentMetrics {
+export function createContentMetrics(registry: Registry) {
   return {
     posts: new Gauge({
       name: `${METRIC_PREFIX}posts`,
@@ -83,34 +85,7 @@ export function createContentMetrics(registry: Registry): ContentMetrics {
   };
 }
 
-export interface PageMetrics {
-  renders: Counter<'kind'>;
-  cacheBytes: Gauge;
-}
-
-/** The pages rendered on demand (issue #17), by every serving process. */
-export function createPageMetrics(registry: Registry): PageMetrics {
-  return {
-    renders: new Counter({
-      name: `${METRIC_PREFIX}page_renders_total`,
-      help: 'Pages rendered from the templates because no cached copy was there, by kind of page.',
-      labelNames: ['kind'],
-      registers: [registry],
-    }),
-    cacheBytes: new Gauge({
-      name: `${METRIC_PREFIX}page_cache_bytes`,
-      help: 'Bytes of rendered pages kept in memory (at most PAGE_CACHE_MB per process).',
-      registers: [registry],
-    }),
-  };
-}
-
-export interface ClusterMetrics {
-  workerRestarts: Counter;
-  scrapeWorkersMissing: Gauge;
-}
-
-export function createClusterMetrics(registry: Registry): ClusterMetrics {
+export function createClusterMetrics(registry: Registry) {
   return {
     workerRestarts: new Counter({
       name: `${METRIC_PREFIX}worker_restarts_total`,

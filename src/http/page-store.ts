@@ -17,7 +17,7 @@ import { LRUCache } from 'lru-cache';
 import { nearest } from '../content/source/did-you-mean.ts';
 import { publishedView, type PublishedView } from '../content/site/published.ts';
 import type { Site } from '../content/types.ts';
-import type { PageMetrics } from '../metrics.ts';
+import type { HttpMetrics } from '../metrics.ts';
 import { type PageRef, pathOf, refOf } from './pages/page-ref.ts';
 import type { RenderedPage, RenderTemplate } from './pages/rendered-page.ts';
 import { type PageContext, resolvePage } from './pages/site-pages.ts';
@@ -40,7 +40,7 @@ export interface PageStoreOptions {
   /** Bytes of rendered pages kept (config `PAGE_CACHE_MB`). */
   maxBytes: number;
   logger: Pick<FastifyBaseLogger, 'info' | 'error'>;
-  metrics?: PageMetrics | undefined;
+  metrics?: HttpMetrics | undefined;
   /** The dev server: every post is listed, with this template data on every page. */
   preview?: PageContext['extra'];
 }

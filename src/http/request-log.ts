@@ -9,12 +9,9 @@
  * `route` is the route template (bounded cardinality, no user data); requests
  * that matched no route are logged as `(not found)`.
  *
- * A route can lower its line's level with `config: { accessLogLevel: 'debug' }`;
- * the probes do, since the kubelet calls them every few seconds.
- *
- * The line's level comes from `accessLogLevel` alone (Fastify's route `logLevel` is not used).
- *
- * The same hook records the request in the metrics, when the process model passes them.
+ * The line's level comes from the route's `config: { accessLogLevel: 'debug' }` alone (not
+ * Fastify's route `logLevel`): the probes lower theirs, since the kubelet calls them every few
+ * seconds. The same hook records the request in the metrics, when the process model passes them.
  *
  * Fastify's own per-request lines ("incoming request", "request completed",
  * "Route … not found") are switched off by `QuireLogController`, passed to
@@ -29,16 +26,13 @@ import {
 } from 'fastify';
 import fp from 'fastify-plugin';
 import type { HttpMetrics } from '../metrics.ts';
-import { recordRequest } from './metrics.ts';
 
 export const UNMATCHED_ROUTE = '(not found)';
-
-export type AccessLogLevel = 'info' | 'debug' | 'trace';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** Level of this route's access-log line; default `info`. */
-    accessLogLevel?: AccessLogLevel;
+    accessLogLevel?: 'info' | 'debug' | 'trace';
   }
 }
 
@@ -64,7 +58,7 @@ export class QuireLogController extends LogController {
 }
 
 /** The route template, or `UNMATCHED_ROUTE` for the not-found handler and framework errors. */
-export function routeLabel(route: FastifyRequest['routeOptions']): string {
+function routeLabel(route: FastifyRequest['routeOptions']): string {
   // `request.is404` is exactly "the route has no url"; `routeOptions` builds a new object on
   // every read, so callers read it once per request.
   return route.url ?? UNMATCHED_ROUTE;
@@ -75,11 +69,11 @@ export function routeLabel(route: FastifyRequest['routeOptions']): string {
  * `request.log`: the request id is one of the fields anyway, and so the per-request logger is
  * never made for a request that logs nothing else (see `request-id.ts`).
  */
-export function logRequest(
+function logRequest(
   request: FastifyRequest,
   reply: FastifyReply,
-  route: FastifyRequest['routeOptions'] = request.routeOptions,
-  durationMs: number = reply.elapsedTime,
+  route: FastifyRequest['routeOptions'],
+  durationMs: number,
 ): void {
   const level = route.config?.accessLogLevel ?? 'info';
   request.server.log[level](
@@ -106,23 +100,27 @@ export function logRequestWhenFinished(request: FastifyRequest, reply: FastifyRe
   );
 }
 
-export interface RequestLogOptions {
-  /** Where request durations and counts go; none are recorded without it. */
-  metrics?: HttpMetrics | undefined;
-}
-
 /**
- * The one `onResponse` hook: the access line, then the metrics. One hook rather than one per
- * plugin, so the route options are read, and the duration taken, once per request.
+ * The one `onResponse` hook: the access line, then the metrics (when given). One hook rather
+ * than one per plugin, so the route options are read, and the duration taken, once per request.
  */
-async function requestLog(fastify: FastifyInstance, { metrics }: RequestLogOptions): Promise<void> {
+async function requestLog(
+  fastify: FastifyInstance,
+  { metrics }: { metrics?: HttpMetrics | undefined },
+): Promise<void> {
   // Callback style: on the hot path an async hook costs a promise per request.
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions;
     const durationMs = reply.elapsedTime;
     logRequest(request, reply, route, durationMs);
     if (metrics) {
-      recordRequest(metrics, request.method, routeLabel(route), reply.statusCode, durationMs);
+      const labels = {
+        method: request.method,
+        route: routeLabel(route),
+        status_code: reply.statusCode,
+      };
+      metrics.requestDuration.observe(labels, durationMs / 1000);
+      metrics.requests.inc(labels);
     }
     done();
   });

@@ -7,12 +7,7 @@ import type { Config } from '../config.ts';
 import { buildApp } from '../app.ts';
 import { createLifecycle } from '../http/lifecycle.ts';
 import type { Logger } from '../log.ts';
-import {
-  createContentMetrics,
-  createHttpMetrics,
-  createPageMetrics,
-  createRegistry,
-} from '../metrics.ts';
+import { createContentMetrics, createHttpMetrics, createRegistry } from '../metrics.ts';
 import { drainable } from './drain.ts';
 import { exitOnFatalErrors } from './fatal.ts';
 import { loadAndReport } from './load.ts';
@@ -33,7 +28,6 @@ export async function runSingle(config: Config, logger: Logger): Promise<void> {
     logger,
     lifecycle,
     metrics: createHttpMetrics(registry),
-    pageMetrics: createPageMetrics(registry),
   });
   const drain = drainable(app, lifecycle);
   await app.listen(listenOptions(config));

@@ -8,7 +8,7 @@ import type { Config } from '../config.ts';
 import { buildApp } from '../app.ts';
 import { createLifecycle } from '../http/lifecycle.ts';
 import type { Logger } from '../log.ts';
-import { createHttpMetrics, createPageMetrics, createRegistry } from '../metrics.ts';
+import { createHttpMetrics, createRegistry } from '../metrics.ts';
 import { drainable } from './drain.ts';
 import { exitOnFatalErrors } from './fatal.ts';
 import { openAndReport } from './load.ts';
@@ -47,7 +47,6 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
     logger,
     lifecycle,
     metrics: createHttpMetrics(registry),
-    pageMetrics: createPageMetrics(registry),
   });
   const drain = drainable(app, lifecycle);
   await app.listen(workerListenOptions(config, port));
