@@ -17,6 +17,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { escapeHtml } from '../content/markdown/text.ts';
 import { REQUEST_ID_HEADER } from './request-id.ts';
 import { logRequestWhenFinished } from './request-log.ts';
 
@@ -80,13 +81,6 @@ function statusOf(error: unknown, reply: FastifyReply): number {
     if (candidate >= 400 && candidate <= 599) return candidate;
   }
   return reply.statusCode >= 400 && reply.statusCode <= 599 ? reply.statusCode : 500;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
 }
 
 /** Used only if error.njk itself fails, so that a broken template cannot leak details. */
