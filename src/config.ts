@@ -11,19 +11,17 @@ import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const port = (what: string) =>
-  z
+/** A whole number from `min` to `max`; `what` names it in the message, e.g. "a number of posts". */
+const wholeNumber = (min: number, max: number, what: string) => {
+  const message = `must be ${what} from ${min} to ${max}`;
+  return z
     .string()
-    .regex(/^\d+$/, `must be ${what}`)
+    .regex(/^\d+$/, message)
     .transform(Number)
-    .refine((n) => n <= 65535, `must be ${what}`);
+    .refine((n) => n >= min && n <= max, message);
+};
 
-const wholeNumber = (what: string, min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, `must be ${what}`)
-    .transform(Number)
-    .refine((n) => n >= min && n <= max, `must be ${what}`);
+const port = wholeNumber(0, 65535, 'a TCP port number');
 
 const flag = z
   .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
@@ -53,133 +51,121 @@ function isAddressOrRange(entry: string): boolean {
 }
 
 /** Each key is an environment variable name; each schema reads the raw string. */
-const schema = z
-  .object({
-    PORT: port('a TCP port number from 0 to 65535').default(3000),
-    HOST: z.string().min(1, 'must not be empty').default('0.0.0.0'),
-    POSTS_DIR: z.string().min(1, 'must not be empty').default('./posts'),
-    SITE_URL: z
-      .url({
-        protocol: /^https?$/,
-        error: 'must be an absolute http(s) URL, e.g. https://blog.example',
-      })
-      .transform((url) => url.replace(/\/+$/, ''))
-      .default('http://localhost:3000'),
-    SITE_TITLE: z.string().min(1, 'must not be empty').default('Quire'),
-    // For search engines and feeds (issue #3): the home page's meta description and feed subtitle.
-    SITE_DESCRIPTION: z.string().max(300, 'must be at most 300 characters').default(''),
-    // Atom needs an author for every entry; JSON-LD names it. Default: SITE_TITLE.
-    SITE_AUTHOR: z
-      .string()
-      .trim()
-      .min(1, 'must not be blank')
-      .max(200, 'must be at most 200 characters')
-      .optional(),
-    // The language posts are written in: <html lang> (screen readers pick their voice by it), the
-    // feeds' and JSON-LD's language. The theme's own words are in templates/.
-    SITE_LANGUAGE: z
-      .string()
-      .transform((tag, context) => {
-        const canonical = canonicalLanguage(tag);
-        if (canonical === undefined) {
-          context.addIssue({
-            code: 'custom',
-            message: 'must be a BCP 47 language tag, e.g. en, de or pt-BR',
-          });
-          return z.NEVER;
-        }
-        return canonical;
-      })
-      .default('en'),
-    // Posts per page on the index and tag pages.
-    PAGE_SIZE: wholeNumber('a number of posts per page from 1 to 100', 1, 100).default(10),
-    // Rendered pages kept in memory per process (issue #17): pages are rendered on first request.
-    PAGE_CACHE_MB: wholeNumber('a number of megabytes from 1 to 16384', 1, 16_384).default(64),
-    LOG_LEVEL: z
-      .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
-      .default('info'),
-    CACHE_DIR: z.string().min(1, 'must not be empty').default('./.cache/render'),
-    // The theme: Nunjucks templates, with static files under `assets/`.
-    TEMPLATES_DIR: z
-      .string()
-      .min(1, 'must not be empty')
-      .default(fileURLToPath(new URL('../templates/', import.meta.url))),
-    // The process model (see src/process/): 1 means one process and no cluster primary.
-    WORKERS: wholeNumber('a number of worker processes from 1 to 64', 1, 64).default(
-      Math.min(availableParallelism(), 64),
-    ),
-    METRICS_PORT: port('a TCP port number from 0 to 65535').default(9100),
-    SHUTDOWN_DELAY_MS: wholeNumber('a number of milliseconds from 0 to 600000', 0, 600_000).default(
-      0,
-    ),
-    SHUTDOWN_TIMEOUT_MS: wholeNumber(
-      'a number of milliseconds from 1 to 600000',
-      1,
-      600_000,
-    ).default(10_000),
-    CRASH_LOOP_RESTARTS: wholeNumber('a number of restarts from 1 to 1000', 1, 1000).default(5),
-    CRASH_LOOP_WINDOW_MS: wholeNumber(
-      'a number of milliseconds from 1000 to 3600000',
-      1000,
-      3_600_000,
-    ).default(60_000),
-    // Peers whose X-Forwarded-For/-Proto/-Host are believed (nginx's address, see nginx/README.md).
-    TRUST_PROXY: z
-      .string()
-      .transform((value) => value.split(',').map((entry) => entry.trim()))
-      .refine(
-        (entries) => entries.every(isAddressOrRange),
-        'must be a comma-separated list of IP addresses or CIDR ranges, e.g. 127.0.0.1 or 10.0.0.0/8',
-      )
-      .optional(),
-    // Who puts the constant security headers (CSP, X-Frame-Options, ...) on responses: the app,
-    // or the nginx in front (nginx/snippets/security-headers-app.conf adds the same set to every
-    // response it sends). With `proxy` the app leaves them out, so nginx's micro-cache does not
-    // store and re-read them with every page (issue #6). Only for an app nothing else reaches.
-    SECURITY_HEADERS: z
-      .enum(['app', 'proxy'], {
-        error: 'must be app (the app sends them) or proxy (the nginx in front adds them)',
-      })
-      .default('app'),
-    // Test-only routes (/__test/slow, /__test/crash) for the process-model tests. Never in production.
-    TEST_ROUTES: flag.default(false),
-  })
+const variables = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().min(1, 'must not be empty').default('0.0.0.0'),
+  POSTS_DIR: z.string().min(1, 'must not be empty').default('./posts'),
+  SITE_URL: z
+    .url({
+      protocol: /^https?$/,
+      error: 'must be an absolute http(s) URL, e.g. https://blog.example',
+    })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .default('http://localhost:3000'),
+  SITE_TITLE: z.string().min(1, 'must not be empty').default('Quire'),
+  // For search engines and feeds (issue #3): the home page's meta description and feed subtitle.
+  SITE_DESCRIPTION: z.string().max(300, 'must be at most 300 characters').default(''),
+  // Atom needs an author for every entry; JSON-LD names it. Default: SITE_TITLE.
+  SITE_AUTHOR: z
+    .string()
+    .trim()
+    .min(1, 'must not be blank')
+    .max(200, 'must be at most 200 characters')
+    .optional(),
+  // The language posts are written in, as a canonical BCP 47 tag: <html lang> (screen readers
+  // pick their voice by it), the feeds' and JSON-LD's language. The theme's words are in templates/.
+  SITE_LANGUAGE: z
+    .string()
+    .transform((tag, context) => {
+      const canonical = canonicalLanguage(tag);
+      if (canonical === undefined) {
+        context.addIssue({
+          code: 'custom',
+          message: 'must be a BCP 47 language tag, e.g. en, de or pt-BR',
+        });
+        return z.NEVER;
+      }
+      return canonical;
+    })
+    .default('en'),
+  // Posts per page on the index and tag pages.
+  PAGE_SIZE: wholeNumber(1, 100, 'a number of posts per page').default(10),
+  // Rendered pages kept in memory per process (issue #17): pages are rendered on first request.
+  PAGE_CACHE_MB: wholeNumber(1, 16_384, 'a number of megabytes').default(64),
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
+    .default('info'),
+  CACHE_DIR: z.string().min(1, 'must not be empty').default('./.cache/render'),
+  // The theme: Nunjucks templates, with static files under `assets/`.
+  TEMPLATES_DIR: z
+    .string()
+    .min(1, 'must not be empty')
+    .default(fileURLToPath(new URL('../templates/', import.meta.url))),
+  // The process model (see src/process/): 1 means one process and no cluster primary.
+  WORKERS: wholeNumber(1, 64, 'a number of worker processes').default(
+    Math.min(availableParallelism(), 64),
+  ),
+  METRICS_PORT: port.default(9100),
+  SHUTDOWN_DELAY_MS: wholeNumber(0, 600_000, 'a number of milliseconds').default(0),
+  SHUTDOWN_TIMEOUT_MS: wholeNumber(1, 600_000, 'a number of milliseconds').default(10_000),
+  // More than this many worker crashes within CRASH_LOOP_WINDOW_MS stops the whole cluster.
+  CRASH_LOOP_RESTARTS: wholeNumber(1, 1000, 'a number of restarts').default(5),
+  CRASH_LOOP_WINDOW_MS: wholeNumber(1000, 3_600_000, 'a number of milliseconds').default(60_000),
+  // Peers whose X-Forwarded-For/-Proto/-Host are believed (nginx's address, see nginx/README.md);
+  // by default no one.
+  TRUST_PROXY: z
+    .string()
+    .transform((value) => value.split(',').map((entry) => entry.trim()))
+    .refine(
+      (entries) => entries.every(isAddressOrRange),
+      'must be a comma-separated list of IP addresses or CIDR ranges, e.g. 127.0.0.1 or 10.0.0.0/8',
+    )
+    .optional(),
+  // Who puts the constant security headers (CSP, X-Frame-Options, ...) on responses: the app,
+  // or the nginx in front (nginx/snippets/security-headers-app.conf adds the same set to every
+  // response it sends). With `proxy` the app leaves them out, so nginx's micro-cache does not
+  // store and re-read them with every page (issue #6). Only for an app nothing else reaches.
+  SECURITY_HEADERS: z
+    .enum(['app', 'proxy'], {
+      error: 'must be app (the app sends them) or proxy (the nginx in front adds them)',
+    })
+    .default('app'),
+  // Test-only routes (/__test/slow, /__test/crash) for the process-model tests. Never in production.
+  TEST_ROUTES: flag.default(false),
+});
+
+const schema = variables
   .refine((c) => c.PORT === 0 || c.PORT !== c.METRICS_PORT, {
     path: ['METRICS_PORT'],
     error: 'must differ from PORT: metrics are never served on the public port',
-  });
+  })
+  .transform((c) => ({
+    port: c.PORT,
+    host: c.HOST,
+    postsDir: c.POSTS_DIR,
+    siteUrl: c.SITE_URL,
+    siteTitle: c.SITE_TITLE,
+    siteDescription: c.SITE_DESCRIPTION,
+    siteAuthor: c.SITE_AUTHOR ?? c.SITE_TITLE,
+    siteLanguage: c.SITE_LANGUAGE,
+    pageSize: c.PAGE_SIZE,
+    pageCacheMb: c.PAGE_CACHE_MB,
+    logLevel: c.LOG_LEVEL,
+    cacheDir: c.CACHE_DIR,
+    templatesDir: c.TEMPLATES_DIR,
+    workers: c.WORKERS,
+    metricsPort: c.METRICS_PORT,
+    shutdownDelayMs: c.SHUTDOWN_DELAY_MS,
+    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    crashLoopRestarts: c.CRASH_LOOP_RESTARTS,
+    crashLoopWindowMs: c.CRASH_LOOP_WINDOW_MS,
+    trustProxy: c.TRUST_PROXY ?? (false as const),
+    securityHeaders: c.SECURITY_HEADERS,
+    testRoutes: c.TEST_ROUTES,
+  }));
 
-type Raw = z.output<typeof schema>;
-
-export interface Config {
-  port: number;
-  host: string;
-  postsDir: string;
-  siteUrl: string;
-  siteTitle: string;
-  siteDescription: string;
-  siteAuthor: string;
-  /** A canonical BCP 47 tag, e.g. `en` or `pt-BR`. */
-  siteLanguage: string;
-  pageSize: number;
-  /** Megabytes of rendered pages each serving process keeps. */
-  pageCacheMb: number;
-  logLevel: Raw['LOG_LEVEL'];
-  cacheDir: string;
-  templatesDir: string;
-  workers: number;
-  metricsPort: number;
-  shutdownDelayMs: number;
-  shutdownTimeoutMs: number;
-  /** More than this many worker crashes within `crashLoopWindowMs` stops the whole cluster. */
-  crashLoopRestarts: number;
-  crashLoopWindowMs: number;
-  /** Addresses/ranges trusted to set X-Forwarded-*; `false` (default) trusts no one. */
-  trustProxy: string[] | false;
-  /** `proxy`: the nginx in front adds the security headers, so the app leaves them out. */
-  securityHeaders: Raw['SECURITY_HEADERS'];
-  testRoutes: boolean;
-}
+/** The configuration, named in camelCase after the variables (`SITE_URL` -> `siteUrl`). */
+export type Config = z.output<typeof schema>;
 
 export type LogLevel = Config['logLevel'];
 
@@ -188,7 +174,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const NAMES = Object.keys(schema.shape) as (keyof Raw)[];
+const NAMES = Object.keys(variables.shape);
 
 /** `LOG_LEVEL` ↔ `--log-level`. */
 const flagName = (name: string) => name.toLowerCase().replaceAll('_', '-');
@@ -235,31 +221,7 @@ export function loadConfig(
     const got = raw[name] === undefined ? '' : ` (got ${JSON.stringify(raw[name])})`;
     throw new ConfigError(`${name} ${issue?.message ?? 'is invalid'}${got}`);
   }
-  const c = result.data;
-  return {
-    port: c.PORT,
-    host: c.HOST,
-    postsDir: c.POSTS_DIR,
-    siteUrl: c.SITE_URL,
-    siteTitle: c.SITE_TITLE,
-    siteDescription: c.SITE_DESCRIPTION,
-    siteAuthor: c.SITE_AUTHOR ?? c.SITE_TITLE,
-    siteLanguage: c.SITE_LANGUAGE,
-    pageSize: c.PAGE_SIZE,
-    pageCacheMb: c.PAGE_CACHE_MB,
-    logLevel: c.LOG_LEVEL,
-    cacheDir: c.CACHE_DIR,
-    templatesDir: c.TEMPLATES_DIR,
-    workers: c.WORKERS,
-    metricsPort: c.METRICS_PORT,
-    shutdownDelayMs: c.SHUTDOWN_DELAY_MS,
-    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
-    crashLoopRestarts: c.CRASH_LOOP_RESTARTS,
-    crashLoopWindowMs: c.CRASH_LOOP_WINDOW_MS,
-    trustProxy: c.TRUST_PROXY ?? false,
-    securityHeaders: c.SECURITY_HEADERS,
-    testRoutes: c.TEST_ROUTES,
-  };
+  return result.data;
 }
 
 /** The configuration from environment variables alone, for tools that parse their own flags. */
