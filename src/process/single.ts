@@ -4,38 +4,28 @@
  * serves HTTP, serves its own metrics, and drains on SIGTERM.
  */
 import type { Config } from '../config.ts';
-import { buildApp } from '../app.ts';
-import { createLifecycle } from '../http/lifecycle.ts';
 import type { Logger } from '../log.ts';
-import { createContentMetrics, createHttpMetrics, createRegistry } from '../metrics.ts';
-import { drainable } from './drain.ts';
+import { createContentMetrics, createRegistry } from '../metrics.ts';
 import { exitOnFatalErrors } from './fatal.ts';
 import { loadAndReport } from './load.ts';
 import { startMetricsServer } from './metrics-server.ts';
+import { serve } from './serve.ts';
 import { onShutdown } from './signals.ts';
-import { exitWhenDrained, listenOptions, shutdownOptions } from './serve.ts';
 
 export async function runSingle(config: Config, logger: Logger): Promise<void> {
   exitOnFatalErrors(logger);
-  const lifecycle = createLifecycle();
   const registry = createRegistry();
   // Before anything slow: a signal while loading stops the process cleanly.
   let stop = (): void => process.exit(0);
   onShutdown(logger, () => stop());
 
   const site = await loadAndReport(config, logger, createContentMetrics(registry));
-  const app = buildApp(config, site, {
-    logger,
-    lifecycle,
-    metrics: createHttpMetrics(registry),
-  });
-  const drain = drainable(app, lifecycle);
-  await app.listen(listenOptions(config));
+  const drain = await serve(config, logger, site, registry, { port: config.port });
   // Listening now: from here a signal drains, even while the metrics server is still starting.
   let closeMetrics = (): void => {};
   stop = () => {
     closeMetrics();
-    exitWhenDrained(drain(shutdownOptions(config)), logger, config);
+    drain();
   };
   const metricsServer = await startMetricsServer(
     { port: config.metricsPort, host: config.host },

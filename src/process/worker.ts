@@ -5,16 +5,13 @@
  * signal of its own (Ctrl-C reaches the whole process group).
  */
 import type { Config } from '../config.ts';
-import { buildApp } from '../app.ts';
-import { createLifecycle } from '../http/lifecycle.ts';
 import type { Logger } from '../log.ts';
-import { createHttpMetrics, createRegistry } from '../metrics.ts';
-import { drainable } from './drain.ts';
+import { createRegistry } from '../metrics.ts';
 import { exitOnFatalErrors } from './fatal.ts';
 import { openAndReport } from './load.ts';
 import { answerMetricsRequests } from './metrics-collector.ts';
 import { isSiteMessage, SHUTDOWN_MESSAGE, SITE_REQUEST, type SiteMessage } from './messages.ts';
-import { exitWhenDrained, shutdownOptions, workerListenOptions } from './serve.ts';
+import { serve } from './serve.ts';
 import { onShutdown } from './signals.ts';
 
 export async function runWorker(config: Config, logger: Logger): Promise<void> {
@@ -24,7 +21,6 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
     logger.error('lost the cluster primary: exiting');
     process.exit(1);
   });
-  const lifecycle = createLifecycle();
   const registry = createRegistry();
   answerMetricsRequests(registry);
   let stop = (): void => process.exit(0);
@@ -43,12 +39,13 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
     process.send?.(SITE_REQUEST);
   });
   const site = await openAndReport(config, logger, version);
-  const app = buildApp(config, site, {
-    logger,
-    lifecycle,
-    metrics: createHttpMetrics(registry),
-  });
-  const drain = drainable(app, lifecycle);
-  await app.listen(workerListenOptions(config, port));
-  stop = () => exitWhenDrained(drain(shutdownOptions(config)), logger, config);
+  /*
+   * A socket of its own on the shared port (SO_REUSEPORT, on Linux): the kernel spreads new
+   * connections over the workers and none waits in the primary. With Node's default round-robin
+   * the primary accepts every connection and hands it on, and when the last worker stops
+   * listening it closes those still waiting, unanswered (issue #16;
+   * lib/internal/cluster/round_robin_handle.js, `remove`). The primary has checked that no one
+   * else listens on the port (`reservePort`), so a second Quire cannot join the group.
+   */
+  stop = await serve(config, logger, site, registry, { port, reusePort: true });
 }
