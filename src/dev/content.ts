@@ -10,9 +10,13 @@ import { basename } from 'node:path';
 import { parsePost } from '../content/source/front-matter.ts';
 import { createRenderer } from '../content/render/pool.ts';
 import { type PostChange, SiteLoader } from '../content/site/site-loader.ts';
-import type { Post, Site } from '../content/types.ts';
+import type { ContentProblem, Post, Site } from '../content/types.ts';
 import { createDevRenderer } from './dev-renderer.ts';
-import { type DevProblem, located } from './problems.ts';
+
+/** A problem with the source line it points at, so the writer sees what is wrong where. */
+export interface DevProblem extends ContentProblem {
+  source: string;
+}
 
 export interface DevContent {
   load(): Promise<{ posts: number; rendered: number; ms: number }>;
@@ -59,14 +63,15 @@ export function createDevContent(options: {
   let problems: DevProblem[] = [];
   let site: Site | undefined;
 
+  /** Every problem, with the source line it points at. */
   const locate = async () => {
-    const sources = new Map<string, string>();
-    for (const problem of loader.problems())
-      if (!sources.has(problem.file))
-        sources.set(problem.file, await readFile(problem.file, 'utf8').catch(() => ''));
-    problems = loader
-      .problems()
-      .flatMap((problem) => located(sources.get(problem.file) ?? '', [problem]));
+    const lines = new Map<string, string[]>();
+    for (const { file } of loader.problems()) {
+      const text = lines.has(file) ? undefined : await readFile(file, 'utf8').catch(() => '');
+      if (text !== undefined) lines.set(file, text.split(/\r?\n/));
+    }
+    const source = ({ file, line }: ContentProblem) => lines.get(file)?.[line - 1] ?? '';
+    problems = loader.problems().map((problem) => ({ ...problem, source: source(problem) }));
   };
 
   /** Remembers each good post's source, so its first re-render reuses its code blocks. */

@@ -4,7 +4,7 @@
  * reload script.
  */
 import type { Post } from '../content/types.ts';
-import type { DevProblem } from './problems.ts';
+import type { DevProblem } from './content.ts';
 
 export const RELOAD_SCRIPT = '/__dev/reload.js';
 

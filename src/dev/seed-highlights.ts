@@ -37,8 +37,8 @@ function codeTokens(body: string): Tokens.Code[] {
   return codes;
 }
 
-/** Seeds the memo with every block of `body` found in `html`; returns how many. */
-export function seedHighlights(highlighter: CodeHighlighter, body: string, html: string): number {
+/** Seeds the memo with every block of `body` found in `html`. */
+export function seedHighlights(highlighter: CodeHighlighter, body: string, html: string): void {
   /** Code text → its Shiki `<pre>`s, in page order (equal blocks of two languages differ). */
   const pres = new Map<string, string[]>();
   for (const match of html.matchAll(SHIKI_PRE)) {
@@ -47,7 +47,7 @@ export function seedHighlights(highlighter: CodeHighlighter, body: string, html:
     list.push(match[0]);
     pres.set(text, list);
   }
-  if (pres.size === 0) return 0;
+  if (pres.size === 0) return;
   /** Code text → the fences that have it: seeded only if they agree (see below). */
   const blocks = new Map<string, { lang: string; highlightLines: number[]; count: number }>();
   const ambiguous = new Set<string>();
@@ -55,7 +55,7 @@ export function seedHighlights(highlighter: CodeHighlighter, body: string, html:
   try {
     codes = codeTokens(body);
   } catch {
-    return 0; // only a head start: the edit highlights every block, as without seeding
+    return; // only a head start: the edit highlights every block, as without seeding
   }
   for (const code of codes) {
     const { lang, highlightLines } = parseFenceInfo(code.lang ?? '', code.text.split('\n').length);
@@ -66,14 +66,11 @@ export function seedHighlights(highlighter: CodeHighlighter, body: string, html:
       ambiguous.add(code.text);
     else seen.count++;
   }
-  let seeded = 0;
   for (const [text, { lang, highlightLines, count }] of blocks) {
     // Pairing by text alone is exact only when every block with this text was fenced alike and
     // each became a Shiki <pre> (a block whose grammar failed to load became a plain one).
     const found = pres.get(text);
     if (ambiguous.has(text) || found?.length !== count) continue;
     highlighter.seed(text, lang, highlightLines, found[0] as string);
-    seeded++;
   }
-  return seeded;
 }
