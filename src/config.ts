@@ -224,6 +224,17 @@ export function loadConfig(
   return result.data;
 }
 
+/** `loadConfig()`, or else one plain line on stderr (no logger exists yet) and exit `code`. */
+export function loadConfigOrExit(program: string, code: number): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${program}: invalid configuration: ${error.message}\n`);
+    process.exit(code);
+  }
+}
+
 /** The configuration from environment variables alone, for tools that parse their own flags. */
 export function loadEnvironmentConfig(): Config {
   return loadConfig(process.env, []);

@@ -27,6 +27,11 @@ function ownText(error: unknown): string {
   return `${error.name || 'Error'} with no message${where ? ` (${where})` : ''}`;
 }
 
+/** `error` if it is an `Error`, else one saying what was thrown: for pino's `err` field. */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(describeError(error));
+}
+
 /** A cause with its type when that says more than `Error`: `RangeError: Maximum call stack…`. */
 function withName(error: unknown): string {
   const text = ownText(error);

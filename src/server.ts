@@ -11,23 +11,12 @@
  * the process exits 1 with nothing left listening.
  */
 import cluster from 'node:cluster';
-import { type Config, ConfigError, loadConfig } from './config.ts';
+import { loadConfigOrExit } from './config.ts';
 import { ContentError, formatProblem } from './content/types.ts';
-import { describeError } from './error-text.ts';
+import { asError, describeError } from './error-text.ts';
 import { createLogger } from './log.ts';
 
-function readConfig(): Config {
-  try {
-    return loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    // No logger exists before the log level is known: one plain line, then exit.
-    process.stderr.write(`quire: invalid configuration: ${error.message}\n`);
-    process.exit(1);
-  }
-}
-
-const config = readConfig();
+const config = loadConfigOrExit('quire', 1);
 const logger = createLogger(config.logLevel);
 // Imported on demand: the primary never loads the web stack (Fastify, Nunjucks).
 const run =
@@ -41,8 +30,7 @@ await run(config, logger).catch((error: unknown) => {
   if (error instanceof ContentError) {
     logger.fatal({ problems: error.problems.map(formatProblem) }, error.message);
   } else {
-    const err = error instanceof Error ? error : new Error(describeError(error));
-    logger.fatal({ err }, describeError(error));
+    logger.fatal({ err: asError(error) }, describeError(error));
   }
   process.exit(1);
 });

@@ -3,20 +3,13 @@
  * answers `/healthz` with 200, 1 otherwise. Node's own fetch, so the image needs no curl. Reads
  * PORT like the server does; always asks over loopback, whatever HOST the server binds.
  */
-import { ConfigError, loadConfig } from '../config.ts';
+import { loadConfigOrExit } from '../config.ts';
 import { fail } from './shared.ts';
 
 const TIMEOUT_MS = 3000;
 
 async function main(): Promise<number> {
-  let port: number;
-  try {
-    port = loadConfig().port;
-  } catch (error) {
-    if (error instanceof ConfigError) return fail(`invalid configuration: ${error.message}`, 2);
-    throw error;
-  }
-  const url = `http://127.0.0.1:${port}/healthz`;
+  const url = `http://127.0.0.1:${loadConfigOrExit('quire', 2).port}/healthz`;
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) });
     await response.body?.cancel();

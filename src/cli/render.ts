@@ -6,20 +6,14 @@
  * or their `--posts-dir`/`--cache-dir` flags). Exit 0 when every post is rendered and cached,
  * 1 when a post has a problem or the cache cannot be written, 2 on a bad setting.
  */
-import { ConfigError, loadConfig } from '../config.ts';
+import { loadConfigOrExit } from '../config.ts';
 import { PostsDirectoryError } from '../content/source/discover-posts.ts';
 import { SiteLoader } from '../content/site/site-loader.ts';
 import { ContentError, formatProblem } from '../content/types.ts';
 import { fail, plural } from './shared.ts';
 
 async function main(): Promise<number> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) return fail(`invalid configuration: ${error.message}`, 2);
-    throw error;
-  }
+  const config = loadConfigOrExit('quire', 2);
   try {
     const loader = new SiteLoader({
       postsDir: config.postsDir,

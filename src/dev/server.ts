@@ -6,8 +6,8 @@
  */
 import { join } from 'node:path';
 import { buildApp } from '../app.ts';
-import { ConfigError, loadConfig } from '../config.ts';
-import { describeError } from '../error-text.ts';
+import { loadConfigOrExit } from '../config.ts';
+import { asError, describeError } from '../error-text.ts';
 import { createLogger } from '../log.ts';
 import { createDevContent } from './content.ts';
 import { createDevSession } from './session.ts';
@@ -23,14 +23,7 @@ import { watchDebounced } from './watch.ts';
 const POSTS_DEBOUNCE_MS = 100;
 const TEMPLATES_DEBOUNCE_MS = 20;
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`quire dev: invalid configuration: ${error.message}\n`);
-  process.exit(1);
-}
+const config = loadConfigOrExit('quire dev', 1);
 const logger = createLogger(config.logLevel);
 
 try {
@@ -79,7 +72,6 @@ try {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 } catch (error) {
-  const err = error instanceof Error ? error : new Error(describeError(error));
-  logger.fatal({ err }, describeError(error));
+  logger.fatal({ err: asError(error) }, describeError(error));
   process.exit(1);
 }

@@ -18,7 +18,7 @@ import type { DevContent } from './content.ts';
 import { devView } from './dev-view.ts';
 import { createLiveReload } from './live-reload.ts';
 import { problemLines } from './problem-lines.ts';
-import { describeError } from '../error-text.ts';
+import { asError, describeError } from '../error-text.ts';
 
 export interface DevStats {
   /** File → how many times its body was re-rendered after a change. */
@@ -57,8 +57,7 @@ export function createDevSession(
   /** Runs changes one after another; a failing one is logged and does not stop the next. */
   const enqueue = (task: () => Promise<void>): Promise<void> => {
     queue = queue.then(task).catch((error: unknown) => {
-      const err = error instanceof Error ? error : new Error(describeError(error));
-      logger.error({ err }, `dev server: ${describeError(error)}`);
+      logger.error({ err: asError(error) }, `dev server: ${describeError(error)}`);
     });
     return queue;
   };

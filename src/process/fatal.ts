@@ -5,7 +5,7 @@
  * Kubernetes, compose) starts a fresh one. No graceful close: the requests in
  * flight on a broken process are lost either way, the other processes' are not.
  */
-import { describeError } from '../error-text.ts';
+import { asError, describeError } from '../error-text.ts';
 import type { Logger } from '../log.ts';
 
 export function exitOnFatalErrors(logger: Logger): void {
@@ -14,8 +14,7 @@ export function exitOnFatalErrors(logger: Logger): void {
     process.exit(1);
   });
   process.on('unhandledRejection', (reason) => {
-    const err = reason instanceof Error ? reason : new Error(describeError(reason));
-    logger.fatal({ err }, `unhandled rejection: ${describeError(reason)}`);
+    logger.fatal({ err: asError(reason) }, `unhandled rejection: ${describeError(reason)}`);
     process.exit(1);
   });
 }
