@@ -48,26 +48,20 @@ export function isoTime(): string {
   return `${cachedPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z"`;
 }
 
-export function loggerOptions(level: LogLevel): LoggerOptions {
-  return {
-    level,
-    nestedKey: LOG_NAMESPACE,
-    timestamp: isoTime,
-    formatters: {
-      level: (label) => ({ level: label }),
-    },
-    // pino's default, stated so it is obvious the nested `err` is serialized.
-    serializers: { err: pino.stdSerializers.err },
-  };
-}
-
 /**
  * @param level minimum level to write.
  * @param destination where lines go; default stdout (unbuffered). Tests pass
  *   an in-memory stream. A destination always receives plain JSON lines.
  */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
-  const options = loggerOptions(level);
+  const options: LoggerOptions = {
+    level,
+    nestedKey: LOG_NAMESPACE,
+    timestamp: isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    // pino's default, stated so it is obvious the nested `err` is serialized.
+    serializers: { err: pino.stdSerializers.err },
+  };
   if (destination) return pino(options, destination);
   if (process.stdout.isTTY) {
     // Loaded only for a terminal: a container's processes never pay for it (issue #7).
