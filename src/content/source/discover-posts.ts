@@ -9,6 +9,12 @@ export class PostsDirectoryError extends Error {
   override name = 'PostsDirectoryError';
 }
 
+const REASONS = new Map([
+  ['ENOENT', 'it does not exist'],
+  ['ENOTDIR', 'it is not a directory'],
+  ['EACCES', 'permission denied'],
+]);
+
 /** Paths relative to `postsDir`, with `/` between folders, sorted. */
 export async function discoverPosts(postsDir: string): Promise<string[]> {
   let names: string[];
@@ -16,14 +22,7 @@ export async function discoverPosts(postsDir: string): Promise<string[]> {
     names = await readdir(postsDir, { recursive: true });
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    const why =
-      reason === 'ENOENT'
-        ? 'it does not exist'
-        : reason === 'ENOTDIR'
-          ? 'it is not a directory'
-          : reason === 'EACCES'
-            ? 'permission denied'
-            : reason;
+    const why = REASONS.get(reason) ?? reason;
     throw new PostsDirectoryError(`cannot read the posts directory "${postsDir}": ${why}`);
   }
   return names

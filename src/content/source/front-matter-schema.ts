@@ -72,7 +72,6 @@ export const frontMatterSchema = z.strictObject({
     .describe('Old slugs of this post: /posts/<alias> redirects here (301).'),
 });
 
-export type FrontMatterInput = z.input<typeof frontMatterSchema>;
 export const FRONT_MATTER_FIELDS = Object.keys(frontMatterSchema.shape);
 export const REQUIRED_FIELDS = ['title', 'date'] as const;
 
