@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import nunjucks from 'nunjucks';
-import { etagMatches } from '../../src/http/routes/pages.ts';
+import { etagMatches } from '../../src/http/send-page.ts';
 import { makePost, makeSite } from '../helpers/site.ts';
 import { buildTestApp } from './harness.ts';
 

@@ -13,10 +13,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Lifecycle } from '../lifecycle.ts';
 
-export interface HealthOptions {
-  lifecycle: Lifecycle;
-}
-
 const statusSchema = {
   type: 'object',
   properties: { status: { type: 'string' } },
@@ -25,7 +21,7 @@ const statusSchema = {
 
 export default async function health(
   fastify: FastifyInstance,
-  { lifecycle }: HealthOptions,
+  { lifecycle }: { lifecycle: Lifecycle },
 ): Promise<void> {
   const config = { accessLogLevel: 'debug' } as const;
 

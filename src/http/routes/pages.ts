@@ -10,15 +10,9 @@ import type { PageStore } from '../page-store.ts';
 import { indexPath, postPath } from '../paths.ts';
 import { movedPermanently, notFound, sendPage, servePage, withPage } from '../send-page.ts';
 
-export { etagMatches } from '../send-page.ts';
-
-export interface PagesOptions {
-  store: PageStore;
-}
-
 export default async function pages(
   fastify: FastifyInstance,
-  { store }: PagesOptions,
+  { store }: { store: PageStore },
 ): Promise<void> {
   fastify.get('/', (request, reply) =>
     servePage(store, request, reply, { kind: 'index', page: 1 }),

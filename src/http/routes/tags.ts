@@ -8,15 +8,11 @@ import type { PageStore } from '../page-store.ts';
 import { FEED_FILES, FEED_FORMATS, TAGS_PATH, tagPath } from '../paths.ts';
 import { movedPermanently, notFound, servePage } from '../send-page.ts';
 
-export interface TagsOptions {
-  store: PageStore;
-}
-
 type TagParams = { Params: { tag: string } };
 
 export default async function tags(
   fastify: FastifyInstance,
-  { store }: TagsOptions,
+  { store }: { store: PageStore },
 ): Promise<void> {
   fastify.get('/tags/', (request, reply) => servePage(store, request, reply, { kind: 'tags' }));
   fastify.get('/tags', (request, reply) => movedPermanently(store, request, reply, TAGS_PATH));
