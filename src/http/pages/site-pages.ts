@@ -51,14 +51,6 @@ export interface PageSpec {
   render(): Promise<RenderedPage>;
 }
 
-/** Links to the previous and next page of a list, as templates use them. */
-export interface Pagination {
-  page: number;
-  pages: number;
-  previous: string | undefined;
-  next: string | undefined;
-}
-
 const HTML = 'text/html; charset=utf-8';
 
 const cards = new WeakMap<Post, string>();
@@ -99,24 +91,28 @@ function depsOf(context: PageContext, parts: (string | number | Date | undefined
   return hash.digest('base64url');
 }
 
-/** One page of a list, or undefined past its last page (an empty list still has page 1). */
-function listPage(posts: readonly Post[], size: number, page: number) {
+/**
+ * One page of a list, with the links to the previous and next page as templates use them;
+ * undefined past its last page (an empty list still has page 1).
+ */
+function listPage(
+  posts: readonly Post[],
+  size: number,
+  page: number,
+  pathOf: (n: number) => string,
+) {
   const pages = Math.max(1, Math.ceil(posts.length / size));
   if (page < 1 || page > pages) return undefined;
-  return { items: posts.slice((page - 1) * size, page * size), pages };
-}
-
-function pagination(page: number, pages: number, pathOf: (page: number) => string): Pagination {
+  const previous = page > 1 ? pathOf(page - 1) : undefined;
+  const next = page < pages ? pathOf(page + 1) : undefined;
   return {
-    page,
-    pages,
-    previous: page > 1 ? pathOf(page - 1) : undefined,
-    next: page < pages ? pathOf(page + 1) : undefined,
+    items: posts.slice((page - 1) * size, page * size),
+    pagination: { page, pages, previous, next },
   };
 }
 
 /** `<link rel="alternate">` targets of a list's feeds. */
-export function feedLinks(tag?: string): { type: string; path: string }[] {
+function feedLinks(tag?: string): { type: string; path: string }[] {
   return FEED_FORMATS.map((format) => ({
     type: FEED_CONTENT_TYPES[format].split(';')[0] ?? '',
     path: feedPath(format, tag),
@@ -131,67 +127,57 @@ export function resolvePage(
   path: string,
 ): PageSpec | undefined {
   const { site, pageSize } = context;
-  const changedBy = (view: PublishedView, posts: Iterable<Post | undefined>) =>
-    context.dated ? lastChangedIn(view, posts) : undefined;
+  /** A page showing `deps`, dated by the newest change among `posts`; `text` renders it. */
+  const page = (
+    contentType: string,
+    posts: Iterable<Post | undefined>,
+    deps: (string | number | undefined)[],
+    text: () => Promise<string> | string,
+  ): PageSpec => {
+    const at = context.dated ? lastChangedIn(view, posts) : undefined;
+    return {
+      deps: depsOf(context, [...deps, at]),
+      render: async () => renderedPage(await text(), contentType, at),
+    };
+  };
   const html = (
     template: string,
+    posts: Iterable<Post | undefined>,
+    deps: (string | number | undefined)[],
     data: Record<string, unknown>,
-    at: Date | undefined,
-    deps: (string | number | Date | undefined)[],
-  ): PageSpec => ({
-    deps: depsOf(context, [template, at, ...deps]),
-    render: async () => {
+  ) =>
+    page(HTML, posts, [template, ...deps], () => {
       const extra = context.extra?.data() ?? {};
-      const text = await context.render(template, { ...extra, canonical: path, ...data });
-      return renderedPage(text, HTML, at);
-    },
-  });
+      return context.render(template, { ...extra, canonical: path, ...data });
+    });
 
   switch (ref.kind) {
     case 'index': {
-      const list = listPage(view.posts, pageSize, ref.page);
+      const list = listPage(view.posts, pageSize, ref.page, indexPath);
       if (!list) return undefined;
-      const at = changedBy(view, view.posts);
-      return html(
-        'index.njk',
-        {
-          posts: list.items,
-          pagination: pagination(ref.page, list.pages, indexPath),
-          feeds: feedLinks(),
-        },
-        at,
-        [ref.page, list.pages, ...list.items.map(card)],
-      );
+      const { items, pagination } = list;
+      const shown = [pagination.page, pagination.pages, ...items.map(card)];
+      return html('index.njk', view.posts, shown, { posts: items, pagination, feeds: feedLinks() });
     }
     case 'post': {
       const post = view.bySlug.get(ref.slug);
       if (!post) return undefined;
       const { older, newer } = neighbours(view, post);
       const related = relatedPosts(view, post);
-      const at = changedBy(view, [post, older, newer, ...related]);
-      return {
-        deps: depsOf(context, [
-          'post',
-          at,
-          whole(post),
-          card(older),
-          card(newer),
-          ...related.map(card),
-        ]),
-        render: async () => {
-          const data = {
-            ...(context.extra?.data() ?? {}),
-            canonical: path,
-            post: { ...post, html: await context.body(post) },
-            older,
-            newer,
-            related,
-            jsonLd: blogPostingJsonLd(site, post),
-            ogType: 'article',
-          };
-          return renderedPage(await context.render('post.njk', data), HTML, at);
-        },
-      };
+      const shown = ['post', whole(post), card(older), card(newer), ...related.map(card)];
+      return page(HTML, [post, older, newer, ...related], shown, async () => {
+        const data = {
+          ...(context.extra?.data() ?? {}),
+          canonical: path,
+          post: { ...post, html: await context.body(post) },
+          older,
+          newer,
+          related,
+          jsonLd: blogPostingJsonLd(site, post),
+          ogType: 'article',
+        };
+        return context.render('post.njk', data);
+      });
     }
     case 'tags': {
       const tags = [...view.tags.values()].map((tag) => ({
@@ -199,56 +185,34 @@ export function resolvePage(
         count: tag.posts.length,
         path: tagPath(tag.name),
       }));
-      const at = changedBy(view, view.posts);
-      return html(
-        'tags.njk',
-        { tags },
-        at,
-        tags.map((tag) => `${tag.name} ${tag.count}`),
-      );
+      const shown = tags.map((tag) => `${tag.name} ${tag.count}`);
+      return html('tags.njk', view.posts, shown, { tags });
     }
     case 'tag': {
       const tag = view.tags.get(ref.tag);
-      const list = tag && listPage(tag.posts, pageSize, ref.page);
+      const list = tag && listPage(tag.posts, pageSize, ref.page, (n) => tagPath(tag.name, n));
       if (!tag || !list) return undefined;
-      const at = changedBy(view, tag.posts);
-      return html(
-        'tag.njk',
-        {
-          tag: tag.name,
-          posts: list.items,
-          pagination: pagination(ref.page, list.pages, (n) => tagPath(tag.name, n)),
-          feeds: feedLinks(tag.name),
-        },
-        at,
-        [tag.name, ref.page, list.pages, ...list.items.map(card)],
-      );
+      const { items, pagination } = list;
+      const shown = [tag.name, pagination.page, pagination.pages, ...items.map(card)];
+      const data = { tag: tag.name, posts: items, pagination, feeds: feedLinks(tag.name) };
+      return html('tag.njk', tag.posts, shown, data);
     }
-    case 'archive': {
-      const at = changedBy(view, view.posts);
-      return html('archive.njk', { years: view.years }, at, view.posts.map(card));
-    }
+    case 'archive':
+      return html('archive.njk', view.posts, view.posts.map(card), { years: view.years });
     case 'feed': {
       const posts = ref.tag === undefined ? view.posts : view.tags.get(ref.tag)?.posts;
       if (!posts) return undefined;
-      const at = changedBy(view, posts);
       const entries = posts.slice(0, FEED_ENTRIES);
-      return {
-        deps: depsOf(context, ['feed', ref.format, ref.tag, at, ...entries.map(whole)]),
-        render: async () => {
-          const bodies = await Promise.all(entries.map((post) => context.body(post)));
-          const text = renderFeed(site, entries, bodies, ref.format, ref.tag);
-          return renderedPage(text, FEED_CONTENT_TYPES[ref.format], at);
-        },
-      };
+      const shown = ['feed', ref.format, ref.tag, ...entries.map(whole)];
+      return page(FEED_CONTENT_TYPES[ref.format], posts, shown, async () => {
+        const bodies = await Promise.all(entries.map((post) => context.body(post)));
+        return renderFeed(site, entries, bodies, ref.format, ref.tag);
+      });
     }
     case 'sitemap': {
-      const at = changedBy(view, view.posts);
-      return {
-        deps: depsOf(context, ['sitemap', at, ...view.posts.map(card)]),
-        render: async () =>
-          renderedPage(renderSitemap(site.url, view), 'application/xml; charset=utf-8', at),
-      };
+      const shown = ['sitemap', ...view.posts.map(card)];
+      const xml = 'application/xml; charset=utf-8';
+      return page(xml, view.posts, shown, () => renderSitemap(site.url, view));
     }
     case 'robots':
       return {
