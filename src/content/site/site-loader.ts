@@ -1,18 +1,17 @@
 /**
- * The one loader of posts (issue #17), used by `npm start` (single process and cluster
- * primary), `npm run render`, `npm run check` and the dev server: posts directory + render cache
- * → the site's posts and every problem in them.
+ * The one loader of posts (issue #17), used by `npm start` (single process and cluster primary),
+ * `npm run render`, `npm run check` and the dev server: posts directory + render cache → the site's
+ * posts and every problem in them.
  *
  * A full load reads the site index (cache/site-index.ts), stats every post, and reads, validates
- * and renders only the posts whose size or modification time changed and whose content hash
- * differs too (and those the index lacks); a body already in the cache is reused, not rendered.
- * An incremental update does the same for one path: a post added, changed, deleted or renamed,
- * or a folder moved in or out. Both run the same per-file validation (front-matter.ts) and the
- * same cross-file rule (slug-clashes.ts), so an update gives what a full load of the same files
- * gives.
+ * and renders only the posts whose size or modification time changed and whose content hash differs
+ * too (and those the index lacks); a body already in the cache is reused, not rendered. An
+ * incremental update does the same for one path: a post added, changed, deleted or renamed, or a
+ * folder moved in or out. Both run the same per-file validation (front-matter.ts) and the same
+ * cross-file rule (slug-clashes.ts), so an update gives what a full load of the same files gives.
  *
- * Each file keeps its last version that had no problem (`good`): the dev server serves it while
- * the file is broken. Production stops on any problem instead (`strict`), before rendering.
+ * Each file keeps its last version that had no problem (`good`): the dev server serves it while the
+ * file is broken. Production stops on any problem instead (`strict`), before rendering.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
@@ -72,7 +71,6 @@ export interface UpdateReport {
   changes: PostChange[];
   /** Whether the set of problems changed. */
   problemsChanged: boolean;
-  rendered: number;
 }
 
 const READS_IN_FLIGHT = 16;
@@ -139,8 +137,8 @@ export class SiteLoader {
   }
 
   /**
-   * Takes the index as it is, without looking at the posts: for a cluster worker, whose primary
-   * has just loaded (and so checked) them and written it. False when there is no usable index.
+   * Takes the index as it is, without looking at the posts: for a cluster worker, whose primary has
+   * just loaded (and so checked) them and written it. False when there is no usable index.
    */
   async open(): Promise<boolean> {
     const index = await readSiteIndex(this.#options.cacheDir, this.postsDir);
@@ -152,9 +150,9 @@ export class SiteLoader {
   }
 
   /**
-   * Applies what happened at `path` (a post file, or a folder of posts moved in, out or
-   * deleted): re-reads the files there, validates them against the others, renders what
-   * changed. The index is written by `flush`.
+   * Applies what happened at `path` (a post file, or a folder of posts moved in, out or deleted):
+   * re-reads the files there, validates them against the others, renders what changed. The index is
+   * written by `flush`.
    */
   async update(path: string): Promise<UpdateReport> {
     const before = JSON.stringify(this.problems());
@@ -172,14 +170,14 @@ export class SiteLoader {
       else if (fresh !== state) this.#states.set(target, fresh);
     }
     this.#sortStates();
-    // A rename is a delete and a create, reported in either order: a clash with a file that is
-    // gone is that file's delete not applied yet.
+    // A rename is a delete and a create, reported in either order: a clash with a file that is gone
+    // is that file's delete not applied yet.
     for (const gone of await this.#vanishedClaimants()) {
       remember(gone);
       this.#states.delete(gone);
     }
     checkClashes(this.#states.values());
-    const { rendered } = await this.#renderPending();
+    await this.#renderPending();
     this.#dirty = true;
     const changes: PostChange[] = [];
     for (const [target, previous] of goodBefore) {
@@ -187,7 +185,7 @@ export class SiteLoader {
       if (after !== previous)
         changes.push({ file: join(this.postsDir, target), before: previous, after });
     }
-    return { changes, problemsChanged: JSON.stringify(this.problems()) !== before, rendered };
+    return { changes, problemsChanged: JSON.stringify(this.problems()) !== before };
   }
 
   /** Writes the index if anything changed since it was read. */
