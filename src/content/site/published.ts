@@ -36,7 +36,6 @@ export interface PublishedView {
   nextChange: Date | undefined;
 }
 
-/** The older and newer published post around `post`. */
 export interface Neighbours {
   older: Post | undefined;
   newer: Post | undefined;
@@ -76,13 +75,9 @@ export function publishedView(site: Site, now: Date, everything = false): Publis
       .map((name) => [name, { name, posts: tagPosts.get(name) ?? [] }]),
   );
 
-  const years: YearGroup[] = [];
-  for (const post of posts) {
-    const year = post.date.getUTCFullYear();
-    const last = years.at(-1);
-    if (last?.year === year) (last.posts as Post[]).push(post);
-    else years.push({ year, posts: [post] });
-  }
+  // Posts are newest first, so the years are too.
+  const byYear = Map.groupBy(posts, (post) => post.date.getUTCFullYear());
+  const years = [...byYear].map(([year, posts]): YearGroup => ({ year, posts }));
 
   // A live page always wins over a redirect; among redirects, aliases (explicit) beat file names.
   const redirects = new Map<string, string>();
@@ -103,6 +98,7 @@ export function publishedView(site: Site, now: Date, everything = false): Publis
   return { now, posts, bySlug, tags, years, redirects, nextChange };
 }
 
+/** The older and newer published post around `post`. */
 export function neighbours(view: PublishedView, post: Post): Neighbours {
   const index = positionsIn(view).position.get(post) ?? -1;
   return { newer: view.posts[index - 1], older: view.posts[index + 1] };
