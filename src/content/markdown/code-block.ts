@@ -24,12 +24,8 @@ export interface CodeBlockParts {
 
 export function codeBlockHtml({ pre, title, language }: CodeBlockParts): string {
   const header: string[] = [];
-  if (title !== undefined && title !== '') {
-    header.push(`<span class="code-title">${escapeHtml(title)}</span>`);
-  }
-  if (language !== undefined && language !== '') {
-    header.push(`<span class="code-lang">${escapeHtml(language)}</span>`);
-  }
+  if (title) header.push(`<span class="code-title">${escapeHtml(title)}</span>`);
+  if (language) header.push(`<span class="code-lang">${escapeHtml(language)}</span>`);
   const headerHtml = header.length > 0 ? `<div class="code-header">${header.join('')}</div>` : '';
   return `<div class="code-block">${headerHtml}${pre}</div>`;
 }

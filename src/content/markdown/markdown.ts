@@ -133,21 +133,18 @@ export function createMarkdownRenderer(highlighter: CodeHighlighter): MarkdownRe
     line: number,
     warnings: RenderWarning[],
   ): string {
-    if (lang === '') return plainPre(text, lang, highlightLines);
-    if (!highlighter.isKnown(lang)) {
-      warnings.push({
-        line,
-        message: `unknown code language "${lang}", shown without highlighting`,
-      });
-      return plainPre(text, lang, highlightLines);
+    if (lang !== '' && !highlighter.isKnown(lang)) {
+      const message = `unknown code language "${lang}", shown without highlighting`;
+      warnings.push({ line, message });
+    } else if (lang !== '') {
+      try {
+        return highlighter.highlight(text, lang, highlightLines);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        warnings.push({ line, message: `could not highlight "${lang}" code: ${reason}` });
+      }
     }
-    try {
-      return highlighter.highlight(text, lang, highlightLines);
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      warnings.push({ line, message: `could not highlight "${lang}" code: ${reason}` });
-      return plainPre(text, lang, highlightLines);
-    }
+    return plainPre(text, lang, highlightLines);
   }
 
   /** Lex, parse, sanitize: synchronously (see the file comment). */
