@@ -17,8 +17,8 @@ import {
   type CodeHighlighter,
   createCodeHighlighter,
   SHIKI_OPTIONS,
-  THEMES,
 } from '../../src/content/highlight/highlighter.ts';
+import { THEMES } from '../../src/content/highlight/themes.ts';
 import { createMarkdownRenderer } from '../../src/content/markdown/markdown.ts';
 
 const GOLDEN = new URL('../fixtures/render/', import.meta.url);

@@ -7,7 +7,8 @@ import { bundledLanguagesInfo } from 'shiki/langs';
 import { bundledThemes } from 'shiki/themes';
 import { rendererFingerprint } from '../../src/content/cache/fingerprint.ts';
 import { hastToHtml } from '../../src/content/highlight/hast-html.ts';
-import { createCodeHighlighter, THEMES } from '../../src/content/highlight/highlighter.ts';
+import { createCodeHighlighter } from '../../src/content/highlight/highlighter.ts';
+import { THEMES } from '../../src/content/highlight/themes.ts';
 import { createMarkdownRenderer } from '../../src/content/markdown/markdown.ts';
 import { LruMemo } from '../../src/content/highlight/memo.ts';
 

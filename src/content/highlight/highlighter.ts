@@ -21,22 +21,12 @@ import { LruMemo } from './memo.ts';
 import { createSharingRegexEngine } from './regex-engine.ts';
 import { THEMES } from './themes.ts';
 
-export { THEMES } from './themes.ts';
-
 /**
  * One colour darkened: github-light-default's comments (#6e7781) are 4.55:1 on white and fail
  * AA on any tinted background (the code block's, a highlighted line's). #59636e is the muted
  * text colour of GitHub's current Primer palette (5.7:1 on #f6f8fa).
  */
 const COLOR_REPLACEMENTS = { [THEMES.light]: { '#6e7781': '#59636e' } };
-
-/** Counters for tests and the dev server: how much work the memo saved. */
-export interface HighlighterStats {
-  /** Blocks actually tokenized by Shiki. */
-  shikiCalls: number;
-  /** Blocks served from the memo. */
-  memoHits: number;
-}
 
 export interface CodeHighlighter {
   /** Loads the grammars of these fence languages. Unknown names are ignored (see `isKnown`). */
@@ -52,16 +42,15 @@ export interface CodeHighlighter {
    */
   highlight(code: string, lang: string, highlightLines?: readonly number[]): string;
   /**
-   * Puts HTML that `highlight` made for this block (in an earlier process, read back from a
-   * rendered body) into the memo, so the block is not highlighted again. The caller must know
-   * it is that output byte for byte (same renderer fingerprint); the dev server uses it so a
-   * post's first edit only re-highlights its changed blocks (issue #4). No-op for a language
-   * Shiki does not know.
+   * Puts HTML that `highlight` made for this block (in an earlier process, byte for byte: same
+   * renderer fingerprint) into the memo, so a post's first edit in the dev server only
+   * re-highlights its changed blocks (issue #4). No-op for a language Shiki does not know.
    */
   seed(code: string, lang: string, highlightLines: readonly number[], html: string): void;
   /** A language's name for people (`ts` -> `TypeScript`), if Shiki knows it. */
   displayName(lang: string): string | undefined;
-  readonly stats: Readonly<HighlighterStats>;
+  /** For tests and the dev server: blocks Shiki tokenized, and blocks served from the memo. */
+  readonly stats: Readonly<{ shikiCalls: number; memoHits: number }>;
 }
 
 /** Shiki's plain-text languages: known without a grammar, rendered uncolored but themed. */
@@ -80,15 +69,6 @@ for (const info of bundledLanguagesInfo) {
 }
 
 /**
- * Shiki's default 500 ms time limit per line counts the one-off compilation of a grammar's
- * regexes, which the JavaScript engine does lazily on first use (seconds for C++ on a busy
- * machine): the rest of a line past the limit came out uncolored, differently from run to
- * run, and the render cache would have kept that. So no time limit; instead, absurdly long
- * lines (minified code) are not tokenized, which is deterministic.
- */
-const TOKENIZE = { tokenizeTimeLimit: 0, tokenizeMaxLineLength: 10_000 } as const;
-
-/**
  * Shiki's options for every block, but its language and line marks: exported for the test that
  * compares this highlighter with plain Shiki given the same options (highlight-engine.test.ts).
  */
@@ -96,7 +76,11 @@ export const SHIKI_OPTIONS = {
   themes: THEMES,
   defaultColor: false,
   colorReplacements: COLOR_REPLACEMENTS,
-  ...TOKENIZE,
+  // Shiki's default 500 ms limit per line counts the lazy compilation of a grammar's regexes
+  // (seconds for C++ on a busy machine): past it a line came out uncolored, differently from run
+  // to run, and was cached so. Instead, absurdly long lines (minified code) are not tokenized.
+  tokenizeTimeLimit: 0,
+  tokenizeMaxLineLength: 10_000,
 } as const;
 
 /** Enough for every block of a few hundred posts (~8 KB of HTML each); bounded in bytes too. */
@@ -144,7 +128,7 @@ async function create(): Promise<CodeHighlighter> {
   });
   const loading = new Map<string, Promise<void>>();
   const memo = new LruMemo(MEMO_MAX_ENTRIES, MEMO_MAX_CHARS);
-  const stats: HighlighterStats = { shikiCalls: 0, memoHits: 0 };
+  const stats = { shikiCalls: 0, memoHits: 0 };
 
   // Hot path of every block: a Set rather than Shiki's freshly built list of loaded names.
   const loaded = new Set<string>(['text', ANSI]);
