@@ -1,25 +1,8 @@
 /**
- * The web application factory. `buildApp` wires plugins and returns a Fastify
- * instance that never listens: `src/server.ts` calls `listen()`, tests call
- * `inject()`.
- *
- * Plugins, one per file under `src/http/`:
- *   security-headers  CSP, nosniff, Referrer-Policy, Permissions-Policy on every response
- *                     (unless SECURITY_HEADERS=proxy: the nginx in front adds them)
- *   request-id   X-Request-Id in and out, request id on every request log line
- *   request-log  one access-log line per request, and the request metrics when the process
- *                model passes them
- *   views        nunjucks, handed to the page store (pages rendered on demand, cached)
- *   errors       the one error handler and the one not-found handler
- *   assets       /assets/* (templates/assets), content-hashed names cached for a year
- *   routes/pages /, /page/:n, /posts/:slug (and 301s for aliases and former slugs)
- *   routes/tags  /tags/, /tags/:tag, its pages and feeds
- *   routes/archive /archive/
- *   routes/feeds /feed.xml, /rss.xml, /feed.json
- *   routes/search-engines /sitemap.xml, /robots.txt
- *   routes/health /healthz, /readyz
- *   routes/test-routes  /__test/* for the process-model tests, only with TEST_ROUTES
- *   dev          the dev server's plugin (src/dev/), only from `npm run dev`
+ * The web application factory. `buildApp` wires plugins and returns a Fastify instance that never
+ * listens: `src/server.ts` calls `listen()`, tests call `inject()`. One plugin per file under
+ * `src/http/` (the routes under `routes/`), each saying what it does; `/__test/*` only with
+ * TEST_ROUTES, the dev server's plugin only from `npm run dev`.
  */
 import { join } from 'node:path';
 import Fastify, {
@@ -39,14 +22,13 @@ import requestId, { childLoggerFactory, genReqId } from './http/request-id.ts';
 import requestLog, { QuireLogController } from './http/request-log.ts';
 import securityHeaders from './http/security-headers.ts';
 import health from './http/routes/health.ts';
-import { createPageStore } from './http/page-store.ts';
+import { createPageStore, type PageStore } from './http/page-store.ts';
 import archive from './http/routes/archive.ts';
 import feeds from './http/routes/feeds.ts';
 import pages from './http/routes/pages.ts';
 import searchEngines from './http/routes/search-engines.ts';
 import tags from './http/routes/tags.ts';
 import testRoutes from './http/routes/test-routes.ts';
-import type { PageStore } from './http/page-store.ts';
 import type { SiteMeta } from './http/pages/site-meta.ts';
 import views from './http/views.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -57,21 +39,13 @@ export interface BuildAppOptions {
   logger?: Logger;
   /** Default: not draining. The process model flips `draining` on SIGTERM. */
   lifecycle?: Lifecycle;
-  /**
-   * Fastify `trustProxy`: which peers may set X-Forwarded-For/-Proto/-Host,
-   * and so `request.ip` in the access log. Default: config `TRUST_PROXY`,
-   * else `false` (the socket's peer address). Behind nginx, pass nginx's address(es) or CIDR(s), e.g.
-   * `'127.0.0.1'` for a sidecar or the pod network's range for an ingress.
-   */
+  /** Fastify `trustProxy`: which peers may set X-Forwarded-*. Default: config `TRUST_PROXY`. */
   trustProxy?: boolean | string | string[];
   /** Where request durations and counts, page renders and the page cache's size go. */
   metrics?: HttpMetrics;
   /** Only `npm run dev` (src/dev/) passes this; production never does. */
   dev?: DevHooks;
-  /**
-   * The clock that decides which posts are published (scheduling, issue #3). Default: real
-   * time. Tests pass their own to move time forward.
-   */
+  /** The clock that decides which posts are published (scheduling, issue #3); tests move it. */
   now?: () => Date;
 }
 
@@ -101,10 +75,9 @@ export function buildApp(
     frameworkErrors,
     trustProxy: options.trustProxy ?? config.trustProxy,
     exposeHeadRoutes: true,
-    // Timeouts that fit nginx in front (documented in the README):
-    // idle keep-alive sockets outlive nginx's upstream `keepalive_timeout`
-    // (60 s), so nginx never reuses a socket Node is closing (the classic
-    // sporadic 502); a whole request must arrive within 30 s.
+    // Timeouts that fit nginx in front (documented in the README): idle keep-alive sockets outlive
+    // nginx's upstream `keepalive_timeout` (60 s), so nginx never reuses a socket Node is closing
+    // (the classic sporadic 502); a whole request must arrive within 30 s.
     keepAliveTimeout: 65_000,
     requestTimeout: 30_000,
     // While closing, requests already on an open connection are still served
@@ -114,8 +87,8 @@ export function buildApp(
   // Headers must be complete within 10 s of the first byte (slowloris).
   app.server.headersTimeout = 10_000;
 
-  // Draining: every response asks keep-alive clients to reconnect elsewhere,
-  // so no idle connection is left for the close to race with.
+  // Draining: every response asks keep-alive clients to reconnect elsewhere, so no idle connection
+  // is left for the close to race with.
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (lifecycle.draining) reply.header('connection', 'close');
     done(null, payload);
@@ -156,11 +129,8 @@ export function buildApp(
   if (options.dev) app.register(options.dev.plugin, { store });
   app.register(errors, { suggest: (url) => store.suggest(url) });
   app.register(assets, { dir: assetsDir, manifest: assetManifest, dev: options.dev !== undefined });
-  app.register(pages, { store });
-  app.register(tags, { store });
-  app.register(archive, { store });
-  app.register(feeds, { store });
-  app.register(searchEngines, { store });
+  for (const routes of [pages, tags, archive, feeds, searchEngines])
+    app.register(routes, { store });
   app.register(health, { lifecycle });
   if (config.testRoutes) app.register(testRoutes);
 
