@@ -1,21 +1,15 @@
 /**
  * The process logger: pino, one JSON object per line, written synchronously.
  *
- * Line shape (see `test/http/log.test.ts`):
- *
  *   {"level":"info","time":"2026-01-02T03:04:05.678Z","pid":1,"hostname":"quire-7d9f",
  *    "quire":{"requestId":"…","method":"GET","route":"/posts/:slug",…},"msg":"request completed"}
  *
- * - `level` is the label, `time` an ISO-8601 UTC string, both at the top level.
- * - Everything Quire logs as an object is nested under the one key `quire`
- *   (pino's `nestedKey`), so a shared Elasticsearch index never sees a field of
- *   ours clash with another application's mapping.
- * - Serializers run on the logged object's own keys *before* pino nests them,
- *   so `log.error({ err }, '…')` still becomes `"quire":{"err":{"type","message","stack"}}`.
- * - Child-logger bindings (`logger.child({...})`) are NOT nested by pino: they
- *   land at the top level. Quire therefore never binds fields with `child()`;
- *   per-request fields are added through a child `formatters.log` instead
- *   (see `src/http/request-id.ts`).
+ * - `level` (the label) and `time` (ISO-8601 UTC) are at the top level.
+ * - Everything Quire logs as an object is nested under the one key `quire` (pino's
+ *   `nestedKey`), so a shared Elasticsearch index never sees a field of ours clash with another
+ *   application's mapping. Serializers run before the nesting: `{ err }` is still serialized.
+ * - pino writes child-logger bindings at the top level, so Quire never binds fields with
+ *   `child()`; per-request fields come from a child `formatters.log` (src/http/request-id.ts).
  *
  * Human-readable output (pino-pretty) only when stdout is a terminal.
  */

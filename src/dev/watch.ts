@@ -1,28 +1,22 @@
 /**
- * Watches a folder tree and turns a burst of events into one change per key (a file name, or
- * one key for "anything here"). A save is several events: an in-place write is a truncate and
- * a write; a save through a temporary file is a create, a rename over the post and sometimes a
- * delete (vim, JetBrains' safe write, `sed -i`, `os.replace`, `git checkout`).
+ * Watches a folder tree and turns a burst of events into one change per key (a file name, or one
+ * key for "anything here"). A save is several events: an in-place write is a truncate and a write;
+ * a save through a temporary file is a create, a rename over the post and sometimes a delete (vim,
+ * JetBrains' safe write, `sed -i`, `os.replace`, `git checkout`).
  *
- * The events come from chokidar, not from Node's `fs.watch(dir, { recursive: true })`: on
- * Linux, Node emulates recursive watching in JavaScript (lib/internal/fs/recursive_watch.js)
- * with an inotify watch on every file, and a file renamed over the post leaves that watch on the
- * old, unlinked inode, while the folder's event only re-lists names it already knows: after the
- * first such save the post was never seen again until a restart (issue #17 §7). chokidar
- * watches each folder, so it sees the post by name whatever inode it has; its `atomic` option
- * (on by default) reports a delete followed at once by a create of the same name as one change,
- * so a safe write never looks like a deleted post. Moving a folder in or out gives one event per
- * file inside it.
+ * The events come from chokidar, not Node's recursive `fs.watch`: on Linux that keeps an inotify
+ * watch per file, left on the old inode when a file is renamed over the post, so after the first
+ * such save the post was never seen again (issue #17 §7). chokidar watches each folder, sees the
+ * post by name, and (`atomic`) reports a delete followed at once by a create of the same name as
+ * one change. A folder moved in or out gives one event per file in it.
  *
  * Two ways a change is applied:
  * - `ready` (optional): after `EARLY_MS` of quiet the caller reads the file; if what it read is
- *   complete (it parses, or the file is gone) the change is applied at once, without waiting
- *   for the debounce (issue #4: the edit-to-page budget). A read between the truncate and the
- *   write sees an empty or partial file, which does not parse: not ready.
- * - otherwise after `debounceMs` of quiet, whatever the file holds then (a broken post is
- *   reported only once it stayed broken that long).
- * A later event for the same key starts over; if it turns out the same bytes were applied
- * already, the caller makes that a no-op.
+ *   complete (it parses, or the file is gone) the change is applied at once (issue #4: the
+ *   edit-to-page budget). A read between the truncate and the write does not parse: not ready.
+ * - otherwise after `debounceMs` of quiet, whatever the file holds then (a broken post is reported
+ *   only once it stayed broken that long).
+ * A later event for the same key starts over; the caller makes a repeat of the same bytes a no-op.
  */
 import { relative } from 'node:path';
 import { watch } from 'chokidar';
@@ -78,8 +72,8 @@ export function watchDebounced(options: WatchOptions): Watcher {
   };
 
   /**
-   * Applies `key` now, after every key whose events came first: a rename is a delete of the
-   * old name then a create of the new one, and the content only recognises it in that order.
+   * Applies `key` now, after every key whose events came first: a rename is a delete of the old
+   * name then a create of the new one, and the content only recognises it in that order.
    */
   const fireInOrder = (key: string) => {
     for (const earlier of [...pending.keys()]) {
