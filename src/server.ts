@@ -1,14 +1,13 @@
 /**
- * The process entry point: read the configuration, create the logger, then
- * run as one of three roles (see src/process/):
+ * The process entry point: read the configuration, create the logger, then run as one of three
+ * roles (see src/process/):
  *
  *   WORKERS=1       a single process that serves HTTP (Kubernetes: one per pod)
  *   WORKERS>1       the cluster primary, which renders once and forks workers
  *   (cluster child) a worker, which serves HTTP on the shared port
  *
- * `buildApp()` never listens; the runners do. A failure to start (bad posts,
- * a missing posts directory, a port in use) is logged as one fatal line and
- * the process exits 1 with nothing left listening.
+ * A failure to start (bad posts, a missing posts directory, a port in use) is logged as one
+ * fatal line and the process exits 1 with nothing left listening.
  */
 import cluster from 'node:cluster';
 import { loadConfigOrExit } from './config.ts';

@@ -1,13 +1,8 @@
 /**
- * Content-hashed names for the theme's static files (issue #3, "HTTP caching").
- *
- * `style.css` is also served as `style.<hash>.css`, where the hash comes from the file's bytes.
- * Pages link to the hashed name (the `asset()` template function), so a browser may keep it
- * for a year without asking again: a changed file is a new name. The plain name keeps working,
- * with a short cache, for anything that links to it directly.
- *
- * The folder is read once, at startup: a running server's theme does not change (the dev
- * server links to plain names instead, see `hashed`).
+ * Content-hashed names for the theme's static files (issue #3, "HTTP caching"): `style.css` is
+ * also served as `style.<hash>.css`, the name pages link to (the `asset()` template function),
+ * so a changed file is a new name (cache policies: assets.ts). The folder is read once, at
+ * startup: a running server's theme does not change (the dev server links to plain names).
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';

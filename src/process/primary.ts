@@ -1,11 +1,10 @@
 /**
- * The cluster primary (`WORKERS` > 1, for a VM or compose). It never serves
- * HTTP. It loads the posts once (validating what changed, rendering what the
- * render cache lacks, writing the site index), then forks the workers, which
- * only open that index; it replaces a worker that dies, with
- * exponential backoff, and gives up (exit 1, so its own supervisor restarts
- * everything) when workers crash-loop; it serves the cluster-wide metrics;
- * and on SIGTERM it drains the workers and exits 0 when they all did.
+ * The cluster primary (`WORKERS` > 1, for a VM or compose). It never serves HTTP. It loads the
+ * posts once (validating what changed, rendering what the render cache lacks, writing the site
+ * index), then forks the workers, which only open that index; it replaces a worker that dies,
+ * with exponential backoff, and gives up (exit 1, so its own supervisor restarts everything)
+ * when workers crash-loop; it serves the cluster-wide metrics; and on SIGTERM it drains the
+ * workers and exits 0 when they all did.
  */
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';

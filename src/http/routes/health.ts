@@ -2,13 +2,11 @@
  * Kubernetes probes.
  *
  * - `GET /healthz` (liveness): 200 while the process can answer at all.
- * - `GET /readyz` (readiness): 200 once the app is ready (the site is loaded
- *   and its pages rendered: `buildApp` gets a loaded `Site`, and Fastify
- *   serves nothing before `onReady` has run) and 503 while draining, so the
- *   pod leaves the Service endpoints before it stops.
+ * - `GET /readyz` (readiness): 200 once the app is ready (`buildApp` gets a loaded `Site`, and
+ *   Fastify serves nothing before `onReady`), 503 while draining, so the pod leaves the Service
+ *   endpoints before it stops.
  *
- * Both are logged like any route, but at debug level: the kubelet calls them
- * every few seconds and would drown the info-level access log.
+ * Both are logged at debug level: the kubelet calls them every few seconds.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Lifecycle } from '../lifecycle.ts';
