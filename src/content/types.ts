@@ -13,7 +13,7 @@ export interface FrontMatter {
   draft: boolean;
   /** Defaults to the file name without `.md`. */
   slug: string;
-  /** Old slugs that should keep working (redirects arrive with the reader's-site issue). */
+  /** Old slugs that keep working: they redirect here. */
   aliases: string[];
 }
 
@@ -47,14 +47,7 @@ export interface RenderedBody {
  * A post as the site knows it: everything but its body's HTML, which pages read from the render
  * cache when they need it (`Site.body`), so a process holds no post bodies (issue #17).
  */
-export interface Post {
-  slug: string;
-  title: string;
-  date: Date;
-  updated?: Date | undefined;
-  tags: string[];
-  draft: boolean;
-  aliases: string[];
+export interface Post extends Omit<FrontMatter, 'summary'> {
   /** Front matter `summary`, else the first paragraph. Plain text. */
   summary: string;
   headings: Heading[];

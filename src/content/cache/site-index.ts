@@ -15,7 +15,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { InternalLink } from '../source/internal-links.ts';
-import type { Heading, RenderWarning } from '../types.ts';
+import type { FrontMatter, Heading, RenderWarning } from '../types.ts';
 import { contentFingerprint } from './fingerprint.ts';
 
 export const INDEX_FILE = 'site-index.json';
@@ -30,15 +30,9 @@ export interface SourceStamp {
 }
 
 /** Front matter as validated, dates as ISO strings (JSON has no dates). */
-export interface StoredFrontMatter {
-  title: string;
+export interface StoredFrontMatter extends Omit<FrontMatter, 'date' | 'updated'> {
   date: string;
   updated?: string | undefined;
-  tags: string[];
-  summary?: string | undefined;
-  draft: boolean;
-  slug: string;
-  aliases: string[];
 }
 
 /** One post of the index. */

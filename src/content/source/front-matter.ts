@@ -92,14 +92,10 @@ export function parsePost(file: string, source: string): ParseResult {
     ok: true,
     post: {
       frontMatter: {
-        title: fm.title,
+        ...fm,
         date: toDate(fm.date),
         updated: fm.updated === undefined ? undefined : toDate(fm.updated),
-        tags: fm.tags,
-        summary: fm.summary,
-        draft: fm.draft,
         slug,
-        aliases: fm.aliases,
       },
       body: lines.slice(close + 1).join('\n'),
       bodyLine: close + 2,
