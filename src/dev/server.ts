@@ -42,12 +42,11 @@ try {
   await app.ready(); // the session applies changes from now on
 
   const postsDir = config.postsDir;
-  const isPost = (name: string) => name.endsWith('.md');
   const posts = watchDebounced({
     dir: postsDir,
     debounceMs: POSTS_DEBOUNCE_MS,
     // A folder of posts moved in or out is an event for each post in it.
-    keyOf: (name) => (isPost(name) ? name : undefined),
+    keyOf: (name) => (name.endsWith('.md') ? name : undefined),
     onChange: (name, seenAt) => void session.postChanged(join(postsDir, name), seenAt),
     // Reads and renders as soon as a save's events stop; the change uses it if the file is
     // still the same then.

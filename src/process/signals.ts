@@ -11,10 +11,8 @@ import type { Logger } from '../log.ts';
 
 export type ShutdownReason = NodeJS.Signals | 'primary';
 
-export interface ShutdownTrigger {
-  /** Starts the shutdown once; later calls are ignored. */
-  (reason: ShutdownReason): void;
-}
+/** Starts the shutdown once; later calls are ignored. */
+export type ShutdownTrigger = (reason: ShutdownReason) => void;
 
 export function onShutdown(
   logger: Logger,

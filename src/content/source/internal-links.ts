@@ -31,7 +31,7 @@ export function internalLinks(body: string, bodyLine: number): InternalLink[] {
       if (slug === undefined) continue;
       // The line of the target, not of the `[`: link text may wrap, and the target is what to fix.
       const offset = match.index + match[0].lastIndexOf(target);
-      links.push({ slug, line: bodyLine + countNewlines(text, offset) });
+      links.push({ slug, line: bodyLine + text.slice(0, offset).split('\n').length - 1 });
     }
   }
   return links.sort((a, b) => a.line - b.line);
@@ -63,8 +63,4 @@ function maskCode(body: string): string {
   });
   const blank = (text: string) => text.replace(/[^\n]/g, ' ');
   return lines.join('\n').replace(CODE_SPAN, blank).replace(COMMENT, blank);
-}
-
-function countNewlines(text: string, end: number): number {
-  return text.slice(0, end).split('\n').length - 1;
 }
