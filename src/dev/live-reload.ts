@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { RELOAD_SCRIPT } from './dev-view.ts';
 
+export const RELOAD_SCRIPT = '/__dev/reload.js';
 const CLIENT = readFileSync(new URL('./reload-client.js', import.meta.url), 'utf8');
 /** Proxies and browsers drop a silent connection; a comment line keeps it alive. */
 const KEEPALIVE_MS = 15_000;

@@ -14,9 +14,9 @@ import type { DevHooks } from '../app.ts';
 import type { PageStore } from '../http/page-store.ts';
 import { postPath } from '../http/paths.ts';
 import type { Logger } from '../log.ts';
-import type { DevContent } from './content.ts';
-import { devView } from './dev-view.ts';
-import { createLiveReload } from './live-reload.ts';
+import type { Post } from '../content/types.ts';
+import type { DevContent, DevProblem } from './content.ts';
+import { createLiveReload, RELOAD_SCRIPT } from './live-reload.ts';
 import { problemLines } from './problem-lines.ts';
 import { asError, describeError } from '../error-text.ts';
 
@@ -36,6 +36,20 @@ export interface DevSession {
 }
 
 const tenths = (ms: number) => Math.round(ms * 10) / 10;
+
+/**
+ * What the session adds to every page through the production templates (the `dev` template
+ * variable, which production never passes): the problems banner, the reload script, and a
+ * "Draft" or "Scheduled" badge by slug.
+ */
+function devView(posts: readonly Post[], problems: DevProblem[], now: Date) {
+  const badges: Record<string, string> = {};
+  for (const post of posts) {
+    if (post.draft) badges[post.slug] = 'Draft';
+    else if (post.date > now) badges[post.slug] = 'Scheduled';
+  }
+  return { reloadScript: RELOAD_SCRIPT, problems, badges };
+}
 
 /** `terminal`: where a post's problems go as plain lines when they change (problem-lines.ts). */
 export function createDevSession(
