@@ -13,6 +13,7 @@
  * Each file keeps its last version that had no problem (`good`): the dev server serves it while the
  * file is broken. Production stops on any problem instead (`strict`), before rendering.
  */
+import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { type BodyStore, createBodyStore } from '../cache/body-store.ts';
@@ -20,9 +21,9 @@ import { readSiteIndex, writeSiteIndex } from '../cache/site-index.ts';
 import { discoverPosts } from '../source/discover-posts.ts';
 import { toPost } from './post.ts';
 import { createRenderer, type Renderer } from '../render/pool.ts';
-import { ContentError, type ContentProblem, type Post, type RenderedBody } from '../types.ts';
+import { ContentError, type ContentProblem, type Post } from '../types.ts';
+import type { RenderedBody, Site } from '../types.ts';
 import { type FileState, readFileState, settled } from './file-state.ts';
-import { siteOf } from './site-of.ts';
 import { renderPending } from './render-pending.ts';
 import { checkClashes } from './slug-clashes.ts';
 
@@ -253,9 +254,23 @@ export class SiteLoader {
     );
   }
 
-  /** The site a reader is served from the good posts. */
-  site(meta: { title: string; url: string }) {
-    return siteOf(meta, this.posts(), this.store, (post) => this.renderFromSource(post));
+  /** The immutable site model a reader is served, from the good posts. */
+  site(meta: { title: string; url: string }): Site {
+    const posts = this.posts();
+    const sorted = [...posts].sort(
+      (a, b) => b.date.getTime() - a.date.getTime() || a.slug.localeCompare(b.slug),
+    );
+    const version = createHash('sha256');
+    for (const post of posts) version.update(post.bodyKey);
+    return {
+      title: meta.title,
+      url: meta.url,
+      posts: sorted,
+      bySlug: new Map(sorted.map((post) => [post.slug, post])),
+      version: version.digest('hex').slice(0, 16),
+      body: async (post) =>
+        ((await this.store.read(post.bodyKey)) ?? (await this.renderFromSource(post))).html,
+    };
   }
 
   /**
