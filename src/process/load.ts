@@ -1,6 +1,5 @@
 /**
- * Loads the posts for a process (src/content/site/site-loader.ts), logs the outcome once, and
- * records it in the content metrics.
+ * Loads the posts for a process, logs the outcome once, and records it in the content metrics.
  *
  * The single process and the cluster primary load: they validate what changed since the site
  * index was written, render what the cache lacks and write the index. A cluster worker only
@@ -8,7 +7,7 @@
  * not be the one its primary loaded (the primary could not write it), it loads by itself.
  */
 import type { Config } from '../config.ts';
-import type { LoadReport } from '../content/site/site-loader.ts';
+import { SiteLoader } from '../content/site/site-loader.ts';
 import { formatProblem, type Site } from '../content/types.ts';
 import type { Logger } from '../log.ts';
 import type { ContentMetrics } from '../metrics.ts';
@@ -26,36 +25,8 @@ export async function loadAndReport(
   logger: Logger,
   metrics?: ContentMetrics,
 ): Promise<Site> {
-  // Imported here: a worker that opens the index never loads the validation stack.
-  const { SiteLoader } = await import('../content/site/site-loader.ts');
   const loader = new SiteLoader(loaderOptions(config));
   const report = await loader.load();
-  record(report, logger, metrics);
-  return loader.site(meta(config));
-}
-
-/** A cluster worker: the site as the index of its primary's load (`version`) describes it. */
-export async function openAndReport(
-  config: Config,
-  logger: Logger,
-  version: string,
-): Promise<Site> {
-  const started = performance.now();
-  const { SiteLoader } = await import('../content/site/site-loader.ts');
-  const loader = new SiteLoader(loaderOptions(config));
-  if (await loader.open()) {
-    const site = loader.site(meta(config));
-    if (site.version === version) {
-      const ms = Math.round(performance.now() - started);
-      logger.info({ posts: loader.posts().length, ms }, 'site index opened');
-      return site;
-    }
-  }
-  logger.warn('the site index is not the one the cluster primary loaded: loading the posts here');
-  return loadAndReport(config, logger);
-}
-
-function record(report: LoadReport, logger: Logger, metrics?: ContentMetrics): void {
   if (report.indexWarning) logger.warn(report.indexWarning);
   for (const warning of report.warnings) {
     logger.warn({ file: warning.file, line: warning.line }, formatProblem(warning));
@@ -69,4 +40,25 @@ function record(report: LoadReport, logger: Logger, metrics?: ContentMetrics): v
     metrics.renderCacheMisses.inc(rendered);
     for (const seconds of report.renderSeconds) metrics.renderDuration.observe(seconds);
   }
+  return loader.site(meta(config));
+}
+
+/** A cluster worker: the site as the index of its primary's load (`version`) describes it. */
+export async function openAndReport(
+  config: Config,
+  logger: Logger,
+  version: string,
+): Promise<Site> {
+  const started = performance.now();
+  const loader = new SiteLoader(loaderOptions(config));
+  if (await loader.open()) {
+    const site = loader.site(meta(config));
+    if (site.version === version) {
+      const ms = Math.round(performance.now() - started);
+      logger.info({ posts: loader.posts().length, ms }, 'site index opened');
+      return site;
+    }
+  }
+  logger.warn('the site index is not the one the cluster primary loaded: loading the posts here');
+  return loadAndReport(config, logger);
 }
