@@ -21,12 +21,6 @@ export interface AssetManifest {
 
 const HASH_LENGTH = 10;
 
-/** `dir/name.ext` -> `dir/name.<hash>.ext` */
-function withHash(name: string, hash: string): string {
-  const ext = extname(name);
-  return `${name.slice(0, name.length - ext.length)}.${hash}${ext}`;
-}
-
 /** Every file under `dir`, as `/`-separated paths relative to it; dotfiles are never served. */
 function listFiles(dir: string, prefix = ''): string[] {
   const files: string[] = [];
@@ -58,9 +52,10 @@ export function loadAssetManifest(dir: string, { hashed = true } = {}): AssetMan
   for (const file of files) {
     const hash = createHash('sha256')
       .update(readFileSync(join(dir, file)))
-      .digest('hex')
-      .slice(0, HASH_LENGTH);
-    const name = withHash(file, hash);
+      .digest('hex');
+    const ext = extname(file);
+    // `dir/name.ext` -> `dir/name.<hash>.ext`
+    const name = `${file.slice(0, file.length - ext.length)}.${hash.slice(0, HASH_LENGTH)}${ext}`;
     hashedOf.set(file, name);
     fileOf.set(name, file);
   }

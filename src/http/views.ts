@@ -1,10 +1,7 @@
 /**
- * Templates: nunjucks through @fastify/view, with Quire's filters. Pages are rendered through
- * it when first asked for and cached by the page store (page-store.ts).
- *
- * Autoescaping is on: every `{{ value }}` is HTML-escaped. Post bodies are already sanitized by
- * the content pipeline and are output with `| safe`, as is the JSON-LD (escaped for a script
- * element, see `pages/json-ld.ts`).
+ * Templates: nunjucks through @fastify/view, with Quire's filters; the page store renders pages
+ * through it. Autoescaping is on; post bodies (sanitized by the content pipeline) and the
+ * JSON-LD (escaped for a script element, `pages/json-ld.ts`) are output with `| safe`.
  */
 import fastifyView from '@fastify/view';
 import type { FastifyInstance } from 'fastify';
@@ -28,17 +25,6 @@ export interface ViewsOptions {
 
 const humanDateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' });
 
-/** Filters and functions available in every template. Dates are calendar dates, in UTC. */
-function configureEnvironment(env: nunjucks.Environment, assetUrl: (name: string) => string): void {
-  env.addFilter('isodate', (date: Date) => date.toISOString().slice(0, 10));
-  env.addFilter('isodatetime', (date: Date) => date.toISOString());
-  env.addFilter('humandate', (date: Date) => humanDateFormat.format(date));
-  env.addFilter('postpath', (slug: string) => postPath(slug));
-  env.addFilter('tagpath', (tag: string) => tagPath(tag));
-  env.addFilter('toc', tableOfContents);
-  env.addGlobal('asset', assetUrl);
-}
-
 async function views(
   fastify: FastifyInstance,
   { meta, store, onEnvironment, templatesDir, assetUrl }: ViewsOptions,
@@ -57,7 +43,14 @@ async function views(
       trimBlocks: true,
       lstripBlocks: true,
       onConfigure: (env: nunjucks.Environment) => {
-        configureEnvironment(env, assetUrl);
+        // Filters and functions available in every template. Dates are calendar dates, in UTC.
+        env.addFilter('isodate', (date: Date) => date.toISOString().slice(0, 10));
+        env.addFilter('isodatetime', (date: Date) => date.toISOString());
+        env.addFilter('humandate', (date: Date) => humanDateFormat.format(date));
+        env.addFilter('postpath', (slug: string) => postPath(slug));
+        env.addFilter('tagpath', (tag: string) => tagPath(tag));
+        env.addFilter('toc', tableOfContents);
+        env.addGlobal('asset', assetUrl);
         onEnvironment?.(env);
       },
     },
