@@ -1,9 +1,8 @@
 /**
- * The pages a reader is served (issue #17: pages on demand). A page is rendered from the
- * templates when it is first asked for, then kept in a least-recently-used cache bounded in
- * bytes (`PAGE_CACHE_MB`), so memory stays flat however many posts there are; a page that fell
- * out is rendered again when next asked for. Concurrent first requests for one page share its
- * one render.
+ * The pages a reader is served (issue #17: pages on demand). A page is rendered from the templates
+ * when it is first asked for, then kept in a least-recently-used cache bounded in bytes
+ * (`PAGE_CACHE_MB`), so memory stays flat however many posts there are; a page that fell out is
+ * rendered again when next asked for. Concurrent first requests for one page share its one render.
  *
  * What a reader can see is a published view of the site (src/content/published.ts), and the
  * view knows when it stops being true: `nextChange`, the date of the next scheduled post. The
@@ -186,10 +185,8 @@ export function createPageStore(options: PageStoreOptions): PageStore {
     cacheControl() {
       if (preview) return 'no-cache';
       if (view.nextChange === undefined) return CACHE_CONTROL;
-      const untilChange = Math.max(
-        0,
-        Math.floor((view.nextChange.getTime() - now().getTime()) / 1000),
-      );
+      const seconds = (view.nextChange.getTime() - now().getTime()) / 1000;
+      const untilChange = Math.max(0, Math.floor(seconds));
       const maxAge = Math.min(MAX_AGE_SECONDS, untilChange);
       const stale = Math.min(STALE_WHILE_REVALIDATE_SECONDS, untilChange - maxAge);
       return stale > 0
@@ -199,11 +196,8 @@ export function createPageStore(options: PageStoreOptions): PageStore {
 
     suggest(path) {
       if (preview) return undefined;
-      const last =
-        path
-          .split('?')[0]
-          ?.split('/')
-          .findLast((part) => part !== '') ?? '';
+      const parts = (path.split('?')[0] ?? '').split('/');
+      const last = parts.findLast((part) => part !== '') ?? '';
       let word: string;
       try {
         word = decodeURIComponent(last);
