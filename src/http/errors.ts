@@ -2,16 +2,14 @@
  * The one error handler and the one not-found handler of the app. Routes
  * throw (or call `reply.callNotFound()`); nothing else catches.
  *
- * Logging: an error is logged once, here, through `request.log` (so with
- * `quire.requestId`): 5xx at `error` with the serialized `err` (type, message,
- * stack); 4xx at `info` with the message and code only. Unknown URLs are not
- * logged here: the access line (`route: "(not found)"`, `statusCode: 404`)
- * already says it all.
+ * Logging: an error is logged once, here, through `request.log` (so with `quire.requestId`): 5xx at
+ * `error` with the serialized `err` (type, message, stack); 4xx at `info` with the message and code
+ * only. Unknown URLs are not logged here: the access line (`route: "(not found)"`,
+ * `statusCode: 404`) already says it all.
  *
- * Response: JSON `{"statusCode","error","message","requestId"}` when the
- * client's Accept prefers application/json over text/html, else the HTML page
- * `templates/error.njk`. A 5xx never shows its message or stack: only the
- * generic status text. A 4xx keeps its message, which Fastify (bad
+ * Response: JSON `{"statusCode","error","message","requestId"}` when the client's Accept prefers
+ * application/json over text/html, else the HTML page `templates/error.njk`. A 5xx never shows its
+ * message or stack: only the generic status text. A 4xx keeps its message, which Fastify (bad
  * content-type, body validation, …) and our routes write for clients.
  */
 import { STATUS_CODES } from 'node:http';
@@ -41,11 +39,9 @@ function specificity(range: string, type: string): number {
 }
 
 /**
- * Whether an Accept header ranks application/json above text/html (RFC 9110
- * §12.5.1: the most specific matching range gives a type its q). At equal q,
- * a type named outright beats one matched by a wildcard, so
- * `application/json, *\/*` is JSON; other ties, `*\/*` and a missing header
- * go to HTML.
+ * Whether an Accept header ranks application/json above text/html (RFC 9110 §12.5.1: the most
+ * specific matching range gives a type its q). At equal q, a type named outright beats one
+ * matched by a wildcard, so `application/json, *\/*` is JSON; other ties go to HTML.
  */
 export function prefersJson(accept: string | undefined): boolean {
   if (!accept) return false;
@@ -159,10 +155,9 @@ export async function handleError(
 }
 
 /**
- * Fastify `frameworkErrors` server option: errors raised before routing (a
- * malformed percent-encoding in the URL, a path parameter over
- * `maxParamLength`), which never reach `setErrorHandler` on their own. No
- * hook runs for these requests, so the access line is arranged here too.
+ * Fastify `frameworkErrors` server option: errors raised before routing (a malformed
+ * percent-encoding in the URL, a path parameter over `maxParamLength`), which never reach
+ * `setErrorHandler`. No hook runs for these requests, so the access line is arranged here too.
  */
 export function frameworkErrors(
   error: FastifyError,
@@ -175,15 +170,14 @@ export function frameworkErrors(
   });
 }
 
-export interface ErrorsOptions {
-  /** The published post nearest to an unknown URL ("did you mean"), if any is near enough. */
-  suggest?: (url: string) => Suggestion | undefined;
-}
-
-async function errors(fastify: FastifyInstance, { suggest }: ErrorsOptions): Promise<void> {
+/** `suggest`: the published post nearest to an unknown URL ("did you mean"), if near enough. */
+async function errors(
+  fastify: FastifyInstance,
+  { suggest }: { suggest: (url: string) => Suggestion | undefined },
+): Promise<void> {
   fastify.setErrorHandler(handleError);
   fastify.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, 404, NOT_FOUND_MESSAGE, suggest?.(request.url)),
+    sendError(request, reply, 404, NOT_FOUND_MESSAGE, suggest(request.url)),
   );
 }
 
