@@ -1,15 +1,14 @@
 /**
- * The dev server's content: the one site loader (src/content/site/site-loader.ts) in its
- * forgiving mode, where a broken file never stops the others (its last good version is still
- * served, its problems shown beside it), plus what only a writing session has: the redirects of
- * posts renamed during the session, the problems with their source lines for the banner, and
- * the in-process renderer that makes an edit cheap.
+ * The dev server's content: the site loader in its forgiving mode, where a broken file never
+ * stops the others (its last good version is served, its problems shown beside it), plus what
+ * only a writing session has: redirects of posts renamed during the session, the problems with
+ * their source lines for the banner, and the in-process renderer that makes an edit cheap.
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parsePost } from '../content/source/front-matter.ts';
 import { createRenderer } from '../content/render/pool.ts';
-import { type PostChange, SiteLoader } from '../content/site/site-loader.ts';
+import { type PostChange, SiteLoader, type UpdateReport } from '../content/site/site-loader.ts';
 import type { ContentProblem, Post, Site } from '../content/types.ts';
 import { createDevRenderer } from './dev-renderer.ts';
 
@@ -36,9 +35,7 @@ export interface DevContent {
   redirect(slug: string): string | undefined;
 }
 
-export interface DevChange {
-  changes: PostChange[];
-  problemsChanged: boolean;
+export interface DevChange extends UpdateReport {
   /** Posts whose body went through the renderer, with the blocks Shiki highlighted. */
   rendered: { file: string; shikiCalls: number }[];
 }
