@@ -1,7 +1,6 @@
 /**
- * Configuration: read once at startup from environment variables and their
- * `--flag` forms (flags win), validated, typed, then passed down. Nothing else
- * in Quire reads `process.env`.
+ * Configuration: read once at startup from environment variables and their `--flag` forms (flags
+ * win), validated, typed, then passed down. Nothing else in Quire reads `process.env`.
  */
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
@@ -72,8 +71,8 @@ const variables = z.object({
     .min(1, 'must not be blank')
     .max(200, 'must be at most 200 characters')
     .optional(),
-  // The language posts are written in, as a canonical BCP 47 tag: <html lang> (screen readers
-  // pick their voice by it), the feeds' and JSON-LD's language. The theme's words are in templates/.
+  // The language posts are written in, as a canonical BCP 47 tag: <html lang> (screen readers pick
+  // their voice by it), the feeds' and JSON-LD's. The theme's own words are in templates/.
   SITE_LANGUAGE: z
     .string()
     .transform((tag, context) => {
@@ -121,10 +120,9 @@ const variables = z.object({
       'must be a comma-separated list of IP addresses or CIDR ranges, e.g. 127.0.0.1 or 10.0.0.0/8',
     )
     .optional(),
-  // Who puts the constant security headers (CSP, X-Frame-Options, ...) on responses: the app,
-  // or the nginx in front (nginx/snippets/security-headers-app.conf adds the same set to every
-  // response it sends). With `proxy` the app leaves them out, so nginx's micro-cache does not
-  // store and re-read them with every page (issue #6). Only for an app nothing else reaches.
+  // Who puts the constant security headers (CSP, X-Frame-Options, ...) on responses: the app, or
+  // the nginx in front (nginx/snippets/security-headers-app.conf), so that its micro-cache does
+  // not store and re-read them with every page (issue #6). Only for an app nothing else reaches.
   SECURITY_HEADERS: z
     .enum(['app', 'proxy'], {
       error: 'must be app (the app sends them) or proxy (the nginx in front adds them)',
@@ -199,9 +197,8 @@ function readFlags(argv: readonly string[]): Record<string, string> {
 }
 
 /**
- * Builds the configuration from an environment and command-line arguments.
- * An empty environment variable counts as unset, as most shells and
- * orchestrators treat `FOO=` as "not configured".
+ * Builds the configuration from an environment and command-line arguments. An empty variable
+ * counts as unset, as most shells and orchestrators treat `FOO=` as "not configured".
  */
 export function loadConfig(
   env: Readonly<Record<string, string | undefined>> = process.env,
@@ -241,11 +238,11 @@ export function loadEnvironmentConfig(): Config {
 }
 
 /**
- * What this process was given for itself alone, not for the Node processes Quire starts (render
- * children, cluster workers): `node --watch` sets `WATCH_REPORT_DEPENDENCIES`, with which every
- * child reports each module it loads over its IPC channel (issue #15), the test runner
- * `NODE_TEST_CONTEXT`; a debugger or watch flag in `NODE_OPTIONS` would have each child open the
- * inspector on this process's port, or watch files. Other options (heap limits, `--import`) stay.
+ * What this process was given for itself alone, not for the Node processes Quire starts: with
+ * `node --watch`'s `WATCH_REPORT_DEPENDENCIES` every child reports each module it loads over its
+ * IPC channel (issue #15), the test runner sets `NODE_TEST_CONTEXT`, and a debugger or watch flag
+ * in `NODE_OPTIONS` would have each child open the inspector on this process's port, or watch
+ * files. Other options (heap limits, `--import`) stay.
  */
 const PARENT_ONLY_VARIABLES = new Set(['WATCH_REPORT_DEPENDENCIES', 'NODE_TEST_CONTEXT']);
 const PARENT_ONLY_OPTION = /^--(?:inspect|debug-port|watch)/;

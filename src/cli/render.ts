@@ -1,10 +1,9 @@
 /**
  * `npm run render`: renders every post into the render cache (CACHE_DIR) and writes its site
- * index, without serving, so a server started later reads the index and is ready at once. The
- * production image runs it at build time (docker/Dockerfile), which is what lets the container
- * start at once with a read-only filesystem. Takes the server's settings (POSTS_DIR, CACHE_DIR,
- * or their `--posts-dir`/`--cache-dir` flags). Exit 0 when every post is rendered and cached,
- * 1 when a post has a problem or the cache cannot be written, 2 on a bad setting.
+ * index, without serving, so a server started later is ready at once: the production image runs
+ * it at build time (docker/Dockerfile), for a container with a read-only filesystem. Takes the
+ * server's settings. Exit 0 when every post is rendered and cached, 1 when a post has a problem
+ * or the cache cannot be written, 2 on a bad setting.
  */
 import { loadConfigOrExit } from '../config.ts';
 import { PostsDirectoryError } from '../content/source/discover-posts.ts';

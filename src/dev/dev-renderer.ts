@@ -1,10 +1,9 @@
 /**
  * The dev server's in-process renderer: one Shiki highlighter whose memo makes re-rendering an
  * edited post cheap (issue #4: only its changed code blocks are highlighted again). It counts
- * the blocks Shiki had to highlight, seeds the memo with a post's previous version before its
- * first edit (its blocks' HTML is in the cached body), warms the grammars of the languages the
- * posts use, and renders a save as soon as it is seen (`prepare`), before the watcher applies
- * it: the loader's render of the same bytes then takes that result.
+ * the blocks Shiki highlighted, seeds the memo with a post's previous version before its first
+ * edit, warms the grammars the posts use, and renders a save as soon as it is seen (`prepare`):
+ * the loader's render of the same bytes then takes that result.
  */
 import type { RenderJob, Rendered, Renderer } from '../content/render/pool.ts';
 import type { CodeHighlighter } from '../content/highlight/highlighter.ts';

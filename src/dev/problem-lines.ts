@@ -1,9 +1,8 @@
 /**
- * The dev server's problems as plain lines for the terminal, beside the browser banner: a
- * writer whose editor is next to the terminal sees a save break a post without looking at the
- * page. Each time a file's problems change, its problems are written as `file:line: message`
- * (as a failed start prints them), or one line saying it is fixed; a save that leaves them as
- * they were writes nothing.
+ * The dev server's problems as plain lines for the terminal, beside the browser banner, for a
+ * writer whose editor is next to it. When a file's problems change they are written as
+ * `file:line: message` (as a failed start prints them), or one line saying it is fixed; a save
+ * that leaves them as they were writes nothing.
  */
 import type { ContentProblem } from '../content/types.ts';
 

@@ -14,11 +14,9 @@ import { createDevSession } from './session.ts';
 import { watchDebounced } from './watch.ts';
 
 /**
- * Posts: a save that parses is applied as soon as its events stop (watch.ts, `ready`); this
- * wait is only for one that does not, so a save caught between its truncate and its write (on
- * a loaded machine the two can come far apart) is not shown as a broken post, which would
- * drop every page for the banner, twice. Templates re-render every page on any change:
- * a short wait merges a save's events.
+ * Posts: a save that parses is applied as soon as its events stop (watch.ts, `ready`); this wait
+ * is for one that does not, so a save caught between its truncate and its write (far apart on a
+ * loaded machine) is not shown as a broken post. Templates: a short wait merges a save's events.
  */
 const POSTS_DEBOUNCE_MS = 100;
 const TEMPLATES_DEBOUNCE_MS = 20;

@@ -1,12 +1,10 @@
 /**
- * Request ids: every request gets one, every response carries it in
- * `X-Request-Id`, and every line logged through `request.log` carries it as
- * `quire.requestId`.
+ * Request ids: every request gets one, every response carries it in `X-Request-Id`, and every line
+ * logged through `request.log` carries it as `quire.requestId`.
  *
- * The id is the incoming `X-Request-Id` (nginx sets it, so nginx's access log
- * and ours share it) when that is a sane token, otherwise a fresh UUID. A
- * client-chosen id is only ever echoed after validation: it ends up in a
- * response header, in HTML and in logs.
+ * The id is the incoming `X-Request-Id` (nginx sets it, so nginx's access log and ours share it)
+ * when that is a sane token, otherwise a fresh UUID. A client-chosen id is only ever echoed after
+ * validation: it ends up in a response header, in HTML and in logs.
  *
  * `genReqId` and `childLoggerFactory` are Fastify *server* options (passed by
  * `buildApp`); the plugin adds the response header.
@@ -39,10 +37,9 @@ function withRequestId(requestId: string) {
 }
 
 /**
- * The per-request logger, a pino child made on first use: most requests log nothing but
- * their access line, which `request-log.ts` writes through the app's logger with the id in
- * it. Making a pino child for every request (Fastify calls the factory for each one) was
- * measurable on the page-serving path (issue #2, the throughput target).
+ * The per-request logger, a pino child made on first use: most requests log nothing but their
+ * access line (request-log.ts), and a pino child for every request was measurable on the
+ * page-serving path (issue #2, the throughput target).
  */
 class RequestLogger implements FastifyBaseLogger {
   #child: FastifyBaseLogger | undefined;
@@ -109,11 +106,9 @@ class RequestLogger implements FastifyBaseLogger {
 }
 
 /**
- * Fastify `childLoggerFactory`: the per-request logger. Fastify's default binds
- * `{ reqId }` with `logger.child()`, and pino writes child bindings at the top
- * level of a line, outside the `quire` namespace. Instead the id is added to
- * each logged object by a child `formatters.log`, so it is nested like every
- * other field of ours. Grandchildren inherit the formatter.
+ * Fastify `childLoggerFactory`. Fastify's default binds `{ reqId }` with `logger.child()`, which
+ * pino writes outside the `quire` namespace; a child `formatters.log` adds the id to each logged
+ * object instead, nested like every other field of ours. Grandchildren inherit the formatter.
  */
 export const childLoggerFactory: NonNullable<FastifyServerOptions['childLoggerFactory']> =
   function childLoggerFactory(logger, bindings, options) {

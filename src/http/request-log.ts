@@ -13,9 +13,8 @@
  * Fastify's route `logLevel`): the probes lower theirs, since the kubelet calls them every few
  * seconds. The same hook records the request in the metrics, when the process model passes them.
  *
- * Fastify's own per-request lines ("incoming request", "request completed",
- * "Route … not found") are switched off by `QuireLogController`, passed to
- * Fastify as `logController` by `buildApp`.
+ * Fastify's own per-request lines ("incoming request", "request completed", "Route … not found")
+ * are switched off by `QuireLogController`, passed to Fastify as `logController` by `buildApp`.
  */
 import { performance } from 'node:perf_hooks';
 import {
@@ -37,10 +36,9 @@ declare module 'fastify' {
 }
 
 /**
- * Fastify's built-in request logging, off: this plugin writes the one line.
- * This is what the deprecated `disableRequestLogging: true` did, except that
- * Fastify's error safety nets stay on (errors thrown by `onResponse` hooks,
- * response stream failures, writeHead failures).
+ * Fastify's built-in request logging, off: this plugin writes the one line. Unlike the deprecated
+ * `disableRequestLogging: true`, Fastify's error safety nets stay on (errors thrown by
+ * `onResponse` hooks, response stream failures, writeHead failures).
  */
 export class QuireLogController extends LogController {
   override incomingRequest(): void {}
@@ -89,10 +87,7 @@ function logRequest(
   );
 }
 
-/**
- * For requests that Fastify rejects before routing (see `frameworkErrors` in
- * `errors.ts`): no hook runs for them, so no `onResponse` either.
- */
+/** For requests Fastify rejects before routing (`frameworkErrors`): no `onResponse` runs. */
 export function logRequestWhenFinished(request: FastifyRequest, reply: FastifyReply): void {
   const start = performance.now();
   reply.raw.once('finish', () =>

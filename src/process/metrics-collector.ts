@@ -3,10 +3,9 @@
  * channel and sums them with prom-client's `AggregatorRegistry.aggregate` (counters and histogram
  * buckets add up; gauges declare their own aggregator).
  *
- * Not `AggregatorRegistry.clusterMetrics()`: it waits 5 s for the slowest worker and then fails
- * the whole scrape. A stopped or stuck worker must not blank Prometheus' view of the others, so
- * each worker gets `deadlineMs`; the ones that miss it are counted in
- * `quire_metrics_workers_missing`.
+ * Not `AggregatorRegistry.clusterMetrics()`: it waits 5 s for the slowest worker and then fails the
+ * whole scrape. A stopped or stuck worker must not blank Prometheus' view of the others, so each
+ * worker gets `deadlineMs`; the ones that miss it are counted in `quire_metrics_workers_missing`.
  */
 import cluster from 'node:cluster';
 import {

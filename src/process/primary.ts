@@ -21,10 +21,9 @@ import { onShutdown } from './signals.ts';
 import { SHUTDOWN_MESSAGE, SITE_REQUEST, type SiteMessage } from './messages.ts';
 
 /**
- * The workers' young generation. V8 sizes it for the machine's memory (64 MB per semi-space
- * on 24 GB, 128 MB of new space per worker once a pre-render has run through it) though what a
- * worker allocates per request is short-lived and small. Issue #5, 1000 posts, WORKERS=2:
- * worker RSS 382 MB -> about 252 MB, with no measurable cost per request (bench CPU per request).
+ * The workers' young generation: V8 sizes it for the machine's memory (64 MB per semi-space on
+ * 24 GB), though what a worker allocates per request is short-lived and small. Issue #5, 1000
+ * posts, WORKERS=2: worker RSS 382 MB -> about 252 MB, with no measurable cost per request.
  */
 const WORKER_EXEC_ARGV = ['--max-semi-space-size=8'];
 /** Well under Prometheus' default 10 s scrape timeout, even with a stuck worker. */

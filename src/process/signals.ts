@@ -1,11 +1,10 @@
 /**
- * SIGTERM (Kubernetes, compose, systemd) and SIGINT (Ctrl-C) start one
- * graceful shutdown; a second signal means "now": exit 1 at once.
+ * SIGTERM (Kubernetes, compose, systemd) and SIGINT (Ctrl-C) start one graceful shutdown; a
+ * second signal means "now": exit 1 at once.
  *
- * Not close-with-grace: it closes gracefully on uncaught errors too (we exit at
- * once, see fatal.ts) and has no notion of the draining delay; and a cluster
- * worker must also start draining on its primary's message, without that
- * message counting as a "second signal" when Ctrl-C already reached the worker.
+ * Not close-with-grace: it closes gracefully on uncaught errors too (we exit at once, fatal.ts)
+ * and has no notion of the draining delay; and a cluster worker must also drain on its primary's
+ * message, without that counting as a "second signal" when Ctrl-C already reached the worker.
  */
 import type { Logger } from '../log.ts';
 

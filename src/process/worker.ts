@@ -39,13 +39,9 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
     process.send?.(SITE_REQUEST);
   });
   const site = await openAndReport(config, logger, version);
-  /*
-   * A socket of its own on the shared port (SO_REUSEPORT, on Linux): the kernel spreads new
-   * connections over the workers and none waits in the primary. With Node's default round-robin
-   * the primary accepts every connection and hands it on, and when the last worker stops
-   * listening it closes those still waiting, unanswered (issue #16;
-   * lib/internal/cluster/round_robin_handle.js, `remove`). The primary has checked that no one
-   * else listens on the port (`reservePort`), so a second Quire cannot join the group.
-   */
+  // A socket of its own on the shared port (SO_REUSEPORT, on Linux), so no connection waits in
+  // the primary: with Node's round-robin the primary closes those still waiting, unanswered, when
+  // the last worker stops listening (issue #16; lib/internal/cluster/round_robin_handle.js).
+  // `reservePort` checked that no one else listens there, so a second Quire cannot join.
   stop = await serve(config, logger, site, registry, { port, reusePort: true });
 }

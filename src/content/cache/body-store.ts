@@ -1,8 +1,7 @@
 /**
  * The rendered bodies in the render cache: one JSON file per body, named by a hash of the
- * renderer's fingerprint and the post's source (`bodyKey`). A restart with unchanged posts
- * renders nothing; a changed post (or a new marked/Shiki version, or a change to the renderer
- * code) renders again. Pages read a body from here when they are rendered (issue #17), so the
+ * renderer's fingerprint and the post's source (`bodyKey`), so only a changed post, library or
+ * renderer renders again. Pages read a body from here when they are rendered (issue #17): the
  * bodies live in the OS page cache, shared by every worker, not in each process's heap.
  *
  * An optimisation, never a reason to fail: a corrupt entry is a miss, and a cache that cannot

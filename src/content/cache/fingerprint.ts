@@ -11,9 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { THEMES } from '../highlight/themes.ts';
 
 /**
- * [package, package whose dependency it is]. Besides the five we use directly: the slugger
- * behind heading ids, Shiki's tokenizer and regex translator, and the HTML parser behind both
- * sanitize-html and entity decoding.
+ * Besides the five we use directly: the slugger behind heading ids, Shiki's tokenizer and regex
+ * translator, and the HTML parser behind both sanitize-html and entity decoding.
  */
 const PACKAGES: ReadonlyArray<readonly [string, string?]> = [
   ['marked'],
@@ -46,10 +45,9 @@ const VALIDATION_PACKAGES: ReadonlyArray<readonly [string, string?]> = [['yaml']
 let content: string | undefined;
 
 /**
- * The site index's version (src/content/cache/site-index.ts): the renderer's fingerprint, the
- * parser and schema library validation runs on, and every module of the content code (front
- * matter rules, slug checks, the index itself). After an upgrade a post the new code rejects
- * is found at the next start, with its `file:line` problem, instead of being trusted.
+ * The site index's version: the renderer's fingerprint, the YAML and schema libraries, and every
+ * module of the content code, so that after an upgrade a post the new code rejects is found at
+ * the next start, with its `file:line` problem, instead of being trusted.
  */
 export function contentFingerprint(): string {
   if (content === undefined) {
@@ -91,10 +89,7 @@ export function hashPackageVersions(
   }
 }
 
-/**
- * Adds the name and bytes of every module in `dir` (`.ts` from source, `.js` in `dist/`), and
- * of its sub-folders' with `recursive`.
- */
+/** Adds the name and bytes of every module in `dir` (and its sub-folders, with `recursive`). */
 export function hashSources(hash: Hash, dir: string, recursive = false): void {
   const sources = readdirSync(dir, { recursive })
     .map(String)
@@ -109,10 +104,9 @@ export function hashSources(hash: Hash, dir: string, recursive = false): void {
 }
 
 /**
- * The directory of an installed package, found the way Node finds it: `node_modules/<name>`
- * in `from` or the nearest ancestor. Reading `<dir>/package.json` directly works even for
- * packages whose `exports` do not expose `./package.json` (marked-gfm-heading-id,
- * sanitize-html's dependencies), where `require('<name>/package.json')` would throw.
+ * The directory of an installed package, found the way Node finds it: `node_modules/<name>` in
+ * `from` or the nearest ancestor. Not `require('<name>/package.json')`: it throws for packages
+ * whose `exports` do not expose it (marked-gfm-heading-id, sanitize-html's dependencies).
  * `realpath` follows pnpm-style symlinks, so a dependency is looked up next to its dependent.
  */
 function findPackageDir(name: string, from: string): string {

@@ -1,14 +1,12 @@
 /**
  * The site index (issue #17): everything a serving process needs of every post but its body,
- * kept in the render cache beside the rendered bodies. A start reads this one file, checks each
- * post's size and modification time against it, and is ready without validating, rendering or
- * reading any post that did not change.
+ * kept in the render cache. A start reads this one file, checks each post's size and
+ * modification time against it, and reads no post that did not change.
  *
- * It is only an optimisation, so it is never trusted blindly: it is made by one version of the
- * content code (its fingerprint), and an index of another version, a truncated or corrupt one,
- * or one of another posts directory is rebuilt from the posts; only the corrupt one is worth a
- * warning. Written whole to a temporary file, then renamed over the old one, so a reader (a
- * worker, the next start) never sees half of it.
+ * Never trusted blindly: an index of another version of the content code (its fingerprint), a
+ * corrupt one, or one of another posts directory is rebuilt from the posts (only the corrupt
+ * one is worth a warning). Written to a temporary file, then renamed over the old one, so a
+ * reader (a worker, the next start) never sees half of it.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';

@@ -1,9 +1,8 @@
 /**
  * Serializes the small HAST trees Shiki builds for a code block (`pre > code > span.line > span`
- * with text). Shiki's own `codeToHtml` runs the general-purpose `hast-util-to-html`, which was
- * a measurable share of highlighting time; this covers only what Shiki emits and escapes the
- * same way (hexadecimal references for `&` and `<` in text, `&` and `"` in attribute values),
- * so the output is byte-identical. Any other node type is an error, not silently dropped.
+ * with text), byte-identical to Shiki's `codeToHtml`, whose general-purpose `hast-util-to-html`
+ * was a measurable share of highlighting time: the same escapes (hexadecimal references for `&`
+ * and `<` in text, `&` and `"` in attribute values). Any other node type is an error.
  */
 
 interface HastNode {

@@ -1,14 +1,12 @@
 /**
  * Shiki's JavaScript regex engine, with the regex work shared between the two themes.
  *
- * To color a block in two themes Shiki tokenizes it twice, once per theme, and nearly all of
- * that time goes into regex searches that are identical in both passes: the grammar's rules
- * (and so its scanners) do not depend on the theme, only the colors looked up afterwards do.
- * A scanner search is a pure function of (line, start position, options), so each scanner
- * remembers its results until the next block starts (`nextBlock()`); the second pass is then
- * mostly map lookups, a large part of highlighting time saved (issue #17 §6 keeps it only with
- * its test). test/content/highlight-engine.test.ts checks the output is byte-identical to plain
- * Shiki's, over the golden fixtures and code in 35 languages.
+ * Shiki tokenizes a block once per theme, and nearly all of that time goes into regex searches
+ * that are the same in both passes: the grammar's scanners do not depend on the theme. A search
+ * is a pure function of (line, start position, options), so each scanner remembers its results
+ * until the next block (`nextBlock()`) and the second pass is mostly map lookups (issue #17 §6
+ * keeps it only with its test: test/content/highlight-engine.test.ts checks the output is
+ * byte-identical to plain Shiki's, over the golden fixtures and code in 35 languages).
  */
 import type { PatternScanner, RegexEngine } from 'shiki/core';
 import { createJavaScriptRegexEngine } from 'shiki/engine/javascript';

@@ -1,9 +1,8 @@
 /**
  * Post HTML with every link and image URL made absolute, for feeds: a feed reader shows the post
  * away from the site, where `/posts/x` or `#fn-1` would point nowhere (issue #3). The HTML was
- * sanitized when rendered; this pass only rewrites URL attributes, through an HTML parser
- * (sanitize-html's) so that text that merely looks like an attribute, e.g. in a code block, is
- * left alone.
+ * sanitized already; this pass only rewrites URL attributes, through an HTML parser, so text
+ * that merely looks like an attribute (in a code block) is left alone.
  */
 import sanitizeHtml from 'sanitize-html';
 

@@ -8,9 +8,8 @@
  *     <pre class="shiki ..." tabindex="0"><code>...</code></pre>
  *   </div>
  *
- * The copy button is not here: `templates/assets/copy-code.js` adds it, because without
- * JavaScript it could not work (progressive enhancement). Every block gets the wrapper, so
- * the script and the stylesheet find all of them the same way.
+ * The copy button is added by `templates/assets/copy-code.js`: without JavaScript it could not
+ * work. Every block gets the wrapper, so the script and the stylesheet find them all alike.
  */
 import { escapeHtml } from './text.ts';
 

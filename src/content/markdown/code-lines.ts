@@ -1,11 +1,10 @@
 /**
  * Where each code block starts in the body, so a warning can name a file line.
  *
- * Marked tokens carry no positions, only their `raw` source. Top-level tokens' raws are
- * consecutive slices of the (newline-normalized) body, which places each top-level block
- * exactly. Inside lists, blockquotes and footnotes the raws lose their indentation and `>`
- * markers, so there we look for the block's opening line, in document order, from the start
- * of its top-level block; if that ever fails the block gets its top-level block's line.
+ * Marked tokens carry no positions, only their `raw` source. Top-level raws are consecutive
+ * slices of the (newline-normalized) body, which places each top-level block exactly. Nested
+ * raws lose their indentation and `>` markers, so there we look for the block's opening line, in
+ * document order, from the start of its top-level block, whose line it gets if that ever fails.
  */
 import type { Token, Tokens } from 'marked';
 

@@ -1,9 +1,8 @@
 /**
- * A post may link to another post by its file, `[next](other-post.md)` or
- * `[part](./series/other.md#setup)`, the way links work on GitHub and in editors. On the site that
- * post lives at `/posts/<file name without .md>` (its default slug), so the renderer rewrites such
- * links and `npm run check` reports the ones that name no post (or a post whose front matter gives
- * it another slug). Links with a scheme or an absolute path are left alone.
+ * A post may link to another by its file, `[next](other-post.md)` or `[part](./a/b.md#setup)`,
+ * as on GitHub and in editors. On the site that post lives at `/posts/<file name without .md>`
+ * (its default slug): the renderer rewrites such links, and `npm run check` reports the ones
+ * that name no post. Links with a scheme or an absolute path are left alone.
  */
 import { posix } from 'node:path';
 

@@ -1,7 +1,6 @@
 /**
- * The HTML policy for post bodies. Posts may contain raw HTML, so everything Marked produces
- * goes through this allow-list before it reaches a page. (Highlighted code blocks do not: they
- * are generated and escaped by us, see markdown.ts.)
+ * The HTML policy for post bodies, which may contain raw HTML: everything Marked produces goes
+ * through this allow-list (but highlighted code blocks, generated and escaped by us: markdown.ts).
  *
  * What stays: the structure Markdown produces, the extras authors write by hand (tables,
  * details/summary, figure, picture, kbd, mark, ...), GFM task-list checkboxes and the
@@ -30,10 +29,9 @@ const GLOBAL_ATTRIBUTES = [
 const URL_ATTRIBUTES = ['href', 'src', 'cite', 'srcset'];
 
 /**
- * sanitize-html already rejects these schemes in plain, entity-encoded and whitespace-
- * obfuscated forms. Browsers do not percent-decode a scheme, so `%6Aavascript:` is harmless
- * today; we still drop it, in case something downstream (a feed reader, a redirect) decodes.
- * Only dangerous schemes are checked here: `a%3Ab` is a legitimate relative URL.
+ * sanitize-html already rejects these schemes, plain, entity-encoded or with whitespace. Browsers
+ * do not percent-decode a scheme, but something downstream (a feed reader, a redirect) might, so
+ * `%6Aavascript:` goes too. Only dangerous schemes: `a%3Ab` is a legitimate relative URL.
  */
 const DANGEROUS_SCHEME = /^(?:javascript|vbscript|data):/i;
 

@@ -65,11 +65,10 @@ export function htmlText(html: string): string {
 }
 
 /**
- * Runs of letters, marks and digits; `don't`, `e.g`, `1.5` and `well-known` are one word.
- * The renderer counts the words of the prose a reader reads: all text of the sanitized HTML
- * except code blocks (fenced or indented), so paragraphs, headings, lists, tables, footnotes and
- * inline `code` spans count, while image alt text and other attributes do not. Scripts written
- * without spaces (Chinese, Japanese) count one word per run, an undercount we accept.
+ * Runs of letters, marks and digits; `don't`, `e.g`, `1.5` and `well-known` are one word. The
+ * renderer counts all text of the sanitized HTML but code blocks: inline `code` counts, image alt
+ * text and other attributes do not. Scripts written without spaces (Chinese, Japanese) count one
+ * word per run, an undercount we accept.
  */
 const WORD = /[\p{L}\p{M}\p{N}]+(?:['’.-][\p{L}\p{M}\p{N}]+)*/gu;
 

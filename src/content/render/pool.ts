@@ -32,9 +32,8 @@ export interface Renderer {
 const POSTS_PER_CHILD = 25;
 
 /**
- * Not the parent's execArgv: its --watch or --inspect must not apply to the children (nor what
- * its environment holds for it alone: `childProcessEnv`, issue #15). A smaller young generation
- * than V8 picks on a big machine: less peak memory per child for the same CPU time.
+ * Not the parent's execArgv: its --watch or --inspect must not apply to the children (issue #15).
+ * A smaller young generation than V8 picks on a big machine: less memory, the same CPU time.
  */
 const CHILD_EXEC_ARGV = ['--max-semi-space-size=16'];
 

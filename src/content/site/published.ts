@@ -105,9 +105,9 @@ export function neighbours(view: PublishedView, post: Post): Neighbours {
 }
 
 /**
- * Every post page asks for its neighbours and related posts, and after a scheduled post goes
- * live every cached one is checked again (page-store.ts): so, once per view, each post's
- * position and each tag's posts as positions, rather than a search per page.
+ * Each post's position and each tag's posts as positions, once per view rather than a search
+ * per page: every post page asks for its neighbours and related posts, and after a scheduled
+ * post goes live every cached one is checked again (page-store.ts).
  */
 interface Positions {
   position: Map<Post, number>;

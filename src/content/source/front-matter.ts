@@ -1,7 +1,7 @@
 /**
- * Splits a post into YAML front matter and Markdown body, and validates the
- * front matter strictly. Every problem is located at a line of the file, so a
- * writer reads `posts/hello.md:3: unknown field "tag" (did you mean "tags"?)`.
+ * Splits a post into YAML front matter and Markdown body, and validates the front matter
+ * strictly. Every problem is located at a line of the file, so a writer reads
+ * `posts/hello.md:3: unknown field "tag" (did you mean "tags"?)`.
  */
 import { basename } from 'node:path';
 import { type Document, isNode, LineCounter, parseDocument } from 'yaml';

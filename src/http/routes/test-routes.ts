@@ -1,8 +1,7 @@
 /**
- * Routes that exist only for the process-model tests (config `TEST_ROUTES`):
- * a slow request to have work in flight during shutdown, an error inside a
- * request (500), and a fatal error outside any request's error handling, the
- * kind that must kill the process.
+ * Routes that exist only for the process-model tests (config `TEST_ROUTES`): a slow request to have
+ * work in flight during shutdown, an error inside a request (500), and a fatal error outside any
+ * request's error handling, the kind that must kill the process.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
