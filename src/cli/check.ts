@@ -23,11 +23,12 @@ async function checkPosts(postsDir: string, cacheDir: string): Promise<CheckResu
   const loader = new SiteLoader({ postsDir, cacheDir, render: false });
   const { posts } = await loader.load();
   const problems = loader.problems();
-  const files = loader.files();
-  const known = new Set(loader.claims().flatMap(({ slug, aliases }) => [slug, ...aliases]));
+  const claims = loader.claims();
+  const known = new Set(claims.flatMap(({ slug, aliases }) => [slug, ...aliases]));
   // A post that did not parse may still be a link's target: assume its file name is its slug
   // rather than report every link to it. Its own problems are reported already.
-  for (const { file, claimed } of files) if (!claimed) known.add(basename(file, '.md'));
+  const claimed = new Set(claims.map(({ file }) => file));
+  for (const { file } of loader.files()) if (!claimed.has(file)) known.add(basename(file, '.md'));
   for (const link of loader.links()) {
     if (!known.has(link.slug))
       problems.push({

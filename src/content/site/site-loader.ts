@@ -1,13 +1,11 @@
 /**
- * The one loader of posts (issue #17), used by `npm start` (single process and cluster primary),
- * `npm run render`, `npm run check` and the dev server: posts directory + render cache → the site's
- * posts and every problem in them.
+ * The one loader of posts (issue #17), used by `npm start`, `npm run render`, `npm run check` and
+ * the dev server: posts directory + render cache → the site's posts and every problem in them.
  *
  * A full load reads the site index (cache/site-index.ts), stats every post, and reads, validates
- * and renders only the posts whose size or modification time changed and whose content hash differs
- * too (and those the index lacks); a body already in the cache is reused, not rendered. An
- * incremental update does the same for one path: a post added, changed, deleted or renamed, or a
- * folder moved in or out. Both run the same per-file validation (front-matter.ts) and the same
+ * and renders only the posts whose size, modification time and content hash changed (and those
+ * the index lacks); a body already in the cache is reused. An incremental update does the same
+ * for one path (a post or a folder of posts). Both run the same per-file validation and the same
  * cross-file rule (slug-clashes.ts), so an update gives what a full load of the same files gives.
  *
  * Each file keeps its last version that had no problem (`good`): the dev server serves it while the
@@ -220,18 +218,12 @@ export class SiteLoader {
     });
   }
 
-  /** Every file with its problems and good post; `claimed` when its front matter is valid. */
-  files(): {
-    file: string;
-    problems: readonly ContentProblem[];
-    post: Post | undefined;
-    claimed: boolean;
-  }[] {
+  /** Every file with its problems and good post. */
+  files(): { file: string; problems: readonly ContentProblem[]; post: Post | undefined }[] {
     return [...this.#states.values()].map((state) => ({
       file: state.file,
       problems: state.problems,
       post: this.#postOf(state),
-      claimed: (state.current ?? state.good) !== undefined,
     }));
   }
 
