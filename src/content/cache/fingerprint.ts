@@ -36,7 +36,13 @@ const RENDERER_DIRS = ['markdown', 'highlight'];
 let fingerprint: string | undefined;
 
 export function rendererFingerprint(): string {
-  fingerprint ??= compute();
+  if (fingerprint === undefined) {
+    const hash = createHash('sha256');
+    hashPackageVersions(hash, PACKAGES, here);
+    hash.update(`themes ${THEMES.light} ${THEMES.dark}\n`);
+    for (const stage of RENDERER_DIRS) hashSources(hash, join(contentDir, stage));
+    fingerprint = hash.digest('hex').slice(0, 32);
+  }
   return fingerprint;
 }
 
@@ -57,14 +63,6 @@ export function contentFingerprint(): string {
     content = hash.digest('hex').slice(0, 32);
   }
   return content;
-}
-
-function compute(): string {
-  const hash = createHash('sha256');
-  hashPackageVersions(hash, PACKAGES, here);
-  hash.update(`themes ${THEMES.light} ${THEMES.dark}\n`);
-  for (const stage of RENDERER_DIRS) hashSources(hash, join(contentDir, stage));
-  return hash.digest('hex').slice(0, 32);
 }
 
 /**
