@@ -20,12 +20,6 @@ import { createLiveReload, RELOAD_SCRIPT } from './live-reload.ts';
 import { problemLines } from './problem-lines.ts';
 import { asError, describeError } from '../error-text.ts';
 
-export interface DevStats {
-  /** File → how many times its body was re-rendered after a change. */
-  postRenders: Record<string, number>;
-  shikiCalls: number;
-}
-
 export interface DevSession {
   hooks: DevHooks;
   /** `seenAt`: when the watcher first saw the change (`performance.now()`). */
@@ -60,7 +54,9 @@ export function createDevSession(
   const live = createLiveReload();
   const reportProblems = problemLines(terminal);
   reportProblems(content.problems(), content.files());
-  const stats: DevStats = { postRenders: {}, shikiCalls: 0 };
+  /** For tests and the bench: file → how many times its body was re-rendered after a change. */
+  const postRenders: Record<string, number> = {};
+  const stats = { postRenders, shikiCalls: 0 };
   let env: nunjucks.Environment | undefined;
   let store: PageStore | undefined;
   let queue: Promise<void> = Promise.resolve();

@@ -31,11 +31,6 @@ export function genReqId(raw: IncomingMessage): string {
   return isSaneRequestId(incoming) ? incoming : randomUUID();
 }
 
-/** Adds the request id to every logged object, as the first field under `quire`. */
-function withRequestId(requestId: string) {
-  return (object: object) => ({ requestId, ...object });
-}
-
 /**
  * The per-request logger, a pino child made on first use: most requests log nothing but their
  * access line (request-log.ts), and a pino child for every request was measurable on the
@@ -54,10 +49,12 @@ class RequestLogger implements FastifyBaseLogger {
   }
 
   #logger(): FastifyBaseLogger {
-    this.#child ??= this.#parent.child(
-      {},
-      { ...this.#options, formatters: { log: withRequestId(this.#requestId) } },
-    );
+    if (!this.#child) {
+      const requestId = this.#requestId;
+      // The request id is the first field under `quire` of every logged object.
+      const log = (object: object) => ({ requestId, ...object });
+      this.#child = this.#parent.child({}, { ...this.#options, formatters: { log } });
+    }
     return this.#child;
   }
 

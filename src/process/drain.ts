@@ -16,21 +16,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import type { Lifecycle } from '../http/lifecycle.ts';
 
-export interface DrainOptions {
-  delayMs: number;
-  timeoutMs: number;
-}
-
 /**
- * How long a connection may stay without a whole request once the listener has closed. A
- * client sends its request right behind the handshake; one still silent a second later is a
- * browser's speculative preconnect or a stalled client. Node's `server.close()` leaves such a
- * connection open (it is not idle: no request has ended on it) and stops enforcing
- * `headersTimeout`, so it held every shutdown to SHUTDOWN_TIMEOUT_MS and an exit 1.
+ * How long a connection may stay without a whole request once the listener has closed: one
+ * still silent a second after its handshake is a browser's speculative preconnect or a stalled
+ * client. Node's `server.close()` leaves it open (not idle: no request has ended on it) and
+ * stops enforcing `headersTimeout`, so it held every shutdown to SHUTDOWN_TIMEOUT_MS and exit 1.
  */
 const SILENT_GRACE_MS = 1000;
 
-type Drain = (options: DrainOptions) => Promise<boolean>;
+type Drain = (options: { delayMs: number; timeoutMs: number }) => Promise<boolean>;
 
 /** Call before `listen()`: it follows every connection from its accept. */
 export function drainable(app: FastifyInstance, lifecycle: Lifecycle): Drain {

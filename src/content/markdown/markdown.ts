@@ -2,21 +2,16 @@
  * Markdown body -> sanitized HTML plus what the site needs around it (headings, summary, word
  * count, languages, warnings).
  *
- * The flow, and why:
  * 1. Find the fence languages with a cheap scan of the source and load their grammars (async,
  *    only the first time a language is seen in this thread).
- * 2. Lex with a dedicated Marked instance (GFM, heading ids, footnotes); never the global
- *    `marked`, which other code could reconfigure.
- * 3. Parse. Code blocks render as placeholders carrying a per-render random nonce, so a post
- *    cannot forge one.
- * 4. Sanitize, then put the code blocks in place of the placeholders. Highlighted blocks never
- *    go through the sanitizer: they are generated and escaped by us, and their colors are
- *    `style` attributes the policy rightly refuses from posts.
+ * 2. Lex with a dedicated Marked instance (GFM, heading ids, footnotes), never the global one.
+ * 3. Parse. Code blocks render as placeholders with a per-render random nonce a post cannot forge.
+ * 4. Sanitize, then put the code blocks in place of the placeholders: highlighted blocks are
+ *    generated and escaped by us, and their colors are `style` attributes the policy refuses.
  *
- * Steps 2 to 4 run in one synchronous stretch, and the grammars are loaded before lexing, not
- * between lexing and parsing: marked-gfm-heading-id keeps its headings in module state and
- * marked-footnote keeps per-document state (its footnote list, its numbering) from lexing to
- * parsing, so with concurrent renders another post's lexing must never come in between.
+ * Steps 2 to 4 run in one synchronous stretch, the grammars loaded before: marked-gfm-heading-id
+ * and marked-footnote keep per-document state (headings, the footnote list, its numbering) from
+ * lexing to parsing, so with concurrent renders another post's lexing must never come between.
  */
 import { randomUUID } from 'node:crypto';
 import { Marked, type Token, type Tokens } from 'marked';
@@ -31,13 +26,9 @@ import type { CodeHighlighter } from '../highlight/highlighter.ts';
 import { CODE_PLACEHOLDER_ATTRIBUTE, sanitize } from './sanitize.ts';
 import { collapseWhitespace, countWords, htmlText, inlineText } from './text.ts';
 
-export interface RenderOptions {
-  /** The 1-based file line where the body starts (after the front matter). */
-  bodyLine: number;
-}
-
 export interface MarkdownRenderer {
-  render(body: string, options: RenderOptions): Promise<RenderedBody>;
+  /** `bodyLine`: the 1-based file line where the body starts (after the front matter). */
+  render(body: string, options: { bodyLine: number }): Promise<RenderedBody>;
 }
 
 /** State of the one render whose synchronous parse is running, for the renderer hooks. */
@@ -57,8 +48,7 @@ const PLACEHOLDER = new RegExp(
 
 /**
  * Every word right after a ``` or ~~~ run: a superset of the fence languages, found without
- * lexing (it also catches fences inside other code blocks, and inline code). Loading a grammar
- * too many is harmless; if it ever missed one, that block would render plain, with a warning.
+ * lexing. A grammar too many is harmless; a missed one would render its block plain, warned.
  */
 const FENCE_INFO = /`{3,}[ \t]*([^\s`]+)|~{3,}[ \t]*(\S+)/g;
 
@@ -84,9 +74,8 @@ export function createMarkdownRenderer(highlighter: CodeHighlighter): MarkdownRe
   });
 
   /**
-   * marked-footnote numbers references with a counter that it only resets when it renders a
-   * reference, so a reference that is lexed but never rendered (inside an unreferenced
-   * footnote) would shift the next post's numbers. Rendering a dummy reference resets it.
+   * marked-footnote resets its reference counter only when it renders a reference, so one lexed
+   * but never rendered (in an unreferenced footnote) would shift the next post's numbers.
    */
   function resetFootnoteNumbering(): void {
     marked.parser([{ type: 'footnoteRef', raw: '', index: 0, id: '', label: '' }]);

@@ -11,16 +11,9 @@ import type { SiteMeta } from './site-meta.ts';
 
 const UNSAFE = /[<>&\u2028\u2029]/g;
 
-export function safeJsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(
-    UNSAFE,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
-
 export function blogPostingJsonLd(site: SiteMeta, post: Post): string {
   const url = `${site.url}${postPath(post.slug)}`;
-  return safeJsonForScript({
+  const json = JSON.stringify({
     '@context': 'https://schema.org',
     '@type': 'BlogPosting',
     headline: post.title,
@@ -34,4 +27,5 @@ export function blogPostingJsonLd(site: SiteMeta, post: Post): string {
     keywords: post.tags,
     inLanguage: site.language,
   });
+  return json.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
