@@ -1,11 +1,9 @@
 /**
  * Seeds the highlighter's memo with the code blocks of a post's last rendered body (issue #4: "only
- * its changed code blocks are re-highlighted"). The dev server starts from the disk render cache or
- * from render child processes, so this process's Shiki memo knows none of a post's blocks before
- * its first edit, and that edit would highlight every block again, the slowest part of an edit. The
- * blocks' HTML is in the rendered body already: the renderer puts Shiki's `<pre>` back verbatim
- * after sanitizing (markdown.ts), and the body came from this renderer fingerprint (the cache key
- * includes it), so it is byte for byte what `highlight` would return now.
+ * its changed code blocks are re-highlighted"): a dev server started from the render cache or
+ * render children knows none of them, and a post's first edit would highlight every block again.
+ * The rendered body has Shiki's `<pre>`s verbatim (markdown.ts), from this renderer fingerprint
+ * (the cache key includes it), so byte for byte what `highlight` would return now.
  *
  * Each block of the old source is paired with the Shiki `<pre>` of the old HTML whose text is
  * exactly the block's code; a block that cannot be paired for sure is not seeded, and is simply

@@ -4,12 +4,10 @@
  * (`PAGE_CACHE_MB`), so memory stays flat however many posts there are; a page that fell out is
  * rendered again when next asked for. Concurrent first requests for one page share its one render.
  *
- * What a reader can see is a published view of the site (src/content/published.ts), and the
- * view knows when it stops being true: `nextChange`, the date of the next scheduled post. The
- * first request after that moment switches to the new view and drops exactly the cached pages
- * whose content changed (see `deps` in pages/site-pages.ts): no restart, no file change needed.
- * The dev server replaces the site on every edit the same way (`replaceSite`), with every post
- * listed (drafts and scheduled ones, with badges) and its banner on every page.
+ * What a reader can see is a published view of the site (published.ts), true until `nextChange`,
+ * the date of the next scheduled post. The first request after that moment switches to the new
+ * view and drops exactly the cached pages whose content changed (`deps` in pages/site-pages.ts).
+ * The dev server replaces the site on every edit the same way (`replaceSite`).
  */
 import type { FastifyBaseLogger } from 'fastify';
 import { LRUCache } from 'lru-cache';

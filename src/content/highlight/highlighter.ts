@@ -1,16 +1,16 @@
 /**
  * Syntax highlighting of fenced code blocks with Shiki.
  *
- * - One Shiki instance per thread: creating one and compiling grammars is expensive, and module
- *   scope is per worker thread, so a module-level promise is exactly "one per process or worker".
- * - JavaScript regex engine: no WASM to instantiate, and it measured faster than Oniguruma on our
- *   posts; wrapped so the two themes' passes share their regex work (see regex-engine.ts).
+ * - One Shiki instance per process or thread (a module-level promise): creating one and
+ *   compiling grammars is expensive.
+ * - JavaScript regex engine: no WASM to instantiate, and faster than Oniguruma on our posts;
+ *   wrapped so the two themes' passes share their regex work (regex-engine.ts).
  * - Both GitHub themes at once with `defaultColor: false`: the HTML carries only CSS variables
- *   (`--shiki-light`, `--shiki-dark`, `--shiki-light-bg`, ...) and the page's CSS picks one with
+ *   (`--shiki-light`, `--shiki-dark`, ...) and the page's CSS picks one with
  *   `prefers-color-scheme`. No theme is baked into the cached HTML.
  * - Grammars load on demand (a post about Go should not pay for 200 other grammars).
- * - A bounded memo of highlighted blocks: re-rendering an edited post only re-highlights the
- *   blocks that changed (the dev server relies on this).
+ * - A bounded memo of highlighted blocks: re-rendering an edited post (the dev server) only
+ *   re-highlights the blocks that changed.
  */
 import { hash } from 'node:crypto';
 import { createHighlighterCore, type HighlighterCore, type ShikiTransformer } from 'shiki/core';
@@ -22,9 +22,8 @@ import { createSharingRegexEngine } from './regex-engine.ts';
 import { THEMES } from './themes.ts';
 
 /**
- * One colour darkened: github-light-default's comments (#6e7781) are 4.55:1 on white and fail
- * AA on any tinted background (the code block's, a highlighted line's). #59636e is the muted
- * text colour of GitHub's current Primer palette (5.7:1 on #f6f8fa).
+ * github-light-default's comments (#6e7781) are 4.55:1 on white and fail AA on any tinted
+ * background; #59636e is the muted text colour of GitHub's Primer palette (5.7:1 on #f6f8fa).
  */
 const COLOR_REPLACEMENTS = { [THEMES.light]: { '#6e7781': '#59636e' } };
 
@@ -36,9 +35,8 @@ export interface CodeHighlighter {
   /** Whether `highlight` can run now for this language, without `ensureLanguages`. */
   isLoaded(lang: string): boolean;
   /**
-   * The `<pre class="shiki ...">` HTML of one block, each line a `<span class="line">`, the
-   * 1-based `highlightLines` with the class `highlighted` too. Synchronous; the language must
-   * be known and loaded, else this throws.
+   * The `<pre class="shiki ...">` of one block, each line a `<span class="line">`, the 1-based
+   * `highlightLines` also `highlighted`. Synchronous: throws for a language not known and loaded.
    */
   highlight(code: string, lang: string, highlightLines?: readonly number[]): string;
   /**

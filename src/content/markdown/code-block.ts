@@ -30,9 +30,9 @@ export function codeBlockHtml({ pre, title, language }: CodeBlockParts): string 
 }
 
 /**
- * A block Shiki does not colour (no language, or one it does not know), with the same line
- * structure so highlighted lines still work. `tabindex="0"` like Shiki's own `<pre>`: a block
- * wider than the page scrolls, and keyboard users must be able to reach it to scroll.
+ * A block Shiki does not colour (no language, or an unknown one), with the same line structure
+ * so highlighted lines still work. `tabindex="0"` like Shiki's `<pre>`: keyboard users must be
+ * able to reach a block wider than the page to scroll it.
  */
 export function plainPre(code: string, lang: string, highlightLines: readonly number[]): string {
   const marked = new Set(highlightLines);

@@ -19,9 +19,8 @@ export function escapeHtml(text: string): string {
 }
 
 /**
- * The text a reader sees in a run of inline tokens. Images (their alt text is not prose),
- * raw inline HTML tags and footnote reference numbers contribute nothing; the text between
- * raw tags (`<kbd>K</kbd>`) does.
+ * The text a reader sees in a run of inline tokens: not images (alt text is not prose), raw
+ * inline HTML tags or footnote reference numbers, but the text between raw tags (`<kbd>K</kbd>`).
  */
 export function inlineText(tokens: readonly Token[] | undefined): string {
   let text = '';
@@ -56,9 +55,8 @@ export function collapseWhitespace(text: string): string {
 }
 
 /**
- * Text content of HTML that came out of the sanitizer: well-formed, with every `<` and `>`
- * inside attribute values escaped, so removing `<...>` removes exactly the tags. A tag
- * becomes a space so that `<td>a</td><td>b</td>` is two words.
+ * Text content of sanitized HTML, where removing `<...>` removes exactly the tags (`<` and `>`
+ * in attribute values are escaped). Each tag becomes a space: `<td>a</td><td>b</td>` is 2 words.
  */
 export function htmlText(html: string): string {
   return decodeHTML(html.replace(/<[^>]*>/g, ' '));

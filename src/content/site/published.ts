@@ -1,7 +1,6 @@
 /**
  * What a reader can see at one moment: the published posts of a `Site` at `now`, and everything
- * derived from them (tags, years, neighbours, related posts, redirects). Pure: the same site and
- * the same `now` give the same view, so tests control time by passing it.
+ * derived from them (tags, years, neighbours, related posts, redirects). Pure: tests pass `now`.
  *
  * Scheduling (issue #3): a post whose `date` is after `now` is not in the view at all, so no page,
  * list, feed or redirect can show it. `nextChange` is when the view stops being true: the date of

@@ -1,7 +1,6 @@
 /**
- * The render stage of a load: the current version of every problem-free file that has not been
- * rendered yet is taken from the body cache when it has it, else rendered (in the render pool
- * when there are many) and written to the cache.
+ * The render stage of a load: the current version of every problem-free file not rendered yet is
+ * taken from the body cache, else rendered (in the render pool when there are many) and cached.
  */
 import type { BodyStore } from '../cache/body-store.ts';
 import type { IndexEntry } from '../cache/site-index.ts';

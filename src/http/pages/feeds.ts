@@ -6,10 +6,8 @@
  * when there is one, else `date`. The feed's own `updated` is the newest of those, never the
  * clock, so every worker renders byte-identical feeds (one ETag).
  *
- * Entry ids never change: `tag:<SITE_URL host>,<publication date>:<file name>` (RFC 4151). They do
- * not depend on the slug, so renaming a post through front matter `slug` (which keeps the file
- * name) keeps its id and feed readers do not show it twice. Changing a published post's date or
- * file name, or the site's host, does change its id.
+ * Entry ids (RFC 4151) are `tag:<SITE_URL host>,<publication date>:<file name>`, not the slug:
+ * renaming a post through front matter `slug` keeps its id, so feed readers do not show it twice.
  */
 import { escapeUTF8 } from 'entities';
 import { Feed } from 'feed';

@@ -1,8 +1,7 @@
 /**
- * The index (`/`, `/page/2`, …) and posts (`/posts/:slug`), served from the page store (see
- * `page-store.ts`). `/page/1` is `/`, so it redirects there; a page number that is not a
- * canonical positive integer, or past the last page, is a 404. A post's aliases and former
- * slugs answer 301 to its current URL, query kept. HEAD comes from Fastify's exposeHeadRoutes.
+ * The index (`/`, `/page/2`, …) and posts (`/posts/:slug`), from the page store. `/page/1`
+ * redirects to `/`; a page number that is not a canonical positive integer, or past the last
+ * page, is a 404. A post's aliases and former slugs answer 301 to its URL, query kept.
  */
 import type { FastifyInstance } from 'fastify';
 import { parsePageNumber } from '../../content/site/pagination.ts';
