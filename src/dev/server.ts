@@ -55,7 +55,7 @@ try {
     dir: config.templatesDir,
     debounceMs: TEMPLATES_DEBOUNCE_MS,
     keyOf: () => '*', // any template or asset: every page
-    onChange: () => void session.templatesChanged('templates/'),
+    onChange: () => void session.templatesChanged(),
     logger,
   });
   // Listening means watching: a save right after the "listening" line is seen.

@@ -24,7 +24,7 @@ export interface DevSession {
   hooks: DevHooks;
   /** `seenAt`: when the watcher first saw the change (`performance.now()`). */
   postChanged(path: string, seenAt?: number): Promise<void>;
-  templatesChanged(what: string): Promise<void>;
+  templatesChanged(): Promise<void>;
   /** Prepares the renderer in the background, queued like a change. */
   warm(): Promise<void>;
 }
@@ -155,14 +155,14 @@ export function createDevSession(
       });
     },
 
-    templatesChanged(what) {
+    templatesChanged() {
       return enqueue(async () => {
         if (!store) return;
         // Nunjucks caches compiled templates; `invalidateCache` (not in its typings) drops them.
         (env as { invalidateCache?: () => void } | undefined)?.invalidateCache?.();
         store.clear();
         live.send(['*']);
-        logger.info({ file: what }, 'templates changed: every page renders again');
+        logger.info({ file: 'templates/' }, 'templates changed: every page renders again');
       });
     },
   };
