@@ -1,13 +1,12 @@
 /**
- * Access log: exactly one line per request, written when the response has
- * finished, under the `quire` namespace:
+ * Access log: exactly one line per request, written when the response has finished, under the
+ * `quire` namespace:
  *
  *   {"level":"info","time":"…","pid":1,"hostname":"…","quire":{"requestId":"…",
  *    "method":"GET","route":"/posts/:slug","statusCode":200,"durationMs":0.84,
  *    "remoteAddress":"10.1.2.3"},"msg":"request completed"}
  *
- * `route` is the route template (bounded cardinality, no user data); requests
- * that matched no route are logged as `(not found)`.
+ * `route` is the route template (bounded cardinality, no user data), or `(not found)`.
  *
  * The line's level comes from the route's `config: { accessLogLevel: 'debug' }` alone (not
  * Fastify's route `logLevel`): the probes lower theirs, since the kubelet calls them every few

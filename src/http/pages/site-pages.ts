@@ -9,10 +9,9 @@
  * neighbour, a related post) counts by the fields lists show (`card`); the page's own post, and
  * every post of a feed (full text), by those and its body.
  *
- * Last-Modified of a page is the newest publication or update among the posts it depends on:
- * for a list, the whole list (so page 2 changes date when a new post pushes one onto it); for a
- * post, itself, its neighbours and its related posts. It is never later than the view's `now`.
- * A template change alone does not move it; the ETag (a hash of the bytes) does change.
+ * Last-Modified of a page is the newest publication or update among the posts it depends on
+ * (for a list, the whole list: page 2 changes date when a new post pushes one onto it), never
+ * later than the view's `now`. A template change alone does not move it; the ETag does change.
  */
 import { createHash } from 'node:crypto';
 import {
