@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { absoluteUrls } from '../../src/content/markdown/absolute-urls.ts';
-import { paginate, parsePageNumber } from '../../src/content/site/pagination.ts';
+import { pageOf, parsePageNumber } from '../../src/content/site/pagination.ts';
 import {
   lastChanged,
   neighbours,
@@ -127,14 +127,16 @@ describe('publishedView', () => {
 describe('pagination', () => {
   it('splits into pages of the given size, with one empty page for nothing', () => {
     assert.deepEqual(
-      paginate([1, 2, 3, 4, 5], 2).map((page) => [page.number, page.items]),
+      [1, 2, 3, 4].map((page) => pageOf([1, 2, 3, 4, 5], 2, page)),
       [
-        [1, [1, 2]],
-        [2, [3, 4]],
-        [3, [5]],
+        { items: [1, 2], page: 1, pages: 3 },
+        { items: [3, 4], page: 2, pages: 3 },
+        { items: [5], page: 3, pages: 3 },
+        undefined,
       ],
     );
-    assert.deepEqual(paginate([], 10), [{ number: 1, items: [] }]);
+    assert.deepEqual(pageOf([], 10, 1), { items: [], page: 1, pages: 1 });
+    assert.equal(pageOf([1], 10, 0), undefined);
   });
 
   it('accepts only canonical page numbers', () => {

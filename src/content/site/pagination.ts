@@ -1,18 +1,13 @@
-/** Splits a list into numbered pages, for the index and the tag pages. */
+/** Numbered pages of a list, for the index and the tag pages. */
 
-export interface Page<T> {
-  /** 1-based. */
-  number: number;
-  items: readonly T[];
-}
-
-/** Always at least one page (an empty blog still has an index). */
-export function paginate<T>(items: readonly T[], size: number): Page<T>[] {
-  const pages: Page<T>[] = [];
-  for (let start = 0; start < items.length; start += size) {
-    pages.push({ number: pages.length + 1, items: items.slice(start, start + size) });
-  }
-  return pages.length > 0 ? pages : [{ number: 1, items: [] }];
+/**
+ * Page `page` (1-based) of `items`, `size` to a page, with the number of pages; undefined past
+ * the last. An empty list still has page 1 (an empty blog still has an index).
+ */
+export function pageOf<T>(items: readonly T[], size: number, page: number) {
+  const pages = Math.max(1, Math.ceil(items.length / size));
+  if (page < 1 || page > pages) return undefined;
+  return { items: items.slice((page - 1) * size, page * size), page, pages };
 }
 
 /**

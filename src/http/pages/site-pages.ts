@@ -20,6 +20,7 @@ import {
   type PublishedView,
   relatedPosts,
 } from '../../content/site/published.ts';
+import { pageOf } from '../../content/site/pagination.ts';
 import type { Post } from '../../content/types.ts';
 import { FEED_FORMATS, feedPath, indexPath, tagPath } from '../paths.ts';
 import { FEED_CONTENT_TYPES, FEED_ENTRIES, renderFeed } from './feeds.ts';
@@ -100,14 +101,12 @@ function listPage(
   page: number,
   pathOf: (n: number) => string,
 ) {
-  const pages = Math.max(1, Math.ceil(posts.length / size));
-  if (page < 1 || page > pages) return undefined;
+  const list = pageOf(posts, size, page);
+  if (!list) return undefined;
+  const { items, pages } = list;
   const previous = page > 1 ? pathOf(page - 1) : undefined;
   const next = page < pages ? pathOf(page + 1) : undefined;
-  return {
-    items: posts.slice((page - 1) * size, page * size),
-    pagination: { page, pages, previous, next },
-  };
+  return { items, pagination: { page, pages, previous, next } };
 }
 
 /** `<link rel="alternate">` targets of a list's feeds. */
