@@ -1,6 +1,6 @@
 /**
- * The site index (issue #17): everything a serving process needs of every post but its body,
- * kept in the render cache. A start reads this one file, checks each post's size and
+ * The site index (issue #17): everything a serving process needs of every post and standalone page
+ * (issue #18) but its body, kept in the render cache. A start reads this one file, checks each post's size and
  * modification time against it, and reads no post that did not change.
  *
  * Never trusted blindly: an index of another version of the content code (its fingerprint), a
@@ -13,11 +13,11 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { InternalLink } from '../source/internal-links.ts';
-import type { FrontMatter, Heading, RenderWarning } from '../types.ts';
+import type { FrontMatter, Heading, PageFrontMatter, RenderWarning } from '../types.ts';
 import { contentFingerprint } from './fingerprint.ts';
 
 export const INDEX_FILE = 'site-index.json';
-const FORMAT = 1;
+const FORMAT = 2;
 
 /** What identifies a post file's content without reading it (size, mtime), and once read. */
 export interface SourceStamp {
@@ -33,12 +33,12 @@ export interface StoredFrontMatter extends Omit<FrontMatter, 'date' | 'updated'>
   updated?: string | undefined;
 }
 
-/** One post of the index. */
-export interface IndexEntry {
+/** One post of the index (a page's has `PageFrontMatter`: it has no dates to store as text). */
+export interface IndexEntry<F = StoredFrontMatter> {
   /** Relative to the posts directory, with `/` between folders. */
   path: string;
   source: SourceStamp;
-  frontMatter: StoredFrontMatter;
+  frontMatter: F;
   /** File line of each top-level front matter field, for messages about it (slug clashes). */
   fieldLines: Record<string, number>;
   /** Links to other posts, for `npm run check`. */
@@ -52,55 +52,70 @@ export interface IndexEntry {
   warnings: RenderWarning[];
 }
 
+export type PageEntry = IndexEntry<PageFrontMatter>;
+
+/** The folders an index is for: another blog's index is not used. */
+export interface IndexDirs {
+  postsDir: string;
+  pagesDir?: string | undefined;
+}
+
 interface IndexFile {
   format: typeof FORMAT;
   fingerprint: string;
   postsDir: string;
+  pagesDir: string | null;
   entries: IndexEntry[];
+  pages: PageEntry[];
 }
 
 export interface ReadIndex {
   entries: IndexEntry[];
+  pages: PageEntry[];
   /** Set when an index was there but could not be used, saying why (logged once). */
   warning?: string | undefined;
 }
 
+const pagesDirOf = (dirs: IndexDirs) =>
+  dirs.pagesDir === undefined ? null : resolve(dirs.pagesDir);
+
 /**
  * The entries of the index in `cacheDir` if it was written by this content code (its
- * fingerprint) for this posts directory; none otherwise. Never throws.
+ * fingerprint) for these folders; none otherwise. Never throws.
  */
-export async function readSiteIndex(cacheDir: string, postsDir: string): Promise<ReadIndex> {
+export async function readSiteIndex(cacheDir: string, dirs: IndexDirs): Promise<ReadIndex> {
   const path = join(cacheDir, INDEX_FILE);
+  const none = (warning?: string): ReadIndex => ({ entries: [], pages: [], warning });
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { entries: [] };
-    return { entries: [], warning: `cannot read the site index ${path}: ${code ?? String(error)}` };
+    if (code === 'ENOENT' || code === 'ENOTDIR') return none();
+    return none(`cannot read the site index ${path}: ${code ?? String(error)}`);
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    return {
-      entries: [],
-      warning: `the site index ${path} is corrupt (${(error as Error).message}): rebuilding it`,
-    };
+    return none(`the site index ${path} is corrupt (${(error as Error).message}): rebuilding it`);
   }
   const index = data as Partial<IndexFile> | null;
   if (index?.format !== FORMAT || index.fingerprint !== contentFingerprint()) {
-    return {
-      entries: [],
-      warning: `the site index ${path} was written by another version of Quire: rebuilding it`,
-    };
+    return none(`the site index ${path} was written by another version of Quire: rebuilding it`);
   }
   // Another blog's cache: start afresh.
-  if (index.postsDir !== resolve(postsDir)) return { entries: [] };
-  if (!Array.isArray(index.entries) || !index.entries.every(isEntry)) {
-    return { entries: [], warning: `the site index ${path} is corrupt: rebuilding it` };
+  if (index.postsDir !== resolve(dirs.postsDir) || index.pagesDir !== pagesDirOf(dirs))
+    return none();
+  if (
+    !Array.isArray(index.entries) ||
+    !index.entries.every(isPostEntry) ||
+    !Array.isArray(index.pages) ||
+    !index.pages.every(isEntry)
+  ) {
+    return none(`the site index ${path} is corrupt: rebuilding it`);
   }
-  return { entries: index.entries };
+  return { entries: index.entries, pages: index.pages };
 }
 
 /**
@@ -109,16 +124,19 @@ export async function readSiteIndex(cacheDir: string, postsDir: string): Promise
  */
 export function writeSiteIndex(
   cacheDir: string,
-  postsDir: string,
+  dirs: IndexDirs,
   entries: readonly IndexEntry[],
+  pages: readonly PageEntry[],
 ): string | undefined {
   const path = join(cacheDir, INDEX_FILE);
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   const index: IndexFile = {
     format: FORMAT,
     fingerprint: contentFingerprint(),
-    postsDir: resolve(postsDir),
+    postsDir: resolve(dirs.postsDir),
+    pagesDir: pagesDirOf(dirs),
     entries: [...entries],
+    pages: [...pages],
   };
   try {
     mkdirSync(cacheDir, { recursive: true });
@@ -131,8 +149,20 @@ export function writeSiteIndex(
 }
 
 /** The shape an entry must have to be used; anything else means the file is not ours. */
-function isEntry(value: unknown): value is IndexEntry {
-  const entry = value as Partial<IndexEntry> | null;
+function isPostEntry(value: unknown): value is IndexEntry {
+  const fm = (value as Partial<IndexEntry> | null)?.frontMatter;
+  return (
+    isEntry(value) &&
+    typeof fm?.date === 'string' &&
+    Array.isArray(fm.tags) &&
+    Array.isArray(fm.aliases) &&
+    Array.isArray(fm.authors)
+  );
+}
+
+/** What posts' and pages' entries share. */
+function isEntry(value: unknown): value is PageEntry {
+  const entry = value as Partial<PageEntry> | null;
   const fm = entry?.frontMatter;
   return (
     typeof entry?.path === 'string' &&
@@ -141,10 +171,7 @@ function isEntry(value: unknown): value is IndexEntry {
     typeof entry.source.mtimeMs === 'number' &&
     typeof entry.source.hash === 'string' &&
     typeof fm?.title === 'string' &&
-    typeof fm.date === 'string' &&
     typeof fm.slug === 'string' &&
-    Array.isArray(fm.tags) &&
-    Array.isArray(fm.aliases) &&
     typeof entry.wordCount === 'number' &&
     typeof entry.firstParagraph === 'string' &&
     Array.isArray(entry.headings) &&

@@ -1,12 +1,13 @@
-/** One post of the site model, from its entry in the site index. */
-import type { IndexEntry, StoredFrontMatter } from '../cache/site-index.ts';
+/** One post or standalone page of the site model, from its entry in the site index. */
+import type { IndexEntry, PageEntry, StoredFrontMatter } from '../cache/site-index.ts';
 import { toDate } from '../source/front-matter-schema.ts';
-import type { FrontMatter, Post } from '../types.ts';
+import type { FrontMatter, Page, Post } from '../types.ts';
 
 const WORDS_PER_MINUTE = 230;
 
 export function toPost(file: string, entry: IndexEntry): Post {
   const fm = entry.frontMatter;
+  const summary = fm.summary ?? entry.firstParagraph;
   return {
     slug: fm.slug,
     title: fm.title,
@@ -15,9 +16,25 @@ export function toPost(file: string, entry: IndexEntry): Post {
     tags: fm.tags,
     draft: fm.draft,
     aliases: fm.aliases,
-    summary: fm.summary ?? entry.firstParagraph,
+    summary,
+    description: fm.description ?? summary,
+    authors: fm.authors,
+    canonical: fm.canonical,
     headings: entry.headings,
     readingMinutes: Math.max(1, Math.round(entry.wordCount / WORDS_PER_MINUTE)),
+    file,
+    bodyKey: entry.bodyKey,
+  };
+}
+
+export function toPage(file: string, entry: PageEntry): Page {
+  const fm = entry.frontMatter;
+  return {
+    slug: fm.slug,
+    title: fm.title,
+    draft: fm.draft,
+    description: fm.description ?? entry.firstParagraph,
+    headings: entry.headings,
     file,
     bodyKey: entry.bodyKey,
   };
@@ -31,6 +48,9 @@ export function storedFrontMatter(fm: FrontMatter): StoredFrontMatter {
     updated: fm.updated?.toISOString(),
     tags: fm.tags,
     summary: fm.summary,
+    description: fm.description,
+    authors: fm.authors,
+    canonical: fm.canonical,
     draft: fm.draft,
     slug: fm.slug,
     aliases: fm.aliases,

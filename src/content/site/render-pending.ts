@@ -7,6 +7,7 @@ import type { IndexEntry } from '../cache/site-index.ts';
 import type { Renderer, RenderJob } from '../render/pool.ts';
 import type { RenderedBody } from '../types.ts';
 import type { FileState } from './file-state.ts';
+import type { SourceFields } from './source-kinds.ts';
 
 export interface RenderPendingOptions {
   store: BodyStore;
@@ -16,12 +17,12 @@ export interface RenderPendingOptions {
 }
 
 export async function renderPending(
-  states: Iterable<FileState>,
+  states: Iterable<FileState<SourceFields>>,
   { store, renderer: createRenderer, strict }: RenderPendingOptions,
 ): Promise<{ rendered: number; renderSeconds: number[]; cacheError: string | undefined }> {
   const renderSeconds: number[] = [];
   let cacheError: string | undefined;
-  const misses: FileState[] = [];
+  const misses: FileState<SourceFields>[] = [];
   for (const state of states) {
     if (!state.job || !state.current || state.problems.length > 0) continue;
     const cached = await store.read(state.current.bodyKey);
@@ -35,14 +36,14 @@ export async function renderPending(
       misses.map(async (state) => {
         const { body, seconds } = await renderer.render(state.job as RenderJob);
         renderSeconds.push(seconds);
-        cacheError ??= store.write((state.current as IndexEntry).bodyKey, body);
+        cacheError ??= store.write((state.current as IndexEntry<SourceFields>).bodyKey, body);
         settle(state, body);
       }),
     );
     for (const [i, result] of results.entries()) {
       if (result.status === 'fulfilled') continue;
       if (strict) throw result.reason;
-      const state = misses[i] as FileState;
+      const state = misses[i] as FileState<SourceFields>;
       const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
       state.problems.push({ file: state.file, line: 1, message: `could not render: ${reason}` });
     }
@@ -53,9 +54,9 @@ export async function renderPending(
 }
 
 /** The rendered version is the file's good one now. */
-function settle(state: FileState, body: RenderedBody): void {
+function settle(state: FileState<SourceFields>, body: RenderedBody): void {
   state.good = {
-    ...(state.current as IndexEntry),
+    ...(state.current as IndexEntry<SourceFields>),
     firstParagraph: body.firstParagraph,
     wordCount: body.wordCount,
     headings: body.headings,
@@ -63,5 +64,5 @@ function settle(state: FileState, body: RenderedBody): void {
   };
   state.current = state.good;
   state.job = undefined;
-  state.post = undefined;
+  state.model = undefined;
 }

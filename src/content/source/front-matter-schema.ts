@@ -30,6 +30,7 @@ const slugField = (what: string) =>
   });
 
 const TAGS_MESSAGE = '"tags" must be a list of non-empty strings';
+const AUTHORS_MESSAGE = '"authors" must be a list of author keys from quire.yaml';
 
 export const frontMatterSchema = z.strictObject({
   title: z
@@ -59,6 +60,30 @@ export const frontMatterSchema = z.strictObject({
     .describe(
       'One or two sentences for lists, feeds and search results; default: the first paragraph.',
     ),
+  // Issue #18: the meta description, author bylines, and the original of a cross-posted article.
+  description: z
+    .string({ error: '"description" must be a string' })
+    .trim()
+    .min(1, { error: '"description" must not be empty' })
+    .max(300, { error: '"description" must be at most 300 characters' })
+    .optional()
+    .describe(
+      'For search engines, link previews and feed readers (at most 300 characters); default: "summary", else the first paragraph.',
+    ),
+  authors: z
+    .array(z.string({ error: AUTHORS_MESSAGE }).trim().min(1, { error: AUTHORS_MESSAGE }), {
+      error: AUTHORS_MESSAGE,
+    })
+    .default([])
+    .describe(
+      'Who wrote it: keys of "authors" in quire.yaml, e.g. [alice]; default: the site\'s author.',
+    ),
+  canonical: z
+    .url({ protocol: /^https?$/, error: '"canonical" must be an absolute http or https URL' })
+    .optional()
+    .describe(
+      'Where the article was first published, when it is cross-posted: an absolute http(s) URL for <link rel="canonical">.',
+    ),
   draft: z
     .boolean({ error: '"draft" must be true or false' })
     .default(false)
@@ -71,9 +96,6 @@ export const frontMatterSchema = z.strictObject({
     .default([])
     .describe('Old slugs of this post: /posts/<alias> redirects here (301).'),
 });
-
-export const FRONT_MATTER_FIELDS = Object.keys(frontMatterSchema.shape);
-export const REQUIRED_FIELDS = ['title', 'date'] as const;
 
 /** `2026-02-30` matches the pattern but is not a day; `Date` would roll it over to March. */
 function isRealDate(value: string): boolean {
