@@ -6,7 +6,19 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { childProcessEnv, childProcessEnvChanges, ConfigError, loadConfig } from '../src/config.ts';
+import {
+  childProcessEnv,
+  childProcessEnvChanges,
+  ConfigError,
+  loadConfig as loadConfigWithSiteFile,
+} from '../src/config.ts';
+
+/** A site file with nothing in it: the sample blog's quire.yaml must not apply here. */
+const EMPTY_SITE_FILE = fileURLToPath(new URL('fixtures/site-file/empty.yaml', import.meta.url));
+
+/** The configuration from variables and flags alone (the site file's are in test/settings/). */
+const loadConfig = (env: Record<string, string>, argv: string[]) =>
+  loadConfigWithSiteFile({ SITE_FILE: EMPTY_SITE_FILE, ...env }, argv);
 
 const fails = (env: Record<string, string>, argv: string[], message: string) =>
   assert.throws(
@@ -25,6 +37,8 @@ describe('loadConfig', () => {
       port: 3000,
       host: '0.0.0.0',
       postsDir: './posts',
+      pagesDir: './pages',
+      siteFile: EMPTY_SITE_FILE,
       siteUrl: 'http://localhost:3000',
       siteTitle: 'Quire',
       siteDescription: '',
@@ -44,6 +58,12 @@ describe('loadConfig', () => {
       trustProxy: false,
       securityHeaders: 'app',
       testRoutes: false,
+      imageMaxMb: 20,
+      authors: {},
+      menu: [],
+      social: [],
+      defaultCover: undefined,
+      imageWidths: undefined,
     });
   });
 

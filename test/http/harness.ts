@@ -3,6 +3,7 @@
  * Not a test file itself (no `.test.ts`).
  */
 import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { type LogLevel, loadConfig } from '../../src/config.ts';
@@ -76,7 +77,9 @@ export function buildTestApp(t: Pick<TestContext, 'after'>, options: TestAppOpti
     },
   };
   const logger = createLogger(options.level ?? 'info', destination);
-  const app = buildApp(loadConfig(options.env ?? {}, []), site, {
+  // Not the sample blog's quire.yaml (the working directory's): only what a test gives.
+  const siteFile = fileURLToPath(new URL('../fixtures/site-file/empty.yaml', import.meta.url));
+  const app = buildApp(loadConfig({ SITE_FILE: siteFile, ...options.env }, []), site, {
     logger,
     lifecycle,
     ...(options.now === undefined ? {} : { now: options.now }),

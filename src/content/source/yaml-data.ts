@@ -49,10 +49,12 @@ export function validateYaml<S extends z.ZodType>(
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const lineOf = (offset: number) => lineCounter.linePos(offset).line + options.firstLine - 1;
   if (doc.errors.length > 0) {
+    // An error at the very end (an unclosed list) is on the last line that has text.
+    const end = text.trimEnd().length;
     return {
       ok: false,
       problems: doc.errors.map((error) => ({
-        line: lineOf(error.pos[0]),
+        line: lineOf(Math.min(error.pos[0], end)),
         message: `${options.syntaxError}: ${error.message.split('\n')[0]}`,
       })),
     };
@@ -66,9 +68,9 @@ export function validateYaml<S extends z.ZodType>(
   if (!result.success) {
     return {
       ok: false,
-      problems: result.error.issues.flatMap((issue) =>
-        describeIssue(issue, schema, located, options),
-      ),
+      problems: result.error.issues
+        .flatMap((issue) => describeIssue(issue, schema, located, options))
+        .sort((a, b) => a.line - b.line),
     };
   }
   const keyLines = Object.fromEntries(
@@ -102,7 +104,14 @@ function describeIssue(
   const value = path.length === 0 ? undefined : doc.getIn(path);
   const name = path.findLast((part) => typeof part === 'string');
   if (issue.code === 'invalid_type' && value === undefined && name !== undefined) {
-    return [{ line: lineAt(located, path), message: `missing required ${noun} "${name}"` }];
+    // At the key of the mapping that lacks it (`alice:`), or its list entry (`- label: …`).
+    const owner = path.slice(0, -1);
+    const ownerKey = owner.at(-1);
+    const line =
+      typeof ownerKey === 'string'
+        ? keyLine(located, owner.slice(0, -1), ownerKey)
+        : lineAt(located, owner);
+    return [{ line, message: `missing required ${noun} "${name}"` }];
   }
   if (issue.code === 'invalid_key') {
     const key = String(path.at(-1));
