@@ -27,9 +27,10 @@ import archive from './http/routes/archive.ts';
 import feeds from './http/routes/feeds.ts';
 import pages from './http/routes/pages.ts';
 import searchEngines from './http/routes/search-engines.ts';
+import standalonePages from './http/routes/standalone-pages.ts';
 import tags from './http/routes/tags.ts';
 import testRoutes from './http/routes/test-routes.ts';
-import type { SiteMeta } from './http/pages/site-meta.ts';
+import { type SiteMeta, siteMeta } from './http/pages/site-meta.ts';
 import views from './http/views.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { HttpMetrics } from './metrics.ts';
@@ -49,13 +50,22 @@ export interface BuildAppOptions {
   now?: () => Date;
 }
 
-/** Where the dev server plugs in: it lists every post, with its banner, and reloads templates. */
+/** What the dev server's plugin gets: the page store, and the site meta it may update in place. */
+export interface DevPluginOptions {
+  store: PageStore;
+  meta: SiteMeta;
+}
+
+/**
+ * Where the dev server plugs in: it lists every post, with its banner, and reloads templates and
+ * the site file.
+ */
 export interface DevHooks {
   onEnvironment(env: nunjucks.Environment): void;
   /** Template data on every page (badges, problems, the reload script) and its identity. */
   preview: { data(): Record<string, unknown>; key(): string };
   /** Registered before the page routes, with the page store they serve from. */
-  plugin: FastifyPluginAsync<{ store: PageStore }> | FastifyPluginCallback<{ store: PageStore }>;
+  plugin: FastifyPluginAsync<DevPluginOptions> | FastifyPluginCallback<DevPluginOptions>;
 }
 
 export function buildApp(
@@ -94,13 +104,7 @@ export function buildApp(
     done(null, payload);
   });
 
-  const meta: SiteMeta = {
-    title: site.title,
-    url: site.url,
-    description: config.siteDescription,
-    author: config.siteAuthor,
-    language: config.siteLanguage,
-  };
+  const meta: SiteMeta = { ...siteMeta(config), title: site.title, url: site.url };
   const store = createPageStore({
     site,
     meta,
@@ -126,10 +130,10 @@ export function buildApp(
     templatesDir: config.templatesDir,
     assetUrl: assetManifest.url,
   });
-  if (options.dev) app.register(options.dev.plugin, { store });
+  if (options.dev) app.register(options.dev.plugin, { store, meta });
   app.register(errors, { suggest: (url) => store.suggest(url) });
   app.register(assets, { dir: assetsDir, manifest: assetManifest, dev: options.dev !== undefined });
-  for (const routes of [pages, tags, archive, feeds, searchEngines])
+  for (const routes of [pages, tags, archive, feeds, searchEngines, standalonePages])
     app.register(routes, { store });
   app.register(health, { lifecycle });
   if (config.testRoutes) app.register(testRoutes);

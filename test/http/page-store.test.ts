@@ -17,6 +17,9 @@ const meta = {
   description: '',
   author: 'A',
   language: 'en',
+  menu: [],
+  social: [],
+  authors: {},
 };
 const silent = { info: () => {}, error: () => {} };
 

@@ -7,6 +7,7 @@ import {
   type FeedFormat,
   feedPath,
   indexPath,
+  pagePath,
   postPath,
   ROBOTS_PATH,
   SITEMAP_PATH,
@@ -22,7 +23,8 @@ export type PageRef =
   | { kind: 'archive' }
   | { kind: 'feed'; format: FeedFormat; tag?: string | undefined }
   | { kind: 'sitemap' }
-  | { kind: 'robots' };
+  | { kind: 'robots' }
+  | { kind: 'page'; slug: string };
 
 export function pathOf(ref: PageRef): string {
   switch (ref.kind) {
@@ -42,6 +44,8 @@ export function pathOf(ref: PageRef): string {
       return SITEMAP_PATH;
     case 'robots':
       return ROBOTS_PATH;
+    case 'page':
+      return pagePath(ref.slug);
   }
 }
 
@@ -68,6 +72,8 @@ export function refOf(path: string): PageRef | undefined {
     else if (first === 'posts' && parts.length === 2 && second)
       ref = { kind: 'post', slug: second };
     else if (first === 'archive' && parts.length === 2 && second === '') ref = { kind: 'archive' };
+    else if (first !== 'tags' && parts.length === 2 && second === '' && first)
+      ref = { kind: 'page', slug: first };
     else if (first === 'tags' && second !== undefined) {
       const format = third === undefined ? undefined : FEEDS[third];
       if (parts.length === 2)
