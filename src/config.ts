@@ -23,13 +23,7 @@ import {
   wholeNumberText,
 } from './settings/rules.ts';
 import { readSiteFile } from './settings/site-file.ts';
-import type {
-  Author,
-  Cover,
-  MenuEntry,
-  SiteFile,
-  SocialLink,
-} from './settings/site-file-schema.ts';
+import type { Author, MenuEntry, SiteFile } from './settings/site-file-schema.ts';
 
 /** Where the site file is looked for when SITE_FILE does not say: the working directory. */
 const DEFAULT_SITE_FILE = 'quire.yaml';
@@ -168,8 +162,8 @@ function toConfig(c: z.output<typeof schema>, file: SiteFile | undefined) {
     // The site file's alone:
     authors,
     menu: sortedMenu(file?.menu ?? []),
-    social: (file?.social ?? []) satisfies SocialLink[],
-    defaultCover: file?.defaultCover satisfies Cover | undefined,
+    social: file?.social ?? [],
+    defaultCover: file?.defaultCover,
     imageWidths: file?.images?.widths,
   };
 }

@@ -166,7 +166,6 @@ export function createDevContent(
       siteFileProblems = now;
       if (authors !== undefined) loader.setAuthors(authors);
       await locate();
-      site = undefined;
       return JSON.stringify(problems) !== before;
     },
 

@@ -161,19 +161,8 @@ export class SiteLoader {
   async open(): Promise<boolean> {
     const index = await readSiteIndex(this.#options.cacheDir, this.#options);
     if (index.warning !== undefined || index.entries.length === 0) return false;
-    for (const [collection, entries] of [
-      [this.#posts, index.entries],
-      [this.#pages, index.pages],
-    ] as const) {
-      collection.states.clear();
-      for (const entry of entries) {
-        const file = join(collection.dir, entry.path);
-        (collection.states as Map<string, FileState<SourceFields>>).set(
-          entry.path,
-          settled(entry.path, file, entry),
-        );
-      }
-    }
+    settleAll(this.#posts, index.entries);
+    settleAll(this.#pages, index.pages);
     return true;
   }
 
@@ -184,10 +173,10 @@ export class SiteLoader {
    */
   async update(path: string): Promise<UpdateReport> {
     const before = JSON.stringify(this.problems());
-    const changes =
-      within(this.#pages.dir, path) !== undefined && this.#options.pagesDir !== undefined
-        ? await this.#update(this.#pages, path)
-        : await this.#update(this.#posts, path);
+    const inPages = this.#options.pagesDir !== undefined && within(this.#pages.dir, path);
+    const changes = inPages
+      ? await this.#update(this.#pages, path)
+      : await this.#update(this.#posts, path);
     return { changes, problemsChanged: JSON.stringify(this.problems()) !== before };
   }
 
@@ -351,7 +340,7 @@ export class SiteLoader {
     path: string,
   ): Promise<PostChange[]> {
     const { states, dir, kind } = collection;
-    const rel = within(dir, path) ?? relative(dir, path).split(sep).join('/');
+    const rel = relative(dir, path).split(sep).join('/');
     const targets = rel.endsWith('.md') ? [rel] : await filesUnder(states, dir, rel);
     const goodBefore = new Map<string, M | undefined>();
     const remember = (target: string) => {
@@ -422,11 +411,20 @@ export class SiteLoader {
   }
 }
 
-/** `path` relative to `dir` with `/` between folders, if it is inside it; else undefined. */
-function within(dir: string, path: string): string | undefined {
+/** Whether `path` is `dir` or inside it. */
+function within(dir: string, path: string): boolean {
   const rel = relative(dir, path);
-  if (rel.startsWith('..') || isAbsolute(rel)) return undefined;
-  return rel.split(sep).join('/');
+  return !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+/** The files of a collection as the index has them, trusted (a cluster worker's `open`). */
+function settleAll<F extends SourceFields, M>(
+  collection: Collection<F, M>,
+  entries: readonly IndexEntry<F>[],
+): void {
+  collection.states.clear();
+  for (const entry of entries)
+    collection.states.set(entry.path, settled(entry.path, join(collection.dir, entry.path), entry));
 }
 
 function modelOf<F extends SourceFields, M>(
