@@ -164,8 +164,9 @@ export function createDevContent(
     async siteFile(now, authors) {
       const before = JSON.stringify(problems);
       siteFileProblems = now;
-      if (authors !== undefined) loader.setAuthors(authors);
+      if (authors !== undefined) await loader.setAuthors(authors);
       await locate();
+      site = undefined; // a post that named an author only now defined is served now
       return JSON.stringify(problems) !== before;
     },
 

@@ -177,6 +177,7 @@ export function createDevSession(
         if (good) Object.assign(meta, siteMeta(config));
         view = viewNow();
         viewKey = JSON.stringify(view);
+        store.replaceSite(content.site());
         store.clear(good ? config.pageSize : undefined);
         live.send(['*']);
         logger.info({ file: config.siteFile, problems: siteFileProblems.length }, 'site file read');

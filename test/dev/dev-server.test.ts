@@ -305,4 +305,23 @@ describe('dev server', () => {
     assert.match(await nav(), /<a href="\/tags\/">Tags<\/a>/, 'the theme’s menu again');
     assert.ok(dev.stderrLines().includes(`${siteFile}: fixed`));
   });
+
+  it('serves a post naming an author the site file lacks once the site file defines the author', async () => {
+    await write(
+      'by-carol.md',
+      postSource({ title: 'By Carol', date: '2026-01-07', extra: 'authors: [carol]' }),
+    );
+    await events.next((p) => p.includes('*'));
+    const problem = `${join(posts, 'by-carol.md')}:4: unknown author &quot;carol&quot;`;
+    assert.ok((await get('/')).body.includes(problem));
+    assert.equal((await get('/posts/by-carol')).status, 500, 'never good: the page explains');
+
+    events.clear();
+    await writeFile(siteFile, 'title: Fixed notes\nauthors:\n  carol:\n    name: Carol\n');
+    await events.next((p) => p.includes('*'));
+    const post = await get('/posts/by-carol');
+    assert.equal(post.status, 200);
+    assert.match(post.body, /<p class="byline">By Carol<\/p>/);
+    assert.doesNotMatch(post.body, /dev-banner/);
+  });
 });

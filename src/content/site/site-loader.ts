@@ -182,12 +182,14 @@ export class SiteLoader {
 
   /**
    * The site file's authors changed (the dev server reloaded it): checks every post's `authors`
-   * again. Returns whether the problems changed.
+   * again, and renders the versions that named an author only now defined. Resolves whether the
+   * problems changed.
    */
-  setAuthors(authors: readonly string[] | undefined): boolean {
+  async setAuthors(authors: readonly string[] | undefined): Promise<boolean> {
     const before = JSON.stringify(this.problems());
     this.#authors = authors;
     this.#check();
+    if ((await this.#renderPending()).rendered > 0) this.#dirty = true;
     return JSON.stringify(this.problems()) !== before;
   }
 
