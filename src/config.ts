@@ -267,6 +267,18 @@ export function childProcessEnv(
   return child;
 }
 
+/** This process's environment with `additions`, and whether it had every one of them already. */
+export function environmentWith(additions: Record<string, string>): {
+  env: Record<string, string>;
+  had: boolean;
+} {
+  const had = Object.entries(additions).every(([name, value]) => process.env[name] === value);
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env))
+    if (value !== undefined) env[name] = value;
+  return { env: { ...env, ...additions }, had };
+}
+
 /** The same as changes for `cluster.fork(env)`, which starts from this environment. */
 export function childProcessEnvChanges(
   env: Readonly<Record<string, string | undefined>> = process.env,

@@ -14,8 +14,10 @@ import { loadConfigOrExit } from './config.ts';
 import { ContentError, formatProblem } from './content/types.ts';
 import { asError, describeError } from './error-text.ts';
 import { createLogger } from './log.ts';
+import { ensureServingRuntime } from './process/serving-runtime.ts';
 
 const config = loadConfigOrExit('quire', 1);
+if (config.workers === 1) ensureServingRuntime();
 const logger = createLogger(config.logLevel);
 // Imported on demand: the primary never loads the web stack (Fastify, Nunjucks).
 const run =

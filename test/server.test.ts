@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { SAMPLE_POSTS, tempDir, writePosts } from './helpers/posts-dir.ts';
 import { exitWithin, freePort, startServer } from './helpers/server-process.ts';
+import { SERVING_ENV, SERVING_NODE_FLAGS } from '../src/process/serving-runtime.ts';
 
 const TOP_LEVEL_KEYS = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'quire']);
 
@@ -80,6 +82,31 @@ describe('the server process', () => {
     assert.equal(typeof (requests[0] as { durationMs: unknown }).durationMs, 'number');
     assert.equal((requests[1] as { statusCode: number }).statusCode, 404);
     assert.equal(server.stderr(), '');
+  });
+
+  it('serves with the runtime settings of a serving process, set in place: the pid it was started as', async () => {
+    for (const workers of ['1', '2']) {
+      const server = startServer({
+        POSTS_DIR: 'posts',
+        CACHE_DIR: await tempDir(),
+        WORKERS: workers,
+      });
+      await server.listening;
+      const serving = parseLines(server.stdoutLines.filter(Boolean))
+        .filter((line) => String(line.msg).startsWith('Server listening'))
+        .map((line) => line.pid as number);
+      if (workers === '1') assert.deepEqual(serving, [server.child.pid]);
+      for (const pid of serving) {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        for (const flag of SERVING_NODE_FLAGS)
+          assert.ok(argv.includes(flag), `${flag} in ${argv.join(' ')}`);
+        const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+        for (const [name, value] of Object.entries(SERVING_ENV))
+          assert.ok(environ.includes(`${name}=${value}`), `${name}=${value} in its environment`);
+      }
+      server.child.kill('SIGTERM');
+      assert.equal(await exitWithin(server, 10_000), 0);
+    }
   });
 
   it('renders nothing on a second start with the same cache', async () => {

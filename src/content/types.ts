@@ -43,6 +43,9 @@ export interface RenderedBody {
   warnings: RenderWarning[];
 }
 
+/** What a page needs of a rendered body; read from the render cache when a page is rendered. */
+export type PostBody = Pick<RenderedBody, 'html' | 'headings'>;
+
 /**
  * A post as the site knows it: everything but its body's HTML, which pages read from the render
  * cache when they need it (`Site.body`), so a process holds no post bodies (issue #17).
@@ -50,7 +53,6 @@ export interface RenderedBody {
 export interface Post extends Omit<FrontMatter, 'summary'> {
   /** Front matter `summary`, else the first paragraph. Plain text. */
   summary: string;
-  headings: Heading[];
   readingMinutes: number;
   /** Path relative to the working directory, for messages. */
   file: string;
@@ -68,8 +70,8 @@ export interface Site {
   bySlug: ReadonlyMap<string, Post>;
   /** Changes whenever any post or the renderer changes. */
   version: string;
-  /** The sanitized HTML of a post's body. */
-  body(post: Post): Promise<string>;
+  /** A post's body: its sanitized HTML and its headings (for the table of contents). */
+  body(post: Post): Promise<PostBody>;
 }
 
 /** One problem in one post, located for a human: `file:line: message`. */

@@ -17,15 +17,10 @@ import { loadAndReport } from './load.ts';
 import { collectClusterMetrics } from './metrics-collector.ts';
 import { startMetricsServer } from './metrics-server.ts';
 import { reservePort } from './port.ts';
+import { SERVING_ENV, SERVING_NODE_FLAGS } from './serving-runtime.ts';
 import { onShutdown } from './signals.ts';
 import { SHUTDOWN_MESSAGE, SITE_REQUEST, type SiteMessage } from './messages.ts';
 
-/**
- * The workers' young generation: V8 sizes it for the machine's memory (64 MB per semi-space on
- * 24 GB), though what a worker allocates per request is short-lived and small. Issue #5, 1000
- * posts, WORKERS=2: worker RSS 382 MB -> about 252 MB, with no measurable cost per request.
- */
-const WORKER_EXEC_ARGV = ['--max-semi-space-size=8'];
 /** Well under Prometheus' default 10 s scrape timeout, even with a stuck worker. */
 const METRICS_DEADLINE_MS = 2000;
 const BACKOFF_FIRST_MS = 100;
@@ -71,7 +66,7 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
   stopMetrics = () => metricsServer.close();
 
   // Not what node --watch or a debugger gave this process for itself (config.ts, issue #15).
-  const workerEnv = childProcessEnvChanges();
+  const workerEnv = { ...childProcessEnvChanges(), ...SERVING_ENV };
   const crashes: number[] = [];
   cluster.on('exit', (worker, code, signal) => {
     if (shuttingDown) return;
@@ -97,7 +92,7 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
     }, backoffMs);
   });
 
-  cluster.setupPrimary({ execArgv: [...process.execArgv, ...WORKER_EXEC_ARGV] });
+  cluster.setupPrimary({ execArgv: [...process.execArgv, ...SERVING_NODE_FLAGS] });
   for (let i = 0; i < config.workers; i++) cluster.fork(workerEnv);
   logger.info({ workers: config.workers }, 'cluster started');
 }

@@ -91,7 +91,6 @@ export async function readFileState(
     bodyKey: bodyKey(source),
     firstParagraph: '',
     wordCount: 0,
-    headings: [],
     warnings: [],
   };
   const job = { file, body, bodyLine };

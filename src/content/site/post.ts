@@ -16,7 +16,6 @@ export function toPost(file: string, entry: IndexEntry): Post {
     draft: fm.draft,
     aliases: fm.aliases,
     summary: fm.summary ?? entry.firstParagraph,
-    headings: entry.headings,
     readingMinutes: Math.max(1, Math.round(entry.wordCount / WORDS_PER_MINUTE)),
     file,
     bodyKey: entry.bodyKey,

@@ -54,11 +54,12 @@ export async function renderPending(
 
 /** The rendered version is the file's good one now. */
 function settle(state: FileState, body: RenderedBody): void {
+  const current = state.current as IndexEntry;
   state.good = {
-    ...(state.current as IndexEntry),
-    firstParagraph: body.firstParagraph,
+    ...current,
+    // The summary when front matter has none; not kept otherwise: every start reads the index.
+    firstParagraph: current.frontMatter.summary === undefined ? body.firstParagraph : '',
     wordCount: body.wordCount,
-    headings: body.headings,
     warnings: body.warnings,
   };
   state.current = state.good;

@@ -246,7 +246,10 @@ export class SiteLoader {
     );
   }
 
-  /** The immutable site model a reader is served, from the good posts. */
+  /**
+   * The immutable site model a reader is served, from the good posts. It holds the posts and the
+   * body store, not this loader: a serving process that never updates keeps no file states.
+   */
   site(meta: { title: string; url: string }): Site {
     const posts = this.posts();
     const sorted = [...posts].sort(
@@ -254,38 +257,20 @@ export class SiteLoader {
     );
     const version = createHash('sha256');
     for (const post of posts) version.update(post.bodyKey);
+    const { store } = this;
+    const renderer = this.#options.renderer ?? createRenderer;
     return {
       title: meta.title,
       url: meta.url,
       posts: sorted,
       bySlug: new Map(sorted.map((post) => [post.slug, post])),
       version: version.digest('hex').slice(0, 16),
-      body: async (post) =>
-        ((await this.store.read(post.bodyKey)) ?? (await this.renderFromSource(post))).html,
+      body: async (post) => {
+        const { html, headings } =
+          (await store.read(post.bodyKey)) ?? (await renderFromSource(post, store, renderer(1)));
+        return { html, headings };
+      },
     };
-  }
-
-  /**
-   * A body rendered from the post's file, for a body the cache lost (deleted meanwhile, or never
-   * written: full disk, read-only cache). Written back if it can be.
-   */
-  async renderFromSource(post: Post): Promise<RenderedBody> {
-    const source = await readFile(post.file, 'utf8');
-    const { parsePost } = await import('../source/front-matter.ts');
-    const parsed = parsePost(post.file, source);
-    if (!parsed.ok) throw new ContentError(parsed.problems);
-    const renderer = this.#renderer(1);
-    try {
-      const { body } = await renderer.render({
-        file: post.file,
-        body: parsed.post.body,
-        bodyLine: parsed.post.bodyLine,
-      });
-      this.store.write(post.bodyKey, body);
-      return body;
-    } finally {
-      await renderer.close();
-    }
   }
 
   async #renderPending(): Promise<{ rendered: number; renderSeconds: number[] }> {
@@ -348,5 +333,31 @@ export class SiteLoader {
       () => [] as string[], // gone, or not a folder
     );
     return [...new Set([...inside, ...present])].sort();
+  }
+}
+
+/**
+ * A body rendered from the post's file, for a body the cache lost (deleted meanwhile, or never
+ * written: full disk, read-only cache). Written back if it can be.
+ */
+async function renderFromSource(
+  post: Post,
+  store: BodyStore,
+  renderer: Renderer,
+): Promise<RenderedBody> {
+  const source = await readFile(post.file, 'utf8');
+  const { parsePost } = await import('../source/front-matter.ts');
+  const parsed = parsePost(post.file, source);
+  if (!parsed.ok) throw new ContentError(parsed.problems);
+  try {
+    const { body } = await renderer.render({
+      file: post.file,
+      body: parsed.post.body,
+      bodyLine: parsed.post.bodyLine,
+    });
+    store.write(post.bodyKey, body);
+    return body;
+  } finally {
+    await renderer.close();
   }
 }

@@ -21,7 +21,7 @@ import {
   relatedPosts,
 } from '../../content/site/published.ts';
 import { pageOf } from '../../content/site/pagination.ts';
-import type { Post } from '../../content/types.ts';
+import type { Post, Site } from '../../content/types.ts';
 import { FEED_FORMATS, feedPath, indexPath, tagPath } from '../paths.ts';
 import { FEED_CONTENT_TYPES, FEED_ENTRIES, renderFeed } from './feeds.ts';
 import { blogPostingJsonLd } from './json-ld.ts';
@@ -34,8 +34,8 @@ export interface PageContext {
   render: RenderTemplate;
   site: SiteMeta;
   pageSize: number;
-  /** A post's body HTML (from the render cache). */
-  body: (post: Post) => Promise<string>;
+  /** A post's body (from the render cache). */
+  body: Site['body'];
   /** More template data on every page (the dev server's badges and banner), and its identity. */
   extra?: { data(): Record<string, unknown>; key(): string } | undefined;
   /**
@@ -167,7 +167,7 @@ export function resolvePage(
         const data = {
           ...(context.extra?.data() ?? {}),
           canonical: path,
-          post: { ...post, html: await context.body(post) },
+          post: { ...post, ...(await context.body(post)) },
           older,
           newer,
           related,
@@ -203,7 +203,9 @@ export function resolvePage(
       const entries = posts.slice(0, FEED_ENTRIES);
       const shown = ['feed', ref.format, ref.tag, ...entries.map(whole)];
       return page(FEED_CONTENT_TYPES[ref.format], posts, shown, async () => {
-        const bodies = await Promise.all(entries.map((post) => context.body(post)));
+        const bodies = await Promise.all(
+          entries.map(async (post) => (await context.body(post)).html),
+        );
         return renderFeed(site, entries, bodies, ref.format, ref.tag);
       });
     }
