@@ -45,7 +45,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { crawl, type CrawlResult } from './crawl.ts';
 import { buildEleventy, ensureEleventy, VERSIONS, writeEleventySite } from './eleventy.ts';
-import { idleProcesses, shikiAlone, startBare } from './floors.ts';
+import { idleProcesses, pageCacheFloor, shikiAlone, startBare } from './floors.ts';
 import { generatePosts, LARGE_POST_SLUG } from '../test/helpers/generate-posts.ts';
 import { buildHugo, countFiles, ensureHugo, writeHugoSite } from './hugo.ts';
 import {
@@ -642,6 +642,16 @@ async function main() {
     bytes: page.body.length,
     path: LARGE_POST_PATH,
   });
+  const cacheFloor = async (crawled: CrawlResult | undefined) =>
+    crawled &&
+    (await pageCacheFloor(ROOT, {
+      pages: crawled.pages,
+      bodyBytes: crawled.bodyBytes,
+      cacheMb: options.pageCacheMb,
+    }));
+  log('floors: the page cache alone, for the small and the large crawl');
+  const smallCacheFloor = await cacheFloor(smallCrawl);
+  const largeCacheFloor = await cacheFloor(largeCrawl);
   const code = await tsLines(join(ROOT, 'src'));
 
   // 11. The report.
@@ -801,6 +811,7 @@ async function main() {
       bareAccessLine: results.bareLogged,
       quireVsBare: ratio(results.quire, results.bare),
       quireVsBareAccessLine: ratio(results.quire, results.bareLogged),
+      bareAccessLineVsFastifyLogger: ratio(results.bareLogged, results.fastifyLogger),
       cpuEfficiency: {
         quire: cpuEfficiency(cpu.results.bare, cpu.results.quire),
         fastifyLogger: cpuEfficiency(cpu.results.bare, cpu.results.fastifyLogger),
@@ -811,6 +822,17 @@ async function main() {
     memory: {
       oneProcess: idleOne,
       primaryAndWorkers: idleCluster,
+      pageCache: {
+        small: smallCacheFloor,
+        large: largeCacheFloor,
+        ratio:
+          smallCacheFloor && largeCacheFloor
+            ? Math.round(
+                ((largeCacheFloor.growthMb - smallCacheFloor.growthMb) / allowanceMb) * 1000,
+              ) / 1000
+            : null,
+        note: `A process that only keeps the crawls' pages (as many, of the same mean size) in an LRU of PAGE_CACHE_MB with a serving process's runtime settings: its RSS growth at ${large.posts} posts over that at ${small.posts}, over the memory target's allowance (${allowanceMb} MB), is the least the memory target's ratio can be.`,
+      },
       note: `Idle Fastify + pino processes (a few requests served, no content): the least a serving process (oneProcess) and primary + ${CLUSTER_WORKERS} workers (primaryAndWorkers) can take; startMs is the least a start to ready can take.`,
     },
   };
