@@ -5,6 +5,7 @@
 import type { BodyStore } from '../cache/body-store.ts';
 import type { IndexEntry } from '../cache/site-index.ts';
 import type { Renderer, RenderJob } from '../render/pool.ts';
+import { PostRenderError } from '../render/protocol.ts';
 import type { RenderedBody } from '../types.ts';
 import type { FileState } from './file-state.ts';
 
@@ -41,9 +42,16 @@ export async function renderPending(
     );
     for (const [i, result] of results.entries()) {
       if (result.status === 'fulfilled') continue;
-      if (strict) throw result.reason;
       const state = misses[i] as FileState;
-      const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
+      const error: unknown = result.reason;
+      // The post's own Markdown: its problem, like a front matter one. The render machinery
+      // failing (a child killed) stops a production load.
+      if (error instanceof PostRenderError) {
+        state.problems.push({ file: state.file, line: error.job.bodyLine, message: error.reason });
+        continue;
+      }
+      if (strict) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
       state.problems.push({ file: state.file, line: 1, message: `could not render: ${reason}` });
     }
   } finally {

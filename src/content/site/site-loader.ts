@@ -110,12 +110,10 @@ export class SiteLoader {
       index.entries.length !== this.#states.size ||
       [...this.#states.values()].some((s) => s.good !== known.get(s.path));
     checkClashes(this.#states.values());
-    if (this.#options.strict) {
-      const problems = this.problems();
-      if (problems.length > 0) throw new ContentError(problems);
-    }
+    this.#stopOnProblems();
     const validated = [...this.#states.values()].filter((state) => state.parsed).length;
     const { rendered, renderSeconds } = await this.#renderPending();
+    this.#stopOnProblems(); // a post whose Markdown could not be rendered
     if (this.#options.render !== false) {
       this.flush();
       if (this.#cacheError === undefined) await this.store.prune(this.#bodyKeys());
@@ -282,6 +280,13 @@ export class SiteLoader {
     });
     this.#cacheError ??= result.cacheError;
     return result;
+  }
+
+  /** Production stops on any problem, with every one of them. */
+  #stopOnProblems(): void {
+    if (!this.#options.strict) return;
+    const problems = this.problems();
+    if (problems.length > 0) throw new ContentError(problems);
   }
 
   #renderer(jobs: number): Renderer {

@@ -4,7 +4,7 @@
  * `posts/hello.md:3: unknown field "tag" (did you mean "tags"?)`.
  */
 import { basename } from 'node:path';
-import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
+import { type Document, isNode, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { nearest } from './did-you-mean.ts';
 import {
@@ -63,7 +63,20 @@ export function parsePost(file: string, source: string): ParseResult {
       })),
     };
   }
-  const data: unknown = doc.toJS() ?? {};
+  let data: unknown;
+  try {
+    data = doc.toJS() ?? {};
+  } catch (error) {
+    // The yaml package refuses to expand aliases past a bound (an alias bomb, "billion laughs").
+    let line = 2;
+    visit(doc, {
+      Alias(_, node) {
+        if (node.range) line = lineOf(node.range[0]);
+        return visit.BREAK;
+      },
+    });
+    return problem(line, `invalid YAML in front matter: ${(error as Error).message}`);
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return problem(2, 'front matter must be fields like "title: My post", one per line');
   }
