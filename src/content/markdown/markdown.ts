@@ -22,6 +22,7 @@ import { codeBlockHtml, plainPre } from './code-block.ts';
 import { locateCodeBlocks } from './code-lines.ts';
 import { parseFenceInfo } from './fence-info.ts';
 import { separateFootnoteIds } from './heading-ids.ts';
+import { inlineCodeHtml } from './inline-code.ts';
 import type { CodeHighlighter } from '../highlight/highlighter.ts';
 import { CODE_PLACEHOLDER_ATTRIBUTE, sanitize } from './sanitize.ts';
 import { collapseWhitespace, countWords, htmlText, inlineText } from './text.ts';
@@ -64,6 +65,9 @@ export function createMarkdownRenderer(highlighter: CodeHighlighter): MarkdownRe
       heading(token) {
         pass?.headingTexts.push(collapseWhitespace(inlineText(token.tokens)));
         return false;
+      },
+      codespan(token) {
+        return inlineCodeHtml(token.text);
       },
       code(token) {
         const index = pass?.blockIndex.get(token);
