@@ -173,7 +173,9 @@ export function createMarkdownRenderer(highlighter: CodeHighlighter): MarkdownRe
     }
     parsed = separateFootnoteIds(parsed, headings);
 
-    const safe = sanitize(parsed);
+    // Wide tables scroll sideways (style.css): like code blocks, keyboard users must be able to
+    // reach them to scroll (WCAG 2.1.1; axe-core's scrollable-region-focusable).
+    const safe = sanitize(parsed).replace(/<table(?=[\s>])/g, '<table tabindex="0"');
     // Counted before the code goes back in: prose only (see countWords in text.ts).
     const wordCount = countWords(htmlText(safe));
     const html = safe.replace(PLACEHOLDER, (placeholder, nonce: string, index: string) =>
