@@ -100,6 +100,7 @@ export function buildApp(
     description: config.siteDescription,
     author: config.siteAuthor,
     language: config.siteLanguage,
+    codeLineNumbers: config.codeLineNumbers,
   };
   const store = createPageStore({
     site,

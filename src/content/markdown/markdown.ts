@@ -110,12 +110,13 @@ export function createMarkdownRenderer(highlighter: CodeHighlighter): MarkdownRe
   function blockHtml(code: Tokens.Code, line: number, warnings: RenderWarning[]): string {
     const info = parseFenceInfo(code.lang ?? '', code.text.split('\n').length);
     for (const problem of info.problems) warnings.push({ line, message: `code block: ${problem}` });
-    const { lang, title, highlightLines } = info;
+    const { lang, title, highlightLines, lineNumbers } = info;
     const language = lang === '' ? undefined : (highlighter.displayName(lang) ?? lang);
     return codeBlockHtml({
       pre: preHtml(code.text, lang, highlightLines, line, warnings),
       title,
       language,
+      lineNumbers,
     });
   }
 

@@ -9,4 +9,6 @@ export interface SiteMeta {
   author: string;
   /** BCP 47, as on `<html lang>`. */
   language: string;
+  /** Whether code blocks show line numbers unless their fence says otherwise (`CODE_LINE_NUMBERS`). */
+  codeLineNumbers: boolean;
 }
