@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { createPageStore, type PageStore } from '../../src/http/page-store.ts';
 import { type PageRef, refOf } from '../../src/http/pages/page-ref.ts';
 import type { RenderTemplate } from '../../src/http/pages/rendered-page.ts';
-import type { SiteMeta } from '../../src/http/pages/site-meta.ts';
+import { DEFAULT_MENU, type SiteMeta } from '../../src/http/pages/site-meta.ts';
 import { makePost, makeSite } from '../helpers/site.ts';
 
 const meta: SiteMeta = {
@@ -18,6 +18,7 @@ const meta: SiteMeta = {
   description: '',
   author: 'A',
   language: 'en',
+  menu: DEFAULT_MENU,
   codeLineNumbers: false,
 };
 const silent = { info: () => {}, error: () => {} };
