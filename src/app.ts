@@ -29,7 +29,7 @@ import pages from './http/routes/pages.ts';
 import searchEngines from './http/routes/search-engines.ts';
 import tags from './http/routes/tags.ts';
 import testRoutes from './http/routes/test-routes.ts';
-import type { SiteMeta } from './http/pages/site-meta.ts';
+import { DEFAULT_MENU, type SiteMeta } from './http/pages/site-meta.ts';
 import views from './http/views.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { HttpMetrics } from './metrics.ts';
@@ -100,6 +100,8 @@ export function buildApp(
     description: config.siteDescription,
     author: config.siteAuthor,
     language: config.siteLanguage,
+    menu: DEFAULT_MENU,
+    codeLineNumbers: config.codeLineNumbers,
   };
   const store = createPageStore({
     site,

@@ -91,6 +91,8 @@ const variables = z.object({
   PAGE_SIZE: wholeNumber(1, 100, 'a number of posts per page').default(10),
   // Rendered pages kept in memory per process (issue #17): pages are rendered on first request.
   PAGE_CACHE_MB: wholeNumber(1, 16_384, 'a number of megabytes').default(64),
+  // Line numbers on every code block whose fence does not say `{lineNumbers=false}` (issue #19).
+  CODE_LINE_NUMBERS: flag.default(false),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
     .default('info'),
@@ -148,6 +150,7 @@ const schema = variables
     siteLanguage: c.SITE_LANGUAGE,
     pageSize: c.PAGE_SIZE,
     pageCacheMb: c.PAGE_CACHE_MB,
+    codeLineNumbers: c.CODE_LINE_NUMBERS,
     logLevel: c.LOG_LEVEL,
     cacheDir: c.CACHE_DIR,
     templatesDir: c.TEMPLATES_DIR,

@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       siteLanguage: 'en',
       pageSize: 10,
       pageCacheMb: 64,
+      codeLineNumbers: false,
       logLevel: 'info',
       cacheDir: './.cache/render',
       templatesDir: fileURLToPath(new URL('../templates/', import.meta.url)),
@@ -101,6 +102,13 @@ describe('loadConfig', () => {
       [],
       `SITE_DESCRIPTION must be at most 300 characters (got "${'d'.repeat(301)}")`,
     );
+  });
+
+  it('reads CODE_LINE_NUMBERS as a flag and names it when it is not one', () => {
+    assert.equal(loadConfig({ CODE_LINE_NUMBERS: 'true' }, []).codeLineNumbers, true);
+    assert.equal(loadConfig({}, ['--code-line-numbers', '1']).codeLineNumbers, true);
+    assert.equal(loadConfig({ CODE_LINE_NUMBERS: 'false' }, []).codeLineNumbers, false);
+    fails({ CODE_LINE_NUMBERS: 'on' }, [], 'CODE_LINE_NUMBERS must be true or false (got "on")');
   });
 
   it('reads TRUST_PROXY as a list of addresses and ranges', () => {

@@ -67,8 +67,18 @@ describe('dev server', () => {
     assert.match(index.body, /Alpha<\/a><\/h2>/, 'a published post has no badge');
     assert.match(index.body, /<script src="\/__dev\/reload.js" defer><\/script>/);
     assert.doesNotMatch(index.body, /<script>/, 'no inline script');
+    // A draft or scheduled post's page says so where a published one says "Published".
     const draft = await get('/posts/draft');
-    assert.match(draft.body, /<h1>A draft <span class="dev-badge">Draft<\/span><\/h1>/);
+    assert.match(
+      draft.body,
+      /<strong class="dev-badge">Draft<\/strong> dated <time datetime="2026-01-04">/,
+    );
+    const future = await get('/posts/future');
+    assert.match(
+      future.body,
+      /<strong class="dev-badge">Scheduled<\/strong> for <time datetime="2099-01-01">/,
+    );
+    assert.doesNotMatch(draft.body + future.body, /Published <time/);
     // Lists the dev server renders on request include drafts and scheduled posts too.
     const archive = await get('/archive/');
     assert.equal(archive.status, 200);
