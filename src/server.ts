@@ -14,6 +14,7 @@ import { loadConfigOrExit } from './config.ts';
 import { ContentError, formatProblem } from './content/types.ts';
 import { asError, describeError } from './error-text.ts';
 import { createLogger } from './log.ts';
+import { PortError } from './process/port.ts';
 
 const config = loadConfigOrExit('quire', 1);
 const logger = createLogger(config.logLevel);
@@ -28,6 +29,8 @@ const run =
 await run(config, logger).catch((error: unknown) => {
   if (error instanceof ContentError) {
     logger.fatal({ problems: error.problems.map(formatProblem) }, error.message);
+  } else if (error instanceof PortError) {
+    logger.fatal(error.message);
   } else {
     logger.fatal({ err: asError(error) }, describeError(error));
   }

@@ -16,7 +16,7 @@ import { exitOnFatalErrors } from './fatal.ts';
 import { loadAndReport } from './load.ts';
 import { collectClusterMetrics } from './metrics-collector.ts';
 import { startMetricsServer } from './metrics-server.ts';
-import { reservePort } from './port.ts';
+import { reservePorts } from './port.ts';
 import { onShutdown } from './signals.ts';
 import { SHUTDOWN_MESSAGE, SITE_REQUEST, type SiteMessage } from './messages.ts';
 
@@ -38,19 +38,20 @@ const liveWorkers = (): Worker[] =>
     (worker): worker is Worker => !!worker && !worker.isDead(),
   );
 
-export async function runPrimary(config: Config, logger: Logger): Promise<void> {
+export async function runPrimary(wanted: Config, logger: Logger): Promise<void> {
   exitOnFatalErrors(logger);
   const registry = createRegistry();
   const clusterMetrics = createClusterMetrics(registry);
   let shuttingDown = false;
   onShutdown(logger, () => {
     shuttingDown = true;
-    void shutdown(config, logger, stopMetrics);
+    void shutdown(wanted, logger, stopMetrics);
   });
   let stopMetrics = (): void => {};
 
   // Before the load: a port in use stops the start at once, not after rendering.
-  const port = await reservePort(config.host, config.port);
+  const config = await reservePorts(wanted);
+  const { port } = config;
   // Only the version is kept: the primary serves nothing, so its posts can be collected.
   const { version } = await loadAndReport(config, logger, createContentMetrics(registry));
   cluster.on('message', (worker, message: unknown) => {
@@ -59,7 +60,7 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
   });
 
   const metricsServer = await startMetricsServer(
-    { port: config.metricsPort, host: config.host },
+    { port: config.metricsPort, host: config.metricsHost },
     () =>
       collectClusterMetrics(
         registry,
