@@ -12,13 +12,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { childProcessEnvChanges, type Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { createClusterMetrics, createContentMetrics, createRegistry } from '../metrics.ts';
+import { announce, servedPosts } from './announce.ts';
 import { exitOnFatalErrors } from './fatal.ts';
 import { loadAndReport } from './load.ts';
 import { collectClusterMetrics } from './metrics-collector.ts';
 import { startMetricsServer } from './metrics-server.ts';
 import { reservePorts } from './port.ts';
 import { onShutdown } from './signals.ts';
-import { SHUTDOWN_MESSAGE, SITE_REQUEST, type SiteMessage } from './messages.ts';
+import { LISTENING_MESSAGE, SHUTDOWN_MESSAGE, SITE_REQUEST, type SiteMessage } from './messages.ts';
 
 /**
  * The workers' young generation: V8 sizes it for the machine's memory (64 MB per semi-space on
@@ -52,11 +53,19 @@ export async function runPrimary(wanted: Config, logger: Logger): Promise<void> 
   // Before the load: a port in use stops the start at once, not after rendering.
   const config = await reservePorts(wanted);
   const { port } = config;
-  // Only the version is kept: the primary serves nothing, so its posts can be collected.
-  const { version } = await loadAndReport(config, logger, createContentMetrics(registry));
+  // Only the version and count are kept: the primary serves nothing, so its posts can go.
+  const site = await loadAndReport(config, logger, createContentMetrics(registry));
+  const { version } = site;
+  const posts = servedPosts(site);
+  let announced = false;
   cluster.on('message', (worker, message: unknown) => {
     if (message === SITE_REQUEST)
       worker.send({ type: 'quire:site', version, port } satisfies SiteMessage);
+    // Once for the cluster: the first worker to listen makes the site reachable.
+    if (message === LISTENING_MESSAGE && !announced) {
+      announced = true;
+      announce(config, posts);
+    }
   });
 
   const metricsServer = await startMetricsServer(

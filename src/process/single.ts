@@ -6,6 +6,7 @@
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { createContentMetrics, createRegistry } from '../metrics.ts';
+import { announce, servedPosts } from './announce.ts';
 import { exitOnFatalErrors } from './fatal.ts';
 import { loadAndReport } from './load.ts';
 import { startMetricsServer } from './metrics-server.ts';
@@ -36,4 +37,5 @@ export async function runSingle(wanted: Config, logger: Logger): Promise<void> {
     logger,
   );
   closeMetrics = () => metricsServer.close();
+  announce(config, servedPosts(site));
 }

@@ -10,7 +10,13 @@ import { createRegistry } from '../metrics.ts';
 import { exitOnFatalErrors } from './fatal.ts';
 import { openAndReport } from './load.ts';
 import { answerMetricsRequests } from './metrics-collector.ts';
-import { isSiteMessage, SHUTDOWN_MESSAGE, SITE_REQUEST, type SiteMessage } from './messages.ts';
+import {
+  isSiteMessage,
+  LISTENING_MESSAGE,
+  SHUTDOWN_MESSAGE,
+  SITE_REQUEST,
+  type SiteMessage,
+} from './messages.ts';
 import { serve } from './serve.ts';
 import { onShutdown } from './signals.ts';
 
@@ -45,4 +51,5 @@ export async function runWorker(wanted: Config, logger: Logger): Promise<void> {
   // the last worker stops listening (issue #16; lib/internal/cluster/round_robin_handle.js).
   // `reservePorts` checked that no one else listens there, so a second Quire cannot join.
   stop = await serve(config, logger, site, registry, { port, reusePort: true });
+  process.send?.(LISTENING_MESSAGE);
 }

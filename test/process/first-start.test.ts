@@ -1,15 +1,93 @@
 /**
- * What a person starting Quire for the first time sees (issue #19): with SITE_URL unset, links
- * that name the address Quire listens on; a second Quire that would clash on the metrics port
- * stopping before it listens on anything, with one line naming METRICS_PORT; and a metrics
- * server only this machine reaches unless told otherwise.
+ * What a person starting Quire for the first time sees (issue #19): on a terminal (a real
+ * pseudo-terminal, util-linux `script`), one line with the address to open, once even for a
+ * cluster; with SITE_URL unset, links that name that address; a second Quire that would clash
+ * on the metrics port stopping before it listens on anything, with one line naming
+ * METRICS_PORT; and a metrics server only this machine reaches unless told otherwise.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { tempDir } from '../helpers/posts-dir.ts';
 import { exitWithin, freePort, startServer } from '../helpers/server-process.ts';
+import { requireTools } from '../system/require-tool.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SERVER = fileURLToPath(new URL('../../src/server.ts', import.meta.url));
+const ANNOUNCED = /^Quire: serving (\d+) posts at (http:\/\/\S+)\r?$/gm;
+const script = requireTools(['script'], 'apt-get install util-linux');
+
+/** `src/server.ts` with its stdout on a pseudo-terminal; everything it printed, as text. */
+function startOnTerminal(env: Record<string, string>) {
+  const child = spawn('script', ['-qfec', `'${process.execPath}' '${SERVER}'`, '/dev/null'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const exited = once(child, 'exit');
+  const stop = () => {
+    try {
+      process.kill(-(child.pid as number), 'SIGTERM');
+    } catch {
+      // gone already
+    }
+    return exited;
+  };
+  after(async () => {
+    try {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    } catch {
+      // gone already
+    }
+  });
+  /** Waits until `count` lines match `pattern` (global), then a moment more for any extra. */
+  const lines = async (pattern: RegExp, count: number) => {
+    const until = Date.now() + 30_000;
+    while ([...output.matchAll(pattern)].length < count) {
+      if (Date.now() > until) throw new Error(`waited for ${pattern} ${count}×:\n${output}`);
+      await sleep(50);
+    }
+    await sleep(500);
+    return [...output.matchAll(pattern)];
+  };
+  return { lines, stop, output: () => output };
+}
+
+describe('on a terminal', { skip: script.skip }, () => {
+  for (const workers of ['1', '2']) {
+    it(`prints one line to click, SITE_URL names it when unset (WORKERS=${workers})`, async () => {
+      const quire = startOnTerminal({
+        WORKERS: workers,
+        POSTS_DIR: 'posts',
+        CACHE_DIR: await tempDir(),
+      });
+      // Every worker has listened before the lines are counted.
+      await quire.lines(/Server listening at/g, Number(workers));
+      const announced = await quire.lines(ANNOUNCED, 1);
+      assert.equal(announced.length, 1, quire.output());
+      const [, posts, url = ''] = announced[0] as RegExpMatchArray;
+      assert.match(url, /^http:\/\/localhost:\d+$/);
+      // As many as the archive lists: published now, so neither drafts nor scheduled posts.
+      const archive = await (await fetch(`${url}/archive/`)).text();
+      assert.equal(Number(posts), archive.match(/<li><time /g)?.length);
+      const page = await fetch(`${url}/posts/writing-a-post`);
+      assert.equal(page.status, 200);
+      assert.match(
+        await page.text(),
+        new RegExp(`<link rel="canonical" href="${url}/posts/writing-a-post">`),
+      );
+      await quire.stop();
+    });
+  }
+});
 
 describe('SITE_URL unset', () => {
   for (const workers of ['1', '2']) {
