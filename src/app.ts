@@ -128,7 +128,7 @@ export function buildApp(
     assetUrl: assetManifest.url,
   });
   if (options.dev) app.register(options.dev.plugin, { store });
-  app.register(errors, { suggest: (url) => store.suggest(url) });
+  app.register(errors, { store });
   app.register(assets, { dir: assetsDir, manifest: assetManifest, dev: options.dev !== undefined });
   for (const routes of [pages, tags, archive, feeds, searchEngines, search])
     app.register(routes, { store });
