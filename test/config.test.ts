@@ -6,7 +6,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { childProcessEnv, childProcessEnvChanges, ConfigError, loadConfig } from '../src/config.ts';
+import {
+  childProcessEnv,
+  childProcessEnvChanges,
+  ConfigError,
+  loadConfig,
+  onPort,
+} from '../src/config.ts';
 
 const fails = (env: Record<string, string>, argv: string[], message: string) =>
   assert.throws(
@@ -38,6 +44,7 @@ describe('loadConfig', () => {
       templatesDir: fileURLToPath(new URL('../templates/', import.meta.url)),
       workers: Math.min(availableParallelism(), 64),
       metricsPort: 9100,
+      metricsHost: '127.0.0.1',
       shutdownDelayMs: 0,
       shutdownTimeoutMs: 10_000,
       crashLoopRestarts: 5,
@@ -147,6 +154,7 @@ describe('loadConfig', () => {
     );
     assert.equal(config.workers, 1);
     assert.equal(config.metricsPort, 9200);
+    assert.equal(loadConfig({ METRICS_HOST: '0.0.0.0' }, []).metricsHost, '0.0.0.0');
     assert.equal(config.shutdownDelayMs, 5000);
     assert.equal(config.shutdownTimeoutMs, 2000);
     assert.equal(config.crashLoopRestarts, 3);
@@ -192,6 +200,14 @@ describe('loadConfig', () => {
     assert.equal(config.postsDir, 'content');
     assert.equal(config.siteUrl, 'https://blog.example', 'trailing slash removed');
     assert.equal(config.siteTitle, 'Notes');
+  });
+
+  it('defaults SITE_URL to the local address on PORT, and onPort follows PORT 0 resolved', () => {
+    assert.equal(loadConfig({ PORT: '8080' }, []).siteUrl, 'http://localhost:8080');
+    assert.equal(loadConfig({}, ['--port', '4000']).siteUrl, 'http://localhost:4000');
+    assert.equal(onPort(loadConfig({ PORT: '0' }, []), 41234).siteUrl, 'http://localhost:41234');
+    const set = loadConfig({ PORT: '0', SITE_URL: 'https://blog.example' }, []);
+    assert.equal(onPort(set, 41234).siteUrl, 'https://blog.example', 'a SITE_URL set stays');
   });
 
   it('treats an empty variable as unset', () => {

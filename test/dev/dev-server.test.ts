@@ -244,4 +244,24 @@ describe('dev server', () => {
     assert.equal(dev.child.pid, pid);
     assert.equal(dev.child.exitCode, null, 'still the same process');
   });
+
+  it('search follows the edits, and still leaves drafts out', async () => {
+    const found = async (q: string) =>
+      [
+        ...(await get(`/search?q=${q}`)).body.matchAll(/search-result">\s*<h2><a href="([^"]+)"/g),
+      ].map((match) => match[1]);
+    await write(
+      'epsilon.md',
+      postSource({ title: 'Epsilon', date: '2026-01-07', body: 'A zeppelin.\n' }),
+    );
+    await eventually(async () => assert.deepEqual(await found('zeppelin'), ['/posts/epsilon']));
+    await write(
+      'epsilon.md',
+      postSource({ title: 'Epsilon', date: '2026-01-07', body: 'A dirigible.\n' }),
+    );
+    await eventually(async () => assert.deepEqual(await found('dirigible'), ['/posts/epsilon']));
+    assert.deepEqual(await found('zeppelin'), []);
+    assert.deepEqual(await found('draft'), [], 'the draft "A draft" is not searched');
+    assert.deepEqual(await found('future'), ['/posts/future'], 'scheduled posts are, as listed');
+  });
 });

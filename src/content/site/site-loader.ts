@@ -236,11 +236,10 @@ export class SiteLoader {
     });
   }
 
-  /** The links of each good post to other posts, with their lines (for `npm run check`). */
+  /** The links of each file to other posts, with their lines, broken ones too (`npm run check`). */
   links(): { file: string; slug: string; line: number }[] {
-    return [...this.#states.values()].flatMap(
-      (state) =>
-        (state.current ?? state.good)?.links.map((link) => ({ file: state.file, ...link })) ?? [],
+    return [...this.#states.values()].flatMap((state) =>
+      (state.current?.links ?? state.links ?? []).map((link) => ({ file: state.file, ...link })),
     );
   }
 

@@ -25,17 +25,29 @@ export interface ParsedPost {
   fieldLines: Readonly<Record<string, number>>;
 }
 
+/** A post's Markdown and the file line it starts on. */
+interface Body {
+  text: string;
+  line: number;
+}
+
+/**
+ * When the front matter is wrong but closed, the failure still carries the body, so its links are
+ * checked in the same run (`npm run check`, issue #19).
+ */
 export type ParseResult =
-  { ok: true; post: ParsedPost } | { ok: false; problems: ContentProblem[] };
+  | { ok: true; post: ParsedPost }
+  | { ok: false; problems: ContentProblem[]; body?: Body | undefined };
 
 const FENCE = /^---[ \t]*$/;
 const CLOSING_FENCE = /^(?:---|\.\.\.)[ \t]*$/;
 
 /** `file` is the path shown in messages; its base name is the default slug. */
 export function parsePost(file: string, source: string): ParseResult {
-  const problem = (line: number, message: string): ParseResult => ({
+  const problem = (line: number, message: string, body?: Body): ParseResult => ({
     ok: false,
     problems: [{ file, line, message }],
+    body,
   });
   const lines = source.replace(/^\uFEFF/, '').split(/\r?\n/);
   if (!FENCE.test(lines[0] ?? '')) {
@@ -47,6 +59,7 @@ export function parsePost(file: string, source: string): ParseResult {
   const close = lines.findIndex((line, index) => index > 0 && CLOSING_FENCE.test(line));
   if (close === -1) return problem(1, 'front matter is not closed: add a "---" line after it');
 
+  const body = { text: lines.slice(close + 1).join('\n'), line: close + 2 };
   // File line of YAML line n is n + 1: the opening fence is line 1.
   const yamlText = lines.slice(1, close).join('\n');
   const lineCounter = new LineCounter();
@@ -56,6 +69,7 @@ export function parsePost(file: string, source: string): ParseResult {
   if (doc.errors.length > 0) {
     return {
       ok: false,
+      body,
       problems: doc.errors.map((error) => ({
         file,
         line: lineOf(error.pos[0]),
@@ -78,13 +92,14 @@ export function parsePost(file: string, source: string): ParseResult {
     return problem(line, `invalid YAML in front matter: ${(error as Error).message}`);
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    return problem(2, 'front matter must be fields like "title: My post", one per line');
+    return problem(2, 'front matter must be fields like "title: My post", one per line', body);
   }
 
   const result = frontMatterSchema.safeParse(data);
   if (!result.success) {
     return {
       ok: false,
+      body,
       problems: result.error.issues.flatMap((issue) =>
         describeIssue(issue, data as Record<string, unknown>, doc, lineOf).map(
           ({ line, message }) => ({ file, line, message }),
@@ -96,10 +111,8 @@ export function parsePost(file: string, source: string): ParseResult {
   const fm = result.data;
   const slug = fm.slug ?? basename(file, '.md');
   if (!SLUG_PATTERN.test(slug)) {
-    return problem(
-      1,
-      `file name "${slug}" is not a usable slug: rename the file or set "slug" (lowercase letters, digits and single "-", "_" or ".")`,
-    );
+    const message = `file name "${slug}" is not a usable slug: rename the file or set "slug" (lowercase letters, digits and single "-", "_" or ".")`;
+    return problem(1, message, body);
   }
   return {
     ok: true,
@@ -110,8 +123,8 @@ export function parsePost(file: string, source: string): ParseResult {
         updated: fm.updated === undefined ? undefined : toDate(fm.updated),
         slug,
       },
-      body: lines.slice(close + 1).join('\n'),
-      bodyLine: close + 2,
+      body: body.text,
+      bodyLine: body.line,
       fieldLines: Object.fromEntries(
         Object.keys(data).map((key) => [key, keyLine(doc, key, lineOf)]),
       ),

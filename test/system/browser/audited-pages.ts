@@ -1,8 +1,6 @@
 /**
  * The pages the browser suites audit (issue #19, item 4): screenshots, axe-core and Lighthouse
  * all take this one list of the sample blog's pages. Not a test file itself.
- *
- * Search results (`/search?q=…`) join the list when the search page exists (issue #19, item 1).
  */
 export interface AuditedPage {
   /** File-name part of its screenshots. */
@@ -17,5 +15,6 @@ export const AUDITED_PAGES: readonly AuditedPage[] = [
   // The longest sample post: code in several languages, a table of contents, footnotes.
   { name: 'post', path: '/posts/how-quire-renders-a-post', status: 200 },
   { name: 'tag', path: '/tags/guide', status: 200 },
+  { name: 'search', path: '/search?q=quire', status: 200 },
   { name: 'not-found', path: '/posts/no-such-post', status: 404 },
 ];
