@@ -9,11 +9,15 @@
  *   line per request that #2 asks for (bare-server.ts, bare and --log): run by run.ts beside
  *   Quire and its reference;
  * - memory and start: idle Node processes, each with Fastify and pino loaded and a few requests
- *   served, holding no content at all: one for a serving process, three for primary + 2 workers.
+ *   served, holding no content at all: one for a serving process, three for primary + 2 workers;
+ * - the page cache: a process that only keeps pages in a byte-bounded LRU (PAGE_CACHE_MB), as many
+ *   and as large as a crawl of the site asked for, with a serving process's runtime settings: what
+ *   holding and turning over that many pages costs in RSS, with no content, templates or HTTP.
  */
 import { execFile } from 'node:child_process';
 import os from 'node:os';
 import { promisify } from 'node:util';
+import { SERVING_ENV, SERVING_NODE_FLAGS } from '../src/process/serving-runtime.ts';
 import {
   freePort,
   httpGet,
@@ -166,4 +170,51 @@ export async function idleProcesses(
   } finally {
     for (const server of servers) await stopServer(server);
   }
+}
+
+/**
+ * The page-cache floor: `pages` fresh page strings of `pageBytes` each (a template's output),
+ * each kept as the bytes a page is served from in an LRU of `cacheMb` (lru-cache, as Quire's page
+ * store), the oldest evicted as the bound is reached. Prints its RSS growth in MB.
+ */
+const PAGE_CACHE_FLOOR = `
+import { LRUCache } from 'lru-cache';
+const [pages, pageBytes, cacheMb] = process.argv.slice(1).map(Number);
+const rss = () => process.memoryUsage().rss / 2 ** 20;
+const before = rss();
+const cache = new LRUCache({ maxSize: cacheMb * 2 ** 20, sizeCalculation: (page) => page.length });
+const filler = 'lorem ipsum dolor sit amet, '.repeat(Math.ceil(pageBytes / 28)).slice(0, pageBytes);
+for (let i = 0; i < pages; i++) {
+  cache.set(i, Buffer.from(\`<p>\${i}</p>\${filler}\`, 'utf8'));
+  if (i % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
+}
+console.log(JSON.stringify({ growthMb: Math.round((rss() - before) * 10) / 10 }));
+`;
+
+export interface PageCacheFloor {
+  pages: number;
+  pageBytes: number;
+  growthMb: number;
+}
+
+/** RSS growth of a process that only turns `pages` pages of `bodyBytes` in all over the LRU. */
+export async function pageCacheFloor(
+  root: string,
+  { pages, bodyBytes, cacheMb }: { pages: number; bodyBytes: number; cacheMb: number },
+): Promise<PageCacheFloor> {
+  const pageBytes = Math.round(bodyBytes / Math.max(1, pages));
+  const { stdout } = await run(
+    process.execPath,
+    [
+      ...SERVING_NODE_FLAGS,
+      '--input-type=module',
+      '-e',
+      PAGE_CACHE_FLOOR,
+      String(pages),
+      String(pageBytes),
+      String(cacheMb),
+    ],
+    { cwd: root, env: { ...process.env, ...SERVING_ENV }, timeout: 300_000 },
+  );
+  return { pages, pageBytes, ...(JSON.parse(stdout) as { growthMb: number }) };
 }

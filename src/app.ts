@@ -26,6 +26,7 @@ import { createPageStore, type PageStore } from './http/page-store.ts';
 import archive from './http/routes/archive.ts';
 import feeds from './http/routes/feeds.ts';
 import pages from './http/routes/pages.ts';
+import search from './http/routes/search.ts';
 import searchEngines from './http/routes/search-engines.ts';
 import standalonePages from './http/routes/standalone-pages.ts';
 import tags from './http/routes/tags.ts';
@@ -131,9 +132,9 @@ export function buildApp(
     assetUrl: assetManifest.url,
   });
   if (options.dev) app.register(options.dev.plugin, { store, meta });
-  app.register(errors, { suggest: (url) => store.suggest(url) });
+  app.register(errors, { store });
   app.register(assets, { dir: assetsDir, manifest: assetManifest, dev: options.dev !== undefined });
-  for (const routes of [pages, tags, archive, feeds, searchEngines, standalonePages])
+  for (const routes of [pages, tags, archive, feeds, searchEngines, search, standalonePages])
     app.register(routes, { store });
   app.register(health, { lifecycle });
   if (config.testRoutes) app.register(testRoutes);

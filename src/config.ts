@@ -48,6 +48,9 @@ function isAddressOrRange(entry: string): boolean {
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
+/** SITE_URL when it is not set (issue #19): the address a person starting Quire opens. */
+const localUrl = (port: number) => `http://localhost:${port}`;
+
 /** Each key is an environment variable name; each schema reads the raw string. */
 const variables = z.object({
   PORT: port.default(3000),
@@ -58,7 +61,8 @@ const variables = z.object({
   // The site file (issue #18). The default one may be missing (the defaults apply); one named
   // here must exist, as a mistyped name would otherwise silently mean the defaults.
   SITE_FILE: nonEmptyText().default(DEFAULT_SITE_FILE),
-  SITE_URL: siteUrl.default('http://localhost:3000'),
+  // Default (issue #19): http://localhost:<PORT>, the address a person starting Quire opens.
+  SITE_URL: siteUrl.optional(),
   SITE_TITLE: siteTitle.default('Quire'),
   SITE_DESCRIPTION: siteDescription.default(''),
   // The author of posts that name none: default, the site file's first author, else SITE_TITLE.
@@ -70,6 +74,8 @@ const variables = z.object({
   IMAGE_MAX_MB: wholeNumberText(IMAGE_MAX_MB_RANGE).default(20),
   // Rendered pages kept in memory per process (issue #17): pages are rendered on first request.
   PAGE_CACHE_MB: wholeNumber(1, 16_384, 'a number of megabytes').default(64),
+  // Line numbers on every code block whose fence does not say `{lineNumbers=false}` (issue #19).
+  CODE_LINE_NUMBERS: flag.default(false),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
     .default('info'),
@@ -84,6 +90,8 @@ const variables = z.object({
     Math.min(availableParallelism(), 64),
   ),
   METRICS_PORT: port.default(9100),
+  // Loopback by default: Prometheus on the same machine, or a pod's own address (k8s sets 0.0.0.0).
+  METRICS_HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
   SHUTDOWN_DELAY_MS: wholeNumber(0, 600_000, 'a number of milliseconds').default(0),
   SHUTDOWN_TIMEOUT_MS: wholeNumber(1, 600_000, 'a number of milliseconds').default(10_000),
   // More than this many worker crashes within CRASH_LOOP_WINDOW_MS stops the whole cluster.
@@ -139,18 +147,20 @@ function toConfig(c: z.output<typeof schema>, file: SiteFile | undefined) {
     postsDir: c.POSTS_DIR,
     pagesDir: c.PAGES_DIR,
     siteFile: c.SITE_FILE,
-    siteUrl: c.SITE_URL,
+    siteUrl: c.SITE_URL ?? localUrl(c.PORT),
     siteTitle: c.SITE_TITLE,
     siteDescription: c.SITE_DESCRIPTION,
     siteAuthor: c.SITE_AUTHOR ?? Object.values(authors)[0]?.name ?? c.SITE_TITLE,
     siteLanguage: c.SITE_LANGUAGE,
     pageSize: c.PAGE_SIZE,
     pageCacheMb: c.PAGE_CACHE_MB,
+    codeLineNumbers: c.CODE_LINE_NUMBERS,
     logLevel: c.LOG_LEVEL,
     cacheDir: c.CACHE_DIR,
     templatesDir: c.TEMPLATES_DIR,
     workers: c.WORKERS,
     metricsPort: c.METRICS_PORT,
+    metricsHost: c.METRICS_HOST,
     shutdownDelayMs: c.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     crashLoopRestarts: c.CRASH_LOOP_RESTARTS,
@@ -178,6 +188,12 @@ function sortedMenu(entries: readonly MenuEntry[]): { label: string; url: string
 export type Config = ReturnType<typeof toConfig>;
 
 export type LogLevel = Config['logLevel'];
+
+/** `config` listening on `port` (PORT 0 resolved), and so the default SITE_URL naming it. */
+export function onPort(config: Config, port: number): Config {
+  const siteUrl = config.siteUrl === localUrl(config.port) ? localUrl(port) : config.siteUrl;
+  return { ...config, port, siteUrl };
+}
 
 /** A bad configuration value. The message is one line naming the variable and what is allowed. */
 export class ConfigError extends Error {
@@ -351,6 +367,18 @@ export function childProcessEnv(
   if (options === '') delete child.NODE_OPTIONS;
   else child.NODE_OPTIONS = options;
   return child;
+}
+
+/** This process's environment with `additions`, and whether it had every one of them already. */
+export function environmentWith(additions: Record<string, string>): {
+  env: Record<string, string>;
+  had: boolean;
+} {
+  const had = Object.entries(additions).every(([name, value]) => process.env[name] === value);
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env))
+    if (value !== undefined) env[name] = value;
+  return { env: { ...env, ...additions }, had };
 }
 
 /** The same as changes for `cluster.fork(env)`, which starts from this environment. */

@@ -58,6 +58,9 @@ export interface RenderedBody {
   warnings: RenderWarning[];
 }
 
+/** What a page needs of a rendered body; read from the render cache when a page is rendered. */
+export type PostBody = Pick<RenderedBody, 'html' | 'headings'>;
+
 /**
  * A post as the site knows it: everything but its body's HTML, which pages read from the render
  * cache when they need it (`Site.body`), so a process holds no post bodies (issue #17).
@@ -67,7 +70,6 @@ export interface Post extends Omit<FrontMatter, 'summary' | 'description'> {
   summary: string;
   /** Front matter `description`, else the summary. Plain text. */
   description: string;
-  headings: Heading[];
   readingMinutes: number;
   /** Path relative to the working directory, for messages. */
   file: string;
@@ -79,7 +81,6 @@ export interface Post extends Omit<FrontMatter, 'summary' | 'description'> {
 export interface Page extends Omit<PageFrontMatter, 'description'> {
   /** Front matter `description`, else the first paragraph. Plain text. */
   description: string;
-  headings: Heading[];
   file: string;
   bodyKey: string;
 }
@@ -96,8 +97,8 @@ export interface Site {
   pages: ReadonlyMap<string, Page>;
   /** Changes whenever any post, page or the renderer changes. */
   version: string;
-  /** The sanitized HTML of a post's or page's body. */
-  body(of: Post | Page): Promise<string>;
+  /** A post's or page's body: its sanitized HTML and its headings (for the table of contents). */
+  body(of: Post | Page): Promise<PostBody>;
 }
 
 /** One problem in one file (a post, a page, the site file), located for a human: `file:line: message`. */

@@ -17,6 +17,7 @@ import type { Site } from '../content/types.ts';
 import type { HttpMetrics } from '../metrics.ts';
 import { type PageRef, pathOf, refOf } from './pages/page-ref.ts';
 import type { RenderedPage, RenderTemplate } from './pages/rendered-page.ts';
+import { createSearch, type SearchRequest } from './pages/search-page.ts';
 import { type PageContext, resolvePage } from './pages/site-pages.ts';
 import type { SiteMeta } from './pages/site-meta.ts';
 import { pagePath, postPath } from './paths.ts';
@@ -50,6 +51,10 @@ export interface PageStore {
    * undefined when there is no such page.
    */
   page(ref: PageRef): RenderedPage | Promise<RenderedPage> | undefined;
+  /** Whether the page `ref` exists as of now, without rendering it. */
+  has(ref: PageRef): boolean;
+  /** The search page (pages/search-page.ts); undefined past the last page of its results. */
+  search(request: SearchRequest): Promise<RenderedPage | undefined>;
   /** Where an alias or former slug of a published post points now. */
   redirect(slug: string): string | undefined;
   /** `Cache-Control` for pages and feeds: never lasting past the next scheduled post. */
@@ -86,6 +91,7 @@ export function createPageStore(options: PageStoreOptions): PageStore {
   /** Changes with every new view, so that a late render for an old one is not kept. */
   let generation = 0;
   let context: PageContext | undefined;
+  const search = createSearch(logger, metrics);
 
   const spec = (of: PublishedView, ref: PageRef, path: string) => {
     if (!context) throw new Error('page store used before start()');
@@ -173,6 +179,17 @@ export function createPageStore(options: PageStoreOptions): PageStore {
           () => {},
         );
       return rendering;
+    },
+
+    has(ref) {
+      refresh();
+      return spec(view, ref, pathOf(ref)) !== undefined;
+    },
+
+    search(request) {
+      refresh();
+      if (!context) throw new Error('page store used before start()');
+      return search.page(context, site, view, request);
     },
 
     redirect(slug) {

@@ -12,20 +12,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { childProcessEnvChanges, type Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { createClusterMetrics, createContentMetrics, createRegistry } from '../metrics.ts';
+import { announce, servedPosts } from './announce.ts';
 import { exitOnFatalErrors } from './fatal.ts';
 import { loadAndReport } from './load.ts';
 import { collectClusterMetrics } from './metrics-collector.ts';
 import { startMetricsServer } from './metrics-server.ts';
-import { reservePort } from './port.ts';
+import { reservePorts } from './port.ts';
+import { SERVING_ENV, SERVING_NODE_FLAGS } from './serving-runtime.ts';
 import { onShutdown } from './signals.ts';
-import { SHUTDOWN_MESSAGE, SITE_REQUEST, type SiteMessage } from './messages.ts';
+import { LISTENING_MESSAGE, SHUTDOWN_MESSAGE, SITE_REQUEST, type SiteMessage } from './messages.ts';
 
-/**
- * The workers' young generation: V8 sizes it for the machine's memory (64 MB per semi-space on
- * 24 GB), though what a worker allocates per request is short-lived and small. Issue #5, 1000
- * posts, WORKERS=2: worker RSS 382 MB -> about 252 MB, with no measurable cost per request.
- */
-const WORKER_EXEC_ARGV = ['--max-semi-space-size=8'];
 /** Well under Prometheus' default 10 s scrape timeout, even with a stuck worker. */
 const METRICS_DEADLINE_MS = 2000;
 const BACKOFF_FIRST_MS = 100;
@@ -38,28 +34,37 @@ const liveWorkers = (): Worker[] =>
     (worker): worker is Worker => !!worker && !worker.isDead(),
   );
 
-export async function runPrimary(config: Config, logger: Logger): Promise<void> {
+export async function runPrimary(wanted: Config, logger: Logger): Promise<void> {
   exitOnFatalErrors(logger);
   const registry = createRegistry();
   const clusterMetrics = createClusterMetrics(registry);
   let shuttingDown = false;
   onShutdown(logger, () => {
     shuttingDown = true;
-    void shutdown(config, logger, stopMetrics);
+    void shutdown(wanted, logger, stopMetrics);
   });
   let stopMetrics = (): void => {};
 
   // Before the load: a port in use stops the start at once, not after rendering.
-  const port = await reservePort(config.host, config.port);
-  // Only the version is kept: the primary serves nothing, so its posts can be collected.
-  const { version } = await loadAndReport(config, logger, createContentMetrics(registry));
+  const config = await reservePorts(wanted);
+  const { port } = config;
+  // Only the version and count are kept: the primary serves nothing, so its posts can go.
+  const site = await loadAndReport(config, logger, createContentMetrics(registry));
+  const { version } = site;
+  const posts = servedPosts(site);
+  let announced = false;
   cluster.on('message', (worker, message: unknown) => {
     if (message === SITE_REQUEST)
       worker.send({ type: 'quire:site', version, port } satisfies SiteMessage);
+    // Once for the cluster: the first worker to listen makes the site reachable.
+    if (message === LISTENING_MESSAGE && !announced) {
+      announced = true;
+      announce(config, posts);
+    }
   });
 
   const metricsServer = await startMetricsServer(
-    { port: config.metricsPort, host: config.host },
+    { port: config.metricsPort, host: config.metricsHost },
     () =>
       collectClusterMetrics(
         registry,
@@ -71,7 +76,7 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
   stopMetrics = () => metricsServer.close();
 
   // Not what node --watch or a debugger gave this process for itself (config.ts, issue #15).
-  const workerEnv = childProcessEnvChanges();
+  const workerEnv = { ...childProcessEnvChanges(), ...SERVING_ENV };
   const crashes: number[] = [];
   cluster.on('exit', (worker, code, signal) => {
     if (shuttingDown) return;
@@ -97,7 +102,7 @@ export async function runPrimary(config: Config, logger: Logger): Promise<void> 
     }, backoffMs);
   });
 
-  cluster.setupPrimary({ execArgv: [...process.execArgv, ...WORKER_EXEC_ARGV] });
+  cluster.setupPrimary({ execArgv: [...process.execArgv, ...SERVING_NODE_FLAGS] });
   for (let i = 0; i < config.workers; i++) cluster.fork(workerEnv);
   logger.info({ workers: config.workers }, 'cluster started');
 }

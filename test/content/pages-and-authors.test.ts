@@ -61,7 +61,7 @@ describe('SiteLoader: standalone pages', () => {
     assert.equal(about?.description, 'I write here.', 'the first paragraph by default');
     assert.equal(site.pages.get('now-page')?.description, 'What I am doing now.');
     assert.equal(site.pages.get('wip')?.draft, true, 'kept for the view to hide');
-    const html = await site.body(about);
+    const { html } = await site.body(about);
     assert.match(html, /<em>here<\/em>/);
     assert.match(html, /<pre class="shiki/, 'code is highlighted like in posts');
     assert.equal(site.posts.length, 1, 'pages are not posts');
@@ -112,7 +112,7 @@ describe('SiteLoader: standalone pages', () => {
     const about = again.site.pages.get('about');
     assert.ok(about);
     await rm(join(cacheDir, `${about.bodyKey}.json`));
-    assert.equal(await again.site.body(about), '<p>About this blog.</p>\n');
+    assert.equal((await again.site.body(about)).html, '<p>About this blog.</p>\n');
   });
 
   it('updates a page alone when it changes, is deleted or is added', async () => {

@@ -72,7 +72,7 @@ describe('SiteLoader: a full load', () => {
     assert.equal(site.bySlug.get('old')?.summary, 'First paragraph here.');
     assert.equal(site.bySlug.get('new')?.summary, 'Custom summary.');
     assert.equal(site.bySlug.get('old')?.readingMinutes, 1);
-    assert.match(await site.body(site.bySlug.get('old') as never), /<em>paragraph<\/em>/);
+    assert.match((await site.body(site.bySlug.get('old') as never)).html, /<em>paragraph<\/em>/);
     assert.deepEqual([report.posts, report.published, report.rendered], [3, 2, 3]);
   });
 
@@ -167,9 +167,9 @@ describe('SiteLoader: a full load', () => {
     assert.equal(pooled.report.rendered, 60);
     const one = await setup({ 'p7.md': codePost(7) });
     const inline = await one.load();
-    const html = await inline.site.body(inline.site.bySlug.get('p7') as never);
+    const html = (await inline.site.body(inline.site.bySlug.get('p7') as never)).html;
     assert.match(html, /class="shiki/);
-    assert.equal(await pooled.site.body(pooled.site.bySlug.get('p7') as never), html);
+    assert.equal((await pooled.site.body(pooled.site.bySlug.get('p7') as never)).html, html);
   });
 });
 
@@ -211,7 +211,7 @@ describe('SiteLoader: the site index', () => {
     await writeFile(join(postsDir, 'b.md'), codePost(22));
     const edited = await load();
     assert.deepEqual([edited.report.validated, edited.report.rendered], [1, 1]);
-    assert.match(await edited.site.body(edited.site.bySlug.get('b') as never), /22/);
+    assert.match((await edited.site.body(edited.site.bySlug.get('b') as never)).html, /22/);
     const third = await load();
     assert.deepEqual([third.report.validated, third.report.rendered], [0, 0]);
   });
@@ -259,14 +259,14 @@ describe('SiteLoader: the site index', () => {
     const { site, report } = await load({ cacheDir: join(root, 'not-a-dir', 'cache') });
     assert.equal(site.posts.length, 1);
     assert.match(report.cacheError ?? '', /not-a-dir\/cache.*ENOTDIR/);
-    assert.match(await site.body(site.posts[0] as never), /n1/, 'the body is still there');
+    assert.match((await site.body(site.posts[0] as never)).html, /n1/, 'the body is still there');
   });
 
   it('renders a body the cache lost from the post itself', async () => {
     const { cacheDir, load } = await setup({ 'a.md': codePost(1) });
     const { site } = await load();
     for (const name of await readdir(cacheDir)) await rm(join(cacheDir, name));
-    assert.match(await site.body(site.posts[0] as never), /class="shiki/);
+    assert.match((await site.body(site.posts[0] as never)).html, /class="shiki/);
   });
 });
 

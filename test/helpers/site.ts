@@ -2,19 +2,19 @@
  * Hand-built content models for tests of code that consumes a `Site`, so they
  * do not depend on the Markdown pipeline.
  */
-import type { Post, Site } from '../../src/content/types.ts';
+import type { Post, PostBody, Site } from '../../src/content/types.ts';
 
 let counter = 0;
-/** Body HTML by body key: what the render cache holds for the real pipeline. */
-const bodies = new Map<string, string>();
+/** Bodies by body key: what the render cache holds for the real pipeline. */
+const bodies = new Map<string, PostBody>();
 
-/** A published post; every field can be overridden, and `html` is its body. */
-export function makePost(overrides: Partial<Post> & { html?: string } = {}): Post {
+/** A published post; every field can be overridden; `html` and `headings` are its body's. */
+export function makePost(overrides: Partial<Post & PostBody> = {}): Post {
   counter += 1;
-  const { html = `<p>Body of post ${counter}.</p>`, ...fields } = overrides;
+  const { html = `<p>Body of post ${counter}.</p>`, headings = [], ...fields } = overrides;
   const slug = fields.slug ?? `post-${counter}`;
   const bodyKey = fields.bodyKey ?? `body-${counter}`;
-  bodies.set(bodyKey, html);
+  bodies.set(bodyKey, { html, headings });
   return {
     slug,
     title: `Post ${counter}`,
@@ -26,7 +26,6 @@ export function makePost(overrides: Partial<Post> & { html?: string } = {}): Pos
     summary: `Summary of post ${counter}.`,
     description: fields.summary ?? `Summary of post ${counter}.`,
     authors: [],
-    headings: [],
     readingMinutes: 1,
     file: `posts/${slug}.md`,
     ...fields,
@@ -44,7 +43,7 @@ export function makeSite(posts: readonly Post[] = [], overrides: Partial<Site> =
     bySlug: new Map(sorted.map((post) => [post.slug, post])),
     pages: new Map(),
     version: 'test-version',
-    body: async (post) => bodies.get(post.bodyKey) ?? '',
+    body: async (post) => bodies.get(post.bodyKey) ?? { html: '', headings: [] },
     ...overrides,
   };
 }

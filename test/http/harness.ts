@@ -12,6 +12,11 @@ import { createLifecycle, type Lifecycle } from '../../src/http/lifecycle.ts';
 import { createLogger } from '../../src/log.ts';
 import { makePost, makeSite } from '../helpers/site.ts';
 
+/** A site file with nothing in it: the sample blog's quire.yaml (the working directory's) must not apply. */
+export const EMPTY_SITE_FILE = fileURLToPath(
+  new URL('../fixtures/site-file/empty.yaml', import.meta.url),
+);
+
 /** One parsed log line. `quire` holds Quire's own fields. */
 export interface LogLine {
   level: string;
@@ -78,8 +83,7 @@ export function buildTestApp(t: Pick<TestContext, 'after'>, options: TestAppOpti
   };
   const logger = createLogger(options.level ?? 'info', destination);
   // Not the sample blog's quire.yaml (the working directory's): only what a test gives.
-  const siteFile = fileURLToPath(new URL('../fixtures/site-file/empty.yaml', import.meta.url));
-  const app = buildApp(loadConfig({ SITE_FILE: siteFile, ...options.env }, []), site, {
+  const app = buildApp(loadConfig({ SITE_FILE: EMPTY_SITE_FILE, ...options.env }, []), site, {
     logger,
     lifecycle,
     ...(options.now === undefined ? {} : { now: options.now }),

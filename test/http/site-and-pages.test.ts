@@ -99,6 +99,27 @@ describe('standalone pages over HTTP', () => {
     assert.match(typo.body, /Did you mean <a href="\/about\/">About us<\/a>\?/);
   });
 
+  it('keeps one form per address (#19) beside the pages: the site’s own routes still redirect', async (t) => {
+    const app = await blog(t);
+    const otherForms: [string, string][] = [
+      ['/search/', '/search'],
+      ['/opensearch.xml/', '/opensearch.xml'],
+      ['/sitemap.xml/', '/sitemap.xml'],
+      ['/tags', '/tags/'],
+      ['/archive', '/archive/'],
+    ];
+    for (const [path, location] of otherForms) {
+      const moved = await app.inject(path);
+      assert.equal(moved.statusCode, 301, path);
+      assert.equal(moved.headers.location, location, path);
+    }
+    const post = await app.inject({ method: 'POST', url: '/about/' });
+    assert.equal(post.statusCode, 405, 'a page lives there');
+    assert.equal(post.headers.allow, 'GET, HEAD');
+    for (const path of ['/nothing/', '/wip/'])
+      assert.equal((await app.inject({ method: 'POST', url: path })).statusCode, 404, path);
+  });
+
   it('lists pages in the sitemap only: not on the index, in the archive or in a feed', async (t) => {
     const app = await blog(t);
     const sitemap = parser.parse((await app.inject('/sitemap.xml')).body);
@@ -159,7 +180,10 @@ describe('description, authors and canonical of a post', () => {
     assert.equal(jsonLd.description, 'What search engines show.');
     assert.equal(jsonLd.url, 'https://elsewhere.example/solo');
     assert.deepEqual(jsonLd.author, { '@type': 'Person', name: 'Sam Okafor' });
-    assert.match((await app.inject('/')).body, /<p>What lists show.<\/p>/);
+    assert.match(
+      (await app.inject('/')).body,
+      /<p class="post-entry-summary">What lists show.<\/p>/,
+    );
     const pair = (await app.inject('/posts/pair')).body;
     assert.match(pair, /<link rel="canonical" href="https:\/\/blog.example\/posts\/pair">/);
   });

@@ -13,7 +13,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { InternalLink } from '../source/internal-links.ts';
-import type { FrontMatter, Heading, PageFrontMatter, RenderWarning } from '../types.ts';
+import type { FrontMatter, PageFrontMatter, RenderWarning } from '../types.ts';
 import { contentFingerprint } from './fingerprint.ts';
 
 export const INDEX_FILE = 'site-index.json';
@@ -48,7 +48,6 @@ export interface IndexEntry<F = StoredFrontMatter> {
   // What rendering the body told about it, besides its HTML (in its own cache file):
   firstParagraph: string;
   wordCount: number;
-  headings: Heading[];
   warnings: RenderWarning[];
 }
 
@@ -174,7 +173,6 @@ function isEntry(value: unknown): value is PageEntry {
     typeof fm.slug === 'string' &&
     typeof entry.wordCount === 'number' &&
     typeof entry.firstParagraph === 'string' &&
-    Array.isArray(entry.headings) &&
     Array.isArray(entry.warnings) &&
     Array.isArray(entry.links) &&
     typeof entry.fieldLines === 'object'

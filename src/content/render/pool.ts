@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import Tinypool from 'tinypool';
 import { childProcessEnv } from '../../config.ts';
 import { errorFromData } from '../../error-text.ts';
-import type { ChildReply, Rendered, RenderJob } from './protocol.ts';
+import { type ChildReply, PostRenderError, type Rendered, type RenderJob } from './protocol.ts';
 
 export type { Rendered, RenderJob };
 
@@ -61,7 +61,7 @@ function inProcessRenderer(): Renderer {
       try {
         return await renderBody(job);
       } catch (error) {
-        throw new Error(`could not render ${job.file}`, { cause: error });
+        throw new PostRenderError(job, 'this process', error);
       }
     },
     close: async () => {},
@@ -125,9 +125,7 @@ function poolRenderer(count: number): Renderer {
         );
       }
       if (reply.ok) return reply.rendered;
-      throw new Error(`render child ${reply.pid} could not render ${job.file}`, {
-        cause: errorFromData(reply.error),
-      });
+      throw new PostRenderError(job, `render child ${reply.pid}`, errorFromData(reply.error));
     },
     async close() {
       closing = true;

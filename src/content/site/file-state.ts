@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bodyKey } from '../cache/body-store.ts';
 import type { IndexEntry, SourceStamp, StoredFrontMatter } from '../cache/site-index.ts';
-import { internalLinks } from '../source/internal-links.ts';
+import { type InternalLink, internalLinks } from '../source/internal-links.ts';
 import type { RenderJob } from '../render/pool.ts';
 import type { ContentProblem, Page, Post } from '../types.ts';
 import type { SourceFields, SourceKind } from './source-kinds.ts';
@@ -28,6 +28,8 @@ export interface FileState<F extends SourceFields = StoredFrontMatter> {
   parseProblems: ContentProblem[];
   /** Parse problems, clashes, a failed render. */
   problems: ContentProblem[];
+  /** The links of a version whose front matter is wrong, for `npm run check`. */
+  links?: InternalLink[] | undefined;
   /** The last rendered version without a problem: what is served. */
   good?: IndexEntry<F> | undefined;
   /** The site model of `good`, made when first asked for. */
@@ -78,8 +80,9 @@ export async function readFileState<F extends SourceFields, M>(
   const parsed = await kind.parse(file, source);
   const kept = { good: previous?.good, model: previous?.model };
   if (!parsed.ok) {
-    const problems = parsed.problems;
-    return { path, file, stamp, parsed: true, parseProblems: problems, problems, ...kept };
+    const { problems, body } = parsed;
+    const links = body && internalLinks(body.text, body.line);
+    return { path, file, stamp, parsed: true, parseProblems: problems, problems, links, ...kept };
   }
   const { frontMatter, body, bodyLine, fieldLines } = parsed.post;
   const current: IndexEntry<F> = {
@@ -91,7 +94,6 @@ export async function readFileState<F extends SourceFields, M>(
     bodyKey: bodyKey(source),
     firstParagraph: '',
     wordCount: 0,
-    headings: [],
     warnings: [],
   };
   const job = { file, body, bodyLine };

@@ -20,7 +20,6 @@ export function toPost(file: string, entry: IndexEntry): Post {
     description: fm.description ?? summary,
     authors: fm.authors,
     canonical: fm.canonical,
-    headings: entry.headings,
     readingMinutes: Math.max(1, Math.round(entry.wordCount / WORDS_PER_MINUTE)),
     file,
     bodyKey: entry.bodyKey,
@@ -34,7 +33,6 @@ export function toPage(file: string, entry: PageEntry): Page {
     title: fm.title,
     draft: fm.draft,
     description: fm.description ?? entry.firstParagraph,
-    headings: entry.headings,
     file,
     bodyKey: entry.bodyKey,
   };

@@ -5,9 +5,10 @@
 import type { BodyStore } from '../cache/body-store.ts';
 import type { IndexEntry } from '../cache/site-index.ts';
 import type { Renderer, RenderJob } from '../render/pool.ts';
+import { PostRenderError } from '../render/protocol.ts';
 import type { RenderedBody } from '../types.ts';
 import type { FileState } from './file-state.ts';
-import type { SourceFields } from './source-kinds.ts';
+import { needsFirstParagraph, type SourceFields } from './source-kinds.ts';
 
 export interface RenderPendingOptions {
   store: BodyStore;
@@ -42,9 +43,16 @@ export async function renderPending(
     );
     for (const [i, result] of results.entries()) {
       if (result.status === 'fulfilled') continue;
-      if (strict) throw result.reason;
       const state = misses[i] as FileState<SourceFields>;
-      const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
+      const error: unknown = result.reason;
+      // The file's own Markdown: its problem, like a front matter one. The render machinery
+      // failing (a child killed) stops a production load.
+      if (error instanceof PostRenderError) {
+        state.problems.push({ file: state.file, line: error.job.bodyLine, message: error.reason });
+        continue;
+      }
+      if (strict) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
       state.problems.push({ file: state.file, line: 1, message: `could not render: ${reason}` });
     }
   } finally {
@@ -55,11 +63,13 @@ export async function renderPending(
 
 /** The rendered version is the file's good one now. */
 function settle(state: FileState<SourceFields>, body: RenderedBody): void {
+  const current = state.current as IndexEntry<SourceFields>;
   state.good = {
-    ...(state.current as IndexEntry<SourceFields>),
-    firstParagraph: body.firstParagraph,
+    ...current,
+    // Kept only where the site model reads it (a post's summary, a page's description, when front
+    // matter has none): every start reads the index.
+    firstParagraph: needsFirstParagraph(current.frontMatter) ? body.firstParagraph : '',
     wordCount: body.wordCount,
-    headings: body.headings,
     warnings: body.warnings,
   };
   state.current = state.good;

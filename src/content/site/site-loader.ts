@@ -12,7 +12,8 @@
  * validated by its own schema and has its own names (`/about/`), which the site's may not take.
  *
  * Each file keeps its last version that had no problem (`good`): the dev server serves it while the
- * file is broken. Production stops on any problem instead (`strict`), before rendering.
+ * file is broken. Production stops on any problem instead (`strict`): before rendering, and after
+ * it for a file whose Markdown the renderer throws on (issue #20).
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -126,12 +127,10 @@ export class SiteLoader {
       this.#options.pagesDir === undefined ? [] : await discoverPages(this.#options.pagesDir);
     await this.#readAll(this.#pages, pagePaths, index.pages);
     this.#check();
-    if (this.#options.strict) {
-      const problems = this.problems();
-      if (problems.length > 0) throw new ContentError(problems);
-    }
+    this.#stopOnProblems();
     const validated = this.#allStates().filter((state) => state.parsed).length;
     const { rendered, renderSeconds } = await this.#renderPending();
+    this.#stopOnProblems(); // a post whose Markdown could not be rendered
     if (this.#options.render !== false) {
       this.flush();
       if (this.#cacheError === undefined) await this.store.prune(this.#bodyKeys());
@@ -260,15 +259,19 @@ export class SiteLoader {
     });
   }
 
-  /** The links of each post and page to posts, with their lines (for `npm run check`). */
+  /**
+   * The links of each post and page to posts, with their lines, broken ones too (`npm run check`).
+   */
   links(): { file: string; slug: string; line: number }[] {
-    return this.#allStates().flatMap(
-      (state) =>
-        (state.current ?? state.good)?.links.map((link) => ({ file: state.file, ...link })) ?? [],
+    return this.#allStates().flatMap((state) =>
+      (state.current?.links ?? state.links ?? []).map((link) => ({ file: state.file, ...link })),
     );
   }
 
-  /** The immutable site model a reader is served, from the good posts and pages. */
+  /**
+   * The immutable site model a reader is served, from the good posts and pages. It holds them and
+   * the body store, not this loader: a serving process that never updates keeps no file states.
+   */
   site(meta: { title: string; url: string }): Site {
     const posts = this.posts();
     const pages = this.pages();
@@ -278,6 +281,8 @@ export class SiteLoader {
     const version = createHash('sha256');
     for (const post of posts) version.update(post.bodyKey);
     for (const page of pages) version.update(`page ${page.bodyKey}`);
+    const { store } = this;
+    const renderer = this.#options.renderer ?? createRenderer;
     return {
       title: meta.title,
       url: meta.url,
@@ -285,32 +290,12 @@ export class SiteLoader {
       bySlug: new Map(sorted.map((post) => [post.slug, post])),
       pages: new Map(pages.map((page) => [page.slug, page])),
       version: version.digest('hex').slice(0, 16),
-      body: async (of) =>
-        ((await this.store.read(of.bodyKey)) ?? (await this.renderFromSource(of))).html,
+      body: async (of) => {
+        const { html, headings } =
+          (await store.read(of.bodyKey)) ?? (await renderFromSource(of, store, renderer(1)));
+        return { html, headings };
+      },
     };
-  }
-
-  /**
-   * A body rendered from the post's (or page's) file, for a body the cache lost (deleted
-   * meanwhile, or never written: full disk, read-only cache). Written back if it can be.
-   */
-  async renderFromSource(of: Post | Page): Promise<RenderedBody> {
-    const source = await readFile(of.file, 'utf8');
-    const kind: SourceKind<SourceFields, unknown> = 'date' in of ? POSTS : PAGES;
-    const parsed = await kind.parse(of.file, source);
-    if (!parsed.ok) throw new ContentError(parsed.problems);
-    const renderer = this.#renderer(1);
-    try {
-      const { body } = await renderer.render({
-        file: of.file,
-        body: parsed.post.body,
-        bodyLine: parsed.post.bodyLine,
-      });
-      this.store.write(of.bodyKey, body);
-      return body;
-    } finally {
-      await renderer.close();
-    }
   }
 
   /** Reads the files at `paths` of a collection, trusting `entries` where they still agree. */
@@ -402,6 +387,13 @@ export class SiteLoader {
     return result;
   }
 
+  /** Production stops on any problem, with every one of them. */
+  #stopOnProblems(): void {
+    if (!this.#options.strict) return;
+    const problems = this.problems();
+    if (problems.length > 0) throw new ContentError(problems);
+  }
+
   #renderer(jobs: number): Renderer {
     return (this.#options.renderer ?? createRenderer)(jobs);
   }
@@ -483,4 +475,30 @@ async function filesUnder<F extends SourceFields>(
     () => [] as string[], // gone, or not a folder
   );
   return [...new Set([...inside, ...present])].sort();
+}
+
+/**
+ * A body rendered from the post's (or page's) file, for a body the cache lost (deleted meanwhile,
+ * or never written: full disk, read-only cache). Written back if it can be.
+ */
+async function renderFromSource(
+  of: Post | Page,
+  store: BodyStore,
+  renderer: Renderer,
+): Promise<RenderedBody> {
+  const source = await readFile(of.file, 'utf8');
+  const kind: SourceKind<SourceFields, unknown> = 'date' in of ? POSTS : PAGES;
+  const parsed = await kind.parse(of.file, source);
+  if (!parsed.ok) throw new ContentError(parsed.problems);
+  try {
+    const { body } = await renderer.render({
+      file: of.file,
+      body: parsed.post.body,
+      bodyLine: parsed.post.bodyLine,
+    });
+    store.write(of.bodyKey, body);
+    return body;
+  } finally {
+    await renderer.close();
+  }
 }

@@ -14,6 +14,17 @@ export interface SourceFields {
   draft: boolean;
   aliases?: readonly string[];
   authors?: readonly string[];
+  summary?: string | undefined;
+  description?: string | undefined;
+}
+
+/**
+ * Whether the site model reads a file's first paragraph (post.ts), so the index keeps it (issue
+ * #17): a post's summary when front matter has none (its description falls back to the summary),
+ * a page's description when front matter has none.
+ */
+export function needsFirstParagraph(fm: SourceFields): boolean {
+  return 'date' in fm ? fm.summary === undefined : fm.description === undefined;
 }
 
 export interface SourceKind<F extends SourceFields, M> {

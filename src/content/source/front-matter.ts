@@ -23,8 +23,19 @@ export interface ParsedPost<F = FrontMatter> {
   fieldLines: Readonly<Record<string, number>>;
 }
 
+/** A file's Markdown and the file line it starts on. */
+interface Body {
+  text: string;
+  line: number;
+}
+
+/**
+ * When the front matter is wrong but closed, the failure still carries the body, so its links are
+ * checked in the same run (`npm run check`, issue #19).
+ */
 export type ParseResult<F = FrontMatter> =
-  { ok: true; post: ParsedPost<F> } | { ok: false; problems: ContentProblem[] };
+  | { ok: true; post: ParsedPost<F> }
+  | { ok: false; problems: ContentProblem[]; body?: Body | undefined };
 
 const FENCE = /^---[ \t]*$/;
 const CLOSING_FENCE = /^(?:---|\.\.\.)[ \t]*$/;
@@ -82,9 +93,10 @@ function parseSource<S extends z.ZodType<{ slug?: string | undefined }>, F>(
   source: string,
   kind: SourceKind<S, F>,
 ): ParseResult<F> {
-  const problems = (list: { line: number; message: string }[]): ParseResult<F> => ({
+  const problems = (list: { line: number; message: string }[], body?: Body): ParseResult<F> => ({
     ok: false,
     problems: list.map(({ line, message }) => ({ file, line, message })),
+    body,
   });
   const split = splitSource(source);
   if ('problem' in split) {
@@ -94,6 +106,7 @@ function parseSource<S extends z.ZodType<{ slug?: string | undefined }>, F>(
         : 'front matter is not closed: add a "---" line after it';
     return problems([{ line: 1, message }]);
   }
+  const body = { text: split.body, line: split.bodyLine };
   // File line of YAML line n is n + 1: the opening fence is line 1.
   const result = validateYaml(split.yaml, kind.schema, {
     firstLine: 2,
@@ -102,7 +115,7 @@ function parseSource<S extends z.ZodType<{ slug?: string | undefined }>, F>(
     notAMapping: `front matter must be fields like ${kind.example}, one per line`,
     nameKeys: false,
   });
-  if (!result.ok) return problems(result.problems);
+  if (!result.ok) return problems(result.problems, body);
 
   const fieldLines = { ...result.keyLines };
   const authors: unknown = (result.data as { authors?: unknown }).authors;
@@ -110,19 +123,15 @@ function parseSource<S extends z.ZodType<{ slug?: string | undefined }>, F>(
     for (const i of authors.keys()) fieldLines[`authors.${i}`] = result.lineAt(['authors', i]);
   const slug = result.data.slug ?? basename(file, '.md');
   if (!SLUG_PATTERN.test(slug)) {
-    return problems([
-      {
-        line: 1,
-        message: `file name "${slug}" is not a usable slug: rename the file or set "slug" (lowercase letters, digits and single "-", "_" or ".")`,
-      },
-    ]);
+    const message = `file name "${slug}" is not a usable slug: rename the file or set "slug" (lowercase letters, digits and single "-", "_" or ".")`;
+    return problems([{ line: 1, message }], body);
   }
   return {
     ok: true,
     post: {
       frontMatter: kind.finish(result.data, slug),
-      body: split.body,
-      bodyLine: split.bodyLine,
+      body: body.text,
+      bodyLine: body.line,
       fieldLines,
     },
   };

@@ -4,7 +4,7 @@
  * and zod issues into `file:line: message` problems, so front matter and quire.yaml (issue #18)
  * read alike: an unknown key with "did you mean", a wrong type with what was given.
  */
-import { type Document, isMap, isNode, LineCounter, parseDocument } from 'yaml';
+import { type Document, isMap, isNode, LineCounter, parseDocument, visit } from 'yaml';
 import { z } from 'zod';
 import { nearest } from './did-you-mean.ts';
 
@@ -59,7 +59,24 @@ export function validateYaml<S extends z.ZodType>(
       })),
     };
   }
-  const data: unknown = doc.toJS() ?? {};
+  let data: unknown;
+  try {
+    data = doc.toJS() ?? {};
+  } catch (error) {
+    // The yaml package refuses to expand aliases past a bound (an alias bomb, "billion laughs",
+    // issue #20): a problem at the first alias's line.
+    let line = options.firstLine;
+    visit(doc, {
+      Alias(_, node) {
+        if (node.range) line = lineOf(node.range[0]);
+        return visit.BREAK;
+      },
+    });
+    return {
+      ok: false,
+      problems: [{ line, message: `${options.syntaxError}: ${(error as Error).message}` }],
+    };
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return { ok: false, problems: [{ line: options.firstLine, message: options.notAMapping }] };
   }

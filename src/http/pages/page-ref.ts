@@ -7,6 +7,7 @@ import {
   type FeedFormat,
   feedPath,
   indexPath,
+  OPENSEARCH_PATH,
   pagePath,
   postPath,
   ROBOTS_PATH,
@@ -24,6 +25,7 @@ export type PageRef =
   | { kind: 'feed'; format: FeedFormat; tag?: string | undefined }
   | { kind: 'sitemap' }
   | { kind: 'robots' }
+  | { kind: 'opensearch' }
   | { kind: 'page'; slug: string };
 
 export function pathOf(ref: PageRef): string {
@@ -44,6 +46,8 @@ export function pathOf(ref: PageRef): string {
       return SITEMAP_PATH;
     case 'robots':
       return ROBOTS_PATH;
+    case 'opensearch':
+      return OPENSEARCH_PATH;
     case 'page':
       return pagePath(ref.slug);
   }
@@ -68,6 +72,7 @@ export function refOf(path: string): PageRef | undefined {
       else if (format) ref = { kind: 'feed', format };
       else if (first === 'sitemap.xml') ref = { kind: 'sitemap' };
       else if (first === 'robots.txt') ref = { kind: 'robots' };
+      else if (first === 'opensearch.xml') ref = { kind: 'opensearch' };
     } else if (first === 'page' && parts.length === 2) ref = { kind: 'index', page: page(second) };
     else if (first === 'posts' && parts.length === 2 && second)
       ref = { kind: 'post', slug: second };

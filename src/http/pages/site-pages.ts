@@ -21,13 +21,14 @@ import {
   relatedPosts,
 } from '../../content/site/published.ts';
 import { pageOf } from '../../content/site/pagination.ts';
-import type { Page, Post } from '../../content/types.ts';
+import type { Post, Site } from '../../content/types.ts';
 import { FEED_FORMATS, feedPath, indexPath, tagPath } from '../paths.ts';
 import { postAuthors } from './authors.ts';
 import { FEED_CONTENT_TYPES, FEED_ENTRIES, renderFeed } from './feeds.ts';
 import { blogPostingJsonLd } from './json-ld.ts';
 import type { PageRef } from './page-ref.ts';
 import { type RenderedPage, renderedPage, type RenderTemplate } from './rendered-page.ts';
+import { OPENSEARCH_CONTENT_TYPE, renderOpenSearch } from './opensearch.ts';
 import { renderRobots, renderSitemap } from './sitemap.ts';
 import type { SiteMeta } from './site-meta.ts';
 
@@ -35,8 +36,8 @@ export interface PageContext {
   render: RenderTemplate;
   site: SiteMeta;
   pageSize: number;
-  /** A post's or page's body HTML (from the render cache). */
-  body: (of: Post | Page) => Promise<string>;
+  /** A post's or page's body (from the render cache). */
+  body: Site['body'];
   /** More template data on every page (the dev server's badges and banner), and its identity. */
   extra?: { data(): Record<string, unknown>; key(): string } | undefined;
   /**
@@ -169,7 +170,7 @@ export function resolvePage(
         const data = {
           ...(context.extra?.data() ?? {}),
           canonical: path,
-          post: { ...post, html: await context.body(post) },
+          post: { ...post, ...(await context.body(post)) },
           // A byline when the site file names its authors (issue #18).
           authors: Object.keys(site.authors).length > 0 ? postAuthors(site, post) : [],
           older,
@@ -207,7 +208,9 @@ export function resolvePage(
       const entries = posts.slice(0, FEED_ENTRIES);
       const shown = ['feed', ref.format, ref.tag, ...entries.map(whole)];
       return page(FEED_CONTENT_TYPES[ref.format], posts, shown, async () => {
-        const bodies = await Promise.all(entries.map((post) => context.body(post)));
+        const bodies = await Promise.all(
+          entries.map(async (post) => (await context.body(post)).html),
+        );
         return renderFeed(site, entries, bodies, ref.format, ref.tag);
       });
     }
@@ -221,6 +224,11 @@ export function resolvePage(
         deps: 'robots',
         render: async () => renderedPage(renderRobots(site.url), 'text/plain; charset=utf-8'),
       };
+    case 'opensearch':
+      return {
+        deps: 'opensearch',
+        render: async () => renderedPage(renderOpenSearch(site), OPENSEARCH_CONTENT_TYPE),
+      };
     case 'page': {
       // A standalone page (issue #18): undated, so no Last-Modified; in no list.
       const standalone = view.pages.get(ref.slug);
@@ -231,7 +239,7 @@ export function resolvePage(
         [],
         ['page', slug, title, description, String(draft), bodyKey],
         async () => {
-          const html = await context.body(standalone);
+          const { html } = await context.body(standalone);
           return context.render('page.njk', {
             ...(context.extra?.data() ?? {}),
             canonical: path,
