@@ -218,6 +218,19 @@ describe('the site file', () => {
     ]);
   });
 
+  it('reports an alias bomb (billion laughs, #20) at its first alias, like front matter', async () => {
+    const bomb = [
+      'title: Laughs',
+      'a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]',
+      ...['b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].map(
+        (name, i) => `${name}: &${name} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`,
+      ),
+    ].join('\n');
+    const [problem, ...more] = await problemsOf(`${bomb}\n`);
+    assert.deepEqual(more, []);
+    assert.match(problem ?? '', /^quire\.yaml:3: invalid YAML: /);
+  });
+
   it('with problems stops loadConfig with every one of them, and reports them beside the settings without the file', async () => {
     const path = await siteFile('title: Notes\npageSize: 0\nmenuu: []\n');
     assert.throws(
