@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { requireTools } from '../require-tool.ts';
+import { requireTools } from '../../helpers/require-tool.ts';
 import { AUDITED_PAGES } from './audited-pages.ts';
 import {
   describeViolations,

@@ -22,7 +22,7 @@ import { createLogger } from '../../../src/log.ts';
 import { loaderOptions } from '../../../src/process/load.ts';
 import { crawl } from '../../helpers/crawl.ts';
 import { tempDir, writePosts } from '../../helpers/posts-dir.ts';
-import { requireTools } from '../require-tool.ts';
+import { requireTools } from '../../helpers/require-tool.ts';
 
 const tools = requireTools(['java'], 'apt-get install openjdk-17-jre-headless');
 const VNU_JAR = String(createRequire(import.meta.url)('vnu-jar'));
