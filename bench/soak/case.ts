@@ -31,6 +31,8 @@ export interface OrdinaryFigures {
   answered: number;
   /** Requests that got no answer, or an answer other than 200. */
   failed: number;
+  /** What the failed requests got (a status or an error code) and how many. */
+  failures: Record<string, number>;
   p50Ms: number;
   p99Ms: number;
   /** p99 of the same traffic alone, measured in the same run just before. */

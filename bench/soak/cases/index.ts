@@ -1,4 +1,5 @@
 /** Every `npm run soak` case, in the order they run (issue #20). Append new cases here. */
 import type { SoakCase } from '../case.ts';
+import { slowClients } from './slow-clients.ts';
 
-export const CASES: SoakCase[] = [];
+export const CASES: SoakCase[] = [slowClients];
