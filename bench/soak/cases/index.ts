@@ -1,5 +1,6 @@
 /** Every `npm run soak` case, in the order they run (issue #20). Append new cases here. */
 import type { SoakCase } from '../case.ts';
+import { floods } from './floods.ts';
 import { slowClients } from './slow-clients.ts';
 
-export const CASES: SoakCase[] = [slowClients];
+export const CASES: SoakCase[] = [slowClients, floods];

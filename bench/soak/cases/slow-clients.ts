@@ -12,7 +12,7 @@ import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CaseFigures, SoakCase, SoakTarget } from '../case.ts';
 import { withinTwiceBaseline } from '../ordinary.ts';
-import { type NoAnswer, RawConnection, type RawResponse } from '../raw-http.ts';
+import { type NoAnswer, RawConnection, type RawResponse } from '../../../test/helpers/raw-http.ts';
 import { LARGE_PATH } from '../stack.ts';
 
 interface Hostile {
