@@ -19,6 +19,7 @@ import assets from './http/assets.ts';
 import errors, { frameworkErrors } from './http/errors.ts';
 import { createLifecycle, type Lifecycle } from './http/lifecycle.ts';
 import requestId, { childLoggerFactory, genReqId } from './http/request-id.ts';
+import requestFraming from './http/request-framing.ts';
 import requestLog, { QuireLogController } from './http/request-log.ts';
 import securityHeaders from './http/security-headers.ts';
 import health from './http/routes/health.ts';
@@ -122,6 +123,7 @@ export function buildApp(
   if (config.securityHeaders === 'app') app.register(securityHeaders);
   app.register(requestId);
   app.register(requestLog, { metrics: options.metrics });
+  app.register(requestFraming);
   app.register(views, {
     meta,
     store,
