@@ -71,6 +71,11 @@ export interface SoakContext {
   /** The short version: fewer connections and seconds (the system tests). */
   short: boolean;
   ordinary: OrdinarySampler;
+  /**
+   * Text of files outside the roots the app and nginx serve (a canary beside posts/, templates/,
+   * the repository, /etc/passwd): no answer may ever contain one.
+   */
+  secrets: string[];
   /** Starts a fresh stack for this case alone; the runner stops it after the case. */
   startStack: (options?: StackOptions) => Promise<OwnStack>;
   /** Progress on stderr (never stdout: that is the one JSON object). */

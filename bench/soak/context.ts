@@ -23,6 +23,7 @@ export async function runCase(
   const ctx: SoakContext = {
     targets: options.stack.targets,
     short: options.short,
+    secrets: options.stack.secrets,
     ordinary: ordinarySampler(options.short ? 1500 : 5000),
     startStack: async (stackOptions = {}) => {
       const stack = await startStack({ ...stackOptions, server: options.server });
