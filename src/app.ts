@@ -19,7 +19,7 @@ import assets from './http/assets.ts';
 import errors, { frameworkErrors } from './http/errors.ts';
 import { createLifecycle, type Lifecycle } from './http/lifecycle.ts';
 import requestId, { childLoggerFactory, genReqId } from './http/request-id.ts';
-import requestFraming from './http/request-framing.ts';
+import requestFraming, { clientErrorHandler } from './http/request-framing.ts';
 import requestLog, { QuireLogController } from './http/request-log.ts';
 import securityHeaders from './http/security-headers.ts';
 import health from './http/routes/health.ts';
@@ -75,6 +75,7 @@ export function buildApp(
     genReqId,
     childLoggerFactory,
     frameworkErrors,
+    clientErrorHandler,
     trustProxy: options.trustProxy ?? config.trustProxy,
     exposeHeadRoutes: true,
     // Timeouts that fit nginx in front (documented in the README): idle keep-alive sockets outlive

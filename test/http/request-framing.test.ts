@@ -9,15 +9,17 @@ import { describe, it, type TestContext } from 'node:test';
 import { RawConnection, type RawResponse, rawRequest } from '../helpers/raw-http.ts';
 import { buildTestApp } from './harness.ts';
 
-async function listening(t: TestContext): Promise<RawConnection> {
-  const { app } = buildTestApp(t);
-  const address = await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = new URL(address);
-  const socket = connect(Number(port), '127.0.0.1');
-  await once(socket, 'connect');
-  const connection = new RawConnection(socket);
-  t.after(() => connection.close());
-  return connection;
+/** The app listening on loopback; each call of the result opens a connection to it. */
+async function listening(t: TestContext): Promise<() => Promise<RawConnection>> {
+  const { app } = buildTestApp(t, { env: { TEST_ROUTES: 'true' } });
+  const { port } = new URL(await app.listen({ port: 0, host: '127.0.0.1' }));
+  return async () => {
+    const socket = connect(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    const connection = new RawConnection(socket);
+    t.after(() => connection.close());
+    return connection;
+  };
 }
 
 async function answer(connection: RawConnection): Promise<RawResponse> {
@@ -28,7 +30,7 @@ async function answer(connection: RawConnection): Promise<RawResponse> {
 
 describe('request framing', () => {
   it('answers 400 with the error page to a request with two Host lines', async (t) => {
-    const connection = await listening(t);
+    const connection = await (await listening(t))();
     connection.send(rawRequest('GET / HTTP/1.1', ['Host: blog.example', 'Host: evil.example']));
     const response = await answer(connection);
     assert.equal(response.status, 400);
@@ -37,18 +39,70 @@ describe('request framing', () => {
   });
 
   it('still serves a request with one Host line on the same kind of socket', async (t) => {
-    const connection = await listening(t);
+    const connection = await (await listening(t))();
     connection.send(rawRequest('GET / HTTP/1.1', ['Host: blog.example']));
     assert.equal((await answer(connection)).status, 200);
   });
 
   it('answers an HTTP/1.0 request and closes, writing nothing for bytes pipelined after it', async (t) => {
-    const connection = await listening(t);
+    const connection = await (await listening(t))();
     connection.send(
       rawRequest('GET / HTTP/1.0', []) + rawRequest('GET / HTTP/1.1', ['Host: blog.example']),
     );
     assert.equal((await answer(connection)).status, 200);
     // Not a 400 for a request nobody processed: the connection just ends.
     assert.equal(await connection.read(), 'closed');
+  });
+
+  it('answers a 64 KB URL with 431 and Connection: close, read in full, then closes', async (t) => {
+    const connection = await (await listening(t))();
+    connection.send(rawRequest(`GET /${'a'.repeat(65_536)} HTTP/1.1`, ['Host: blog.example']));
+    const response = await answer(connection);
+    assert.equal(response.status, 431);
+    assert.equal(response.headers.connection, 'close');
+    assert.equal((JSON.parse(response.body) as { statusCode: number }).statusCode, 431);
+    assert.equal(await connection.read(), 'closed');
+  });
+
+  it('answers a smuggling pair with 400 and Connection: close, and nothing for what follows', async (t) => {
+    const connection = await (await listening(t))();
+    connection.send(
+      rawRequest(
+        'GET / HTTP/1.1',
+        ['Host: blog.example', 'Content-Length: 6', 'Transfer-Encoding: chunked'],
+        '0\r\n\r\nGET /second HTTP/1.1\r\nHost: blog.example\r\n\r\n',
+      ),
+    );
+    const response = await answer(connection);
+    assert.equal(response.status, 400);
+    assert.equal(response.headers.connection, 'close');
+    assert.equal(await connection.read(), 'closed');
+  });
+
+  it('finishes the answer under way before closing on bytes it cannot read', async (t) => {
+    const open = await listening(t);
+    const connection = await open();
+    connection.send(
+      rawRequest('GET /__test/slow?ms=200 HTTP/1.1', ['Host: blog.example']) + 'NOT HTTP\r\n\r\n',
+    );
+    const response = await answer(connection);
+    assert.equal(response.status, 200);
+    assert.equal(await connection.read(), 'closed');
+    // The process is still serving (the handler once threw here and took the worker down).
+    const next = await open();
+    next.send(rawRequest('GET / HTTP/1.1', ['Host: blog.example']));
+    assert.equal((await answer(next)).status, 200);
+  });
+
+  it('answers bytes it cannot read after an earlier answer on the same connection', async (t) => {
+    const connection = await (await listening(t))();
+    connection.send(rawRequest('GET / HTTP/1.1', ['Host: blog.example']));
+    assert.equal((await answer(connection)).status, 200);
+    // Node clears the connection's response to null once answered: the handler once read it as
+    // an answer under way and threw, taking the worker down (found by the soak's paths case).
+    connection.send('NOT HTTP\r\n\r\n');
+    const response = await answer(connection);
+    assert.equal(response.status, 400);
+    assert.equal(response.headers.connection, 'close');
   });
 });
