@@ -83,6 +83,10 @@ export function buildApp(
     // (the classic sporadic 502); a whole request must arrive within 30 s.
     keepAliveTimeout: 65_000,
     requestTimeout: 30_000,
+    // Node enforces headersTimeout and requestTimeout only when it checks, every 30 s by default:
+    // a slowloris connection lived up to 40 s, not 10 (issue #20, the soak's slow-clients case).
+    // https://nodejs.org/api/http.html#httpcreateserveroptions-requestlistener
+    http: { connectionsCheckingInterval: 1000 },
     // While closing, requests already on an open connection are still served
     // (with `Connection: close`) rather than answered 503: they were accepted.
     return503OnClosing: false,

@@ -22,8 +22,8 @@ async function listening(t: TestContext): Promise<() => Promise<RawConnection>> 
   };
 }
 
-async function answer(connection: RawConnection): Promise<RawResponse> {
-  const read = await connection.read();
+async function answer(connection: RawConnection, timeoutMs?: number): Promise<RawResponse> {
+  const read = await connection.read(timeoutMs);
   if (typeof read === 'string') assert.fail(`no answer: ${read}`);
   return read;
 }
@@ -104,5 +104,20 @@ describe('request framing', () => {
     const response = await answer(connection);
     assert.equal(response.status, 400);
     assert.equal(response.headers.connection, 'close');
+  });
+
+  it('answers 408 and closes a connection whose headers take longer than 10 s (slowloris)', async (t) => {
+    const connection = await (await listening(t))();
+    const started = performance.now();
+    const headers = 'GET / HTTP/1.1\r\nHost: blog.example\r\nX-Slow: ';
+    const trickle = setInterval(() => connection.send('a'), 1000);
+    connection.send(headers);
+    t.after(() => clearInterval(trickle));
+    const response = await answer(connection, 20_000);
+    const seconds = (performance.now() - started) / 1000;
+    assert.equal(response.status, 408);
+    assert.equal(response.headers.connection, 'close');
+    // The app's headersTimeout is 10 s; Node checks it once a second, not every 30 s.
+    assert.ok(seconds >= 9 && seconds < 13, `closed after ${seconds.toFixed(1)} s`);
   });
 });
