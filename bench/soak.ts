@@ -13,6 +13,8 @@
  *
  *   npm run soak -- [--short] [--only <case>[,<case>]] [--server dist/server.js] [--timeout 1800]
  *
+ * (`npm run --silent soak` leaves npm's own header lines out, for stdout that is JSON alone.)
+ *
  * Every case is bounded in time and count and stops by itself; everything runs on 127.0.0.1, and
  * every process is stopped on the way out, whatever happens.
  */
