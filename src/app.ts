@@ -19,6 +19,7 @@ import assets from './http/assets.ts';
 import errors, { frameworkErrors } from './http/errors.ts';
 import { createLifecycle, type Lifecycle } from './http/lifecycle.ts';
 import requestId, { childLoggerFactory, genReqId } from './http/request-id.ts';
+import requestFraming, { clientErrorHandler } from './http/request-framing.ts';
 import requestLog, { QuireLogController } from './http/request-log.ts';
 import securityHeaders from './http/security-headers.ts';
 import health from './http/routes/health.ts';
@@ -84,6 +85,7 @@ export function buildApp(
     genReqId,
     childLoggerFactory,
     frameworkErrors,
+    clientErrorHandler,
     trustProxy: options.trustProxy ?? config.trustProxy,
     exposeHeadRoutes: true,
     // Timeouts that fit nginx in front (documented in the README): idle keep-alive sockets outlive
@@ -91,6 +93,10 @@ export function buildApp(
     // (the classic sporadic 502); a whole request must arrive within 30 s.
     keepAliveTimeout: 65_000,
     requestTimeout: 30_000,
+    // Node enforces headersTimeout and requestTimeout only when it checks, every 30 s by default:
+    // a slowloris connection lived up to 40 s, not 10 (issue #20, the soak's slow-clients case).
+    // https://nodejs.org/api/http.html#httpcreateserveroptions-requestlistener
+    http: { connectionsCheckingInterval: 1000 },
     // While closing, requests already on an open connection are still served
     // (with `Connection: close`) rather than answered 503: they were accepted.
     return503OnClosing: false,
@@ -124,6 +130,7 @@ export function buildApp(
   if (config.securityHeaders === 'app') app.register(securityHeaders);
   app.register(requestId);
   app.register(requestLog, { metrics: options.metrics });
+  app.register(requestFraming);
   app.register(views, {
     meta,
     store,
