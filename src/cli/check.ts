@@ -3,9 +3,9 @@
  * aliases, links to posts that do not exist) and prints each problem as `file:line: message`.
  * Exit 0 when every post is fine, 1 when there is a problem or no posts directory, 2 on bad usage.
  */
-import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.ts';
+import { defaultSlug } from '../content/markdown/post-file-links.ts';
 import { PostsDirectoryError } from '../content/source/discover-posts.ts';
 import { SiteLoader } from '../content/site/site-loader.ts';
 import { type ContentProblem, formatProblem } from '../content/types.ts';
@@ -28,7 +28,7 @@ async function checkPosts(postsDir: string, cacheDir: string): Promise<CheckResu
   // A post that did not parse may still be a link's target: assume its file name is its slug
   // rather than report every link to it. Its own problems are reported already.
   const claimed = new Set(claims.map(({ file }) => file));
-  for (const { file } of loader.files()) if (!claimed.has(file)) known.add(basename(file, '.md'));
+  for (const { file } of loader.files()) if (!claimed.has(file)) known.add(defaultSlug(file));
   for (const link of loader.links()) {
     if (!known.has(link.slug))
       problems.push({

@@ -5,7 +5,7 @@
  * their source lines for the banner, and the in-process renderer that makes an edit cheap.
  */
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { defaultSlug } from '../content/markdown/post-file-links.ts';
 import { parsePost } from '../content/source/front-matter.ts';
 import { createRenderer } from '../content/render/pool.ts';
 import { type PostChange, SiteLoader, type UpdateReport } from '../content/site/site-loader.ts';
@@ -149,7 +149,7 @@ export function createDevContent(options: {
 
     neverGood(slug) {
       for (const { file, post, problems: own } of loader.files())
-        if (!post && own.length > 0 && basename(file, '.md') === slug)
+        if (!post && own.length > 0 && defaultSlug(file) === slug)
           return problems.filter((problem) => problem.file === file);
       return undefined;
     },

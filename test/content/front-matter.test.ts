@@ -148,4 +148,15 @@ describe('front matter', () => {
     );
     assert.ok(parsePost('posts/My Post.md', post('title: Hi\ndate: 2026-01-01\nslug: my-post')).ok);
   });
+
+  it('names a post folder’s index.md after its folder, which must then be a usable slug', () => {
+    const source = post('title: Hi\ndate: 2026-01-01');
+    const bundle = parsePost('posts/a-trip/index.md', source);
+    assert.ok(bundle.ok);
+    assert.equal(bundle.post.frontMatter.slug, 'a-trip');
+    const bad = parsePost('posts/My Trip/index.md', source);
+    assert.deepEqual(bad.ok ? [] : bad.problems.map((p) => `${p.line}: ${p.message}`), [
+      '1: folder name "My Trip" is not a usable slug: rename the folder or set "slug" (lowercase letters, digits and single "-", "_" or ".")',
+    ]);
+  });
 });

@@ -8,7 +8,7 @@ describe('internalLinks', () => {
   it('finds links and images to /posts/<slug> and to .md files, with the line of the target', () => {
     const body = [
       '[a](/posts/a) ![b](</posts/b> "title") [c](/posts/c/#x) [d](/posts/d?x=1#y)',
-      '[e [nested]](../other/e.md#part) [f](caf%C3%A9.md)',
+      '[e [nested]](../other/e.md#part) [f](caf%C3%A9.md) [f2](./a-trip/index.md)',
       '[ref]: /posts/g',
       '  [ref2]: <./h.md>',
       '[wrapped',
@@ -22,6 +22,7 @@ describe('internalLinks', () => {
       '1:d',
       '2:e',
       '2:café',
+      '2:a-trip',
       '3:g',
       '4:h',
       '7:i',

@@ -18,6 +18,8 @@ describe('links to a post by its file', () => {
       ['/posts/other-post', '/posts/part-two#setup', '/posts/notes?x=1'],
     );
     assert.deepEqual(await hrefs('[d][d]\n\n[d]: ./ref.md\n'), ['/posts/ref']);
+    // A post that is a folder is named after it (issue #18).
+    assert.deepEqual(await hrefs('[e](../a-trip/index.md#day-2)'), ['/posts/a-trip#day-2']);
   });
 
   it('leave other links alone: schemes, absolute paths, other files, code', async () => {

@@ -3,9 +3,9 @@
  * strictly. Every problem is located at a line of the file, so a writer reads
  * `posts/hello.md:3: unknown field "tag" (did you mean "tags"?)`.
  */
-import { basename } from 'node:path';
 import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { defaultSlug } from '../markdown/post-file-links.ts';
 import { nearest } from './did-you-mean.ts';
 import {
   FRONT_MATTER_FIELDS,
@@ -31,7 +31,7 @@ export type ParseResult =
 const FENCE = /^---[ \t]*$/;
 const CLOSING_FENCE = /^(?:---|\.\.\.)[ \t]*$/;
 
-/** `file` is the path shown in messages; its base name is the default slug. */
+/** `file` is the path shown in messages; it gives the default slug (`defaultSlug`). */
 export function parsePost(file: string, source: string): ParseResult {
   const problem = (line: number, message: string): ParseResult => ({
     ok: false,
@@ -81,11 +81,12 @@ export function parsePost(file: string, source: string): ParseResult {
   }
 
   const fm = result.data;
-  const slug = fm.slug ?? basename(file, '.md');
+  const slug = fm.slug ?? defaultSlug(file);
   if (!SLUG_PATTERN.test(slug)) {
+    const what = /(?:^|[\\/])index\.md$/.test(file) ? 'folder' : 'file';
     return problem(
       1,
-      `file name "${slug}" is not a usable slug: rename the file or set "slug" (lowercase letters, digits and single "-", "_" or ".")`,
+      `${what} name "${slug}" is not a usable slug: rename the ${what} or set "slug" (lowercase letters, digits and single "-", "_" or ".")`,
     );
   }
   return {
