@@ -15,6 +15,8 @@ export interface FrontMatter {
   slug: string;
   /** Old slugs that keep working: they redirect here. */
   aliases: string[];
+  /** An image of the post, `src` relative to its folder (issue #18). */
+  cover?: { src: string; alt: string } | undefined;
 }
 
 /** A heading found while rendering, for tables of contents. */
@@ -50,7 +52,7 @@ export type PostBody = Pick<RenderedBody, 'html' | 'headings'>;
  * A post as the site knows it: everything but its body's HTML, which pages read from the render
  * cache when they need it (`Site.body`), so a process holds no post bodies (issue #17).
  */
-export interface Post extends Omit<FrontMatter, 'summary'> {
+export interface Post extends Omit<FrontMatter, 'summary' | 'cover'> {
   /** Front matter `summary`, else the first paragraph. Plain text. */
   summary: string;
   readingMinutes: number;

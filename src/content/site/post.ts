@@ -33,5 +33,6 @@ export function storedFrontMatter(fm: FrontMatter): StoredFrontMatter {
     draft: fm.draft,
     slug: fm.slug,
     aliases: fm.aliases,
+    cover: fm.cover,
   };
 }

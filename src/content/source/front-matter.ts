@@ -3,13 +3,14 @@
  * strictly. Every problem is located at a line of the file, so a writer reads
  * `posts/hello.md:3: unknown field "tag" (did you mean "tags"?)`.
  */
-import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
+import { type Document, isMap, isNode, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { defaultSlug } from '../markdown/post-file-links.ts';
 import { nearest } from './did-you-mean.ts';
 import {
   FRONT_MATTER_FIELDS,
   frontMatterSchema,
+  NESTED_FIELDS,
   REQUIRED_FIELDS,
   SLUG_PATTERN,
   toDate,
@@ -101,7 +102,7 @@ export function parsePost(file: string, source: string): ParseResult {
       body: lines.slice(close + 1).join('\n'),
       bodyLine: close + 2,
       fieldLines: Object.fromEntries(
-        Object.keys(data).map((key) => [key, keyLine(doc, key, lineOf)]),
+        Object.keys(data).map((key) => [key, keyLine(doc, [key], lineOf)]),
       ),
     },
   };
@@ -114,21 +115,29 @@ function describeIssue(
   lineOf: (offset: number) => number,
 ): { line: number; message: string }[] {
   const lineAt = (path: readonly PropertyKey[]): number => {
-    // The deepest node that exists: an element of a list, else its key's value, else line 1.
+    // The deepest node that exists: an element of a list, else its key's value, else line 1. A
+    // missing key of a map (`alt` of `cover`) is reported at the map's own key.
     for (let depth = path.length; depth > 0; depth--) {
-      const node = doc.getIn(path.slice(0, depth) as (string | number)[], true);
+      const at = path.slice(0, depth) as (string | number)[];
+      const node = doc.getIn(at, true);
+      if (depth < path.length && isNode(node)) return keyLine(doc, at, lineOf);
       if (isNode(node) && node.range) return lineOf(node.range[0]);
     }
     return 1;
   };
 
   if (issue.code === 'unrecognized_keys') {
+    const parent = issue.path.map(String);
+    const known =
+      parent.length === 0 ? FRONT_MATTER_FIELDS : (NESTED_FIELDS[parent[0] ?? ''] ?? []);
+    const inside = parent.length === 0 ? '' : ` in "${parent.join('.')}"`;
     return issue.keys.map((key) => {
-      const guess = nearest(key, FRONT_MATTER_FIELDS);
-      const hint = guess
-        ? `did you mean "${guess}"?`
-        : `known fields: ${FRONT_MATTER_FIELDS.join(', ')}`;
-      return { line: keyLine(doc, key, lineOf), message: `unknown field "${key}" (${hint})` };
+      const guess = nearest(key, known);
+      const hint = guess ? `did you mean "${guess}"?` : `known fields: ${known.join(', ')}`;
+      return {
+        line: keyLine(doc, [...parent, key], lineOf),
+        message: `unknown field "${key}"${inside} (${hint})`,
+      };
     });
   }
   const field = String(issue.path[0] ?? '');
@@ -140,15 +149,20 @@ function describeIssue(
   return [{ line: lineAt(issue.path), message: `${issue.message}${got}` }];
 }
 
-function keyLine(doc: Document, key: string, lineOf: (offset: number) => number): number {
-  const contents = doc.contents;
-  if (contents && 'items' in contents) {
-    for (const pair of contents.items as { key: unknown }[]) {
-      if (isNode(pair.key) && pair.key.toJSON() === key && pair.key.range)
+/** The line of the key at `path` (`['cover', 'alt']`), else of its map, else line 1. */
+function keyLine(
+  doc: Document,
+  path: readonly (string | number)[],
+  lineOf: (offset: number) => number,
+): number {
+  const parent = path.length === 1 ? doc.contents : doc.getIn(path.slice(0, -1), true);
+  if (isMap(parent)) {
+    for (const pair of parent.items) {
+      if (isNode(pair.key) && pair.key.toJSON() === path.at(-1) && pair.key.range)
         return lineOf(pair.key.range[0]);
     }
   }
-  return 1;
+  return path.length > 1 ? keyLine(doc, path.slice(0, -1), lineOf) : 1;
 }
 
 function describeValue(value: unknown): string {
