@@ -10,6 +10,9 @@ import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** `IMAGE_MAX_MB` unless set: a phone's photo is a few megabytes, a camera's RAW export more. */
+export const DEFAULT_IMAGE_MAX_MB = 20;
+
 /** A whole number from `min` to `max`; `what` names it in the message, e.g. "a number of posts". */
 const wholeNumber = (min: number, max: number, what: string) => {
   const message = `must be ${what} from ${min} to ${max}`;
@@ -95,6 +98,8 @@ const variables = z.object({
     .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
     .default('info'),
   CACHE_DIR: z.string().min(1, 'must not be empty').default('./.cache/render'),
+  // An image beside a post larger than this is served as is, never decoded (issue #18).
+  IMAGE_MAX_MB: wholeNumber(1, 1024, 'a number of megabytes').default(DEFAULT_IMAGE_MAX_MB),
   // The theme: Nunjucks templates, with static files under `assets/`.
   TEMPLATES_DIR: z
     .string()
@@ -150,6 +155,7 @@ const schema = variables
     pageCacheMb: c.PAGE_CACHE_MB,
     logLevel: c.LOG_LEVEL,
     cacheDir: c.CACHE_DIR,
+    imageMaxMb: c.IMAGE_MAX_MB,
     templatesDir: c.TEMPLATES_DIR,
     workers: c.WORKERS,
     metricsPort: c.METRICS_PORT,

@@ -61,6 +61,7 @@ describe('the server process', () => {
       rendered: SAMPLE_POSTS,
       cached: 0,
       validated: SAMPLE_POSTS,
+      images: (loaded?.quire as { images: number }).images,
       ms: (loaded?.quire as { ms: number }).ms,
     });
 
@@ -109,9 +110,9 @@ describe('the server process', () => {
     }
   });
 
-  it('renders nothing on a second start with the same cache', async () => {
+  it('renders nothing and makes no image variant on a second start with the same cache', async () => {
     const cacheDir = await tempDir();
-    for (const expected of [SAMPLE_POSTS, 0]) {
+    for (const start of ['first', 'second']) {
       const server = startServer({ POSTS_DIR: 'posts', CACHE_DIR: cacheDir });
       await server.listening;
       server.child.kill('SIGTERM');
@@ -119,7 +120,9 @@ describe('the server process', () => {
       const loaded = parseLines(server.stdoutLines.filter(Boolean)).find(
         (line) => line.msg === 'site loaded',
       );
-      assert.equal((loaded?.quire as { rendered: number }).rendered, expected);
+      const { rendered, images } = loaded?.quire as { rendered: number; images: number };
+      if (start === 'first') assert.equal(rendered, SAMPLE_POSTS);
+      else assert.deepEqual({ rendered, images }, { rendered: 0, images: 0 });
     }
   });
 

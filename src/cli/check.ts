@@ -1,6 +1,7 @@
 /**
  * `npm run check`: validates every post without rendering (front matter, unique slugs and
- * aliases, links to posts that do not exist) and prints each problem as `file:line: message`.
+ * aliases, links to posts that do not exist, the files beside them and their images: issue #18)
+ * and prints each problem as `file:line: message`.
  * Exit 0 when every post is fine, 1 when there is a problem or no posts directory, 2 on bad usage.
  */
 import { parseArgs } from 'node:util';
@@ -18,11 +19,17 @@ interface CheckResult {
   problems: ContentProblem[];
 }
 
-/** The loader's problems (it renders nothing here), and links to posts that do not exist. */
-async function checkPosts(postsDir: string, cacheDir: string): Promise<CheckResult> {
-  const loader = new SiteLoader({ postsDir, cacheDir, render: false });
+/**
+ * The loader's problems (it renders nothing here), its images' problems (it decodes them), and
+ * links to posts that do not exist.
+ */
+async function checkPosts(
+  postsDir: string,
+  { cacheDir, imageMaxMb }: { cacheDir: string; imageMaxMb: number },
+): Promise<CheckResult> {
+  const loader = new SiteLoader({ postsDir, cacheDir, imageMaxMb, render: false });
   const { posts } = await loader.load();
-  const problems = loader.problems();
+  const problems = [...loader.problems(), ...loader.imageWarnings()];
   const claims = loader.claims();
   const known = new Set(claims.flatMap(({ slug, aliases }) => [slug, ...aliases]));
   // A post that did not parse may still be a link's target: assume its file name is its slug
@@ -60,7 +67,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
   let result: CheckResult;
   try {
-    result = await checkPosts(values['posts-dir'] ?? config.postsDir, config.cacheDir);
+    result = await checkPosts(values['posts-dir'] ?? config.postsDir, config);
   } catch (error) {
     if (error instanceof PostsDirectoryError) return fail(error.message, 1);
     throw error;

@@ -60,7 +60,12 @@ export interface Post extends Omit<FrontMatter, 'summary' | 'cover'> {
   file: string;
   /** Key of its rendered body in the render cache. */
   bodyKey: string;
+  /** Changes whenever a file the post shows or links to changes (issue #18). */
+  mediaVersion: string;
 }
+
+/** What a `/media/…` URL serves: a file under a folder, or a redirect to a changed file's URL. */
+export type MediaAnswer = { root: string; file: string } | { moved: string };
 
 /** Everything the web layer needs to serve the blog. Immutable: a new content version is a new Site. */
 export interface Site {
@@ -72,8 +77,10 @@ export interface Site {
   bySlug: ReadonlyMap<string, Post>;
   /** Changes whenever any post or the renderer changes. */
   version: string;
-  /** A post's body: its sanitized HTML and its headings (for the table of contents). */
+  /** A post's body: its sanitized HTML, its files' markup in place (issue #18), and its headings. */
   body(post: Post): Promise<PostBody>;
+  /** The post file or image variant at a `/media/…` URL path, percent-encoded as requested. */
+  media(path: string): MediaAnswer | undefined;
 }
 
 /** One problem in one post, located for a human: `file:line: message`. */

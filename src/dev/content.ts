@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { defaultSlug } from '../content/markdown/post-file-links.ts';
 import { parsePost } from '../content/source/front-matter.ts';
-import { createRenderer } from '../content/render/pool.ts';
+import { createRenderer, renderProcessCount } from '../content/render/pool.ts';
 import { type PostChange, SiteLoader, type UpdateReport } from '../content/site/site-loader.ts';
 import type { ContentProblem, Post, Site } from '../content/types.ts';
 import { createDevRenderer } from './dev-renderer.ts';
@@ -43,6 +43,7 @@ export interface DevChange extends UpdateReport {
 export function createDevContent(options: {
   postsDir: string;
   cacheDir: string;
+  imageMaxMb: number;
   title: string;
   url: string;
 }): DevContent {
@@ -51,7 +52,8 @@ export function createDevContent(options: {
   const loader = new SiteLoader({
     postsDir: options.postsDir,
     cacheDir: options.cacheDir,
-    renderer: (jobs) => (jobs > 1 ? createRenderer(jobs) : renderer),
+    imageMaxMb: options.imageMaxMb,
+    renderer: (work) => (renderProcessCount(work) > 0 ? createRenderer(work) : renderer),
   });
   /** Old slug → the slug it became during this session (renames, slug edits). */
   const moved = new Map<string, string>();
@@ -60,15 +62,16 @@ export function createDevContent(options: {
   let problems: DevProblem[] = [];
   let site: Site | undefined;
 
-  /** Every problem, with the source line it points at. */
+  /** Every problem, images served as they are included, with the source line it points at. */
   const locate = async () => {
+    const all = [...loader.problems(), ...loader.imageWarnings()];
     const lines = new Map<string, string[]>();
-    for (const { file } of loader.problems()) {
+    for (const { file } of all) {
       const text = lines.has(file) ? undefined : await readFile(file, 'utf8').catch(() => '');
       if (text !== undefined) lines.set(file, text.split(/\r?\n/));
     }
     const source = ({ file, line }: ContentProblem) => lines.get(file)?.[line - 1] ?? '';
-    problems = loader.problems().map((problem) => ({ ...problem, source: source(problem) }));
+    problems = all.map((problem) => ({ ...problem, source: source(problem) }));
   };
 
   /** Remembers each good post's source, so its first re-render reuses its code blocks. */

@@ -15,6 +15,7 @@ import type { ContentMetrics } from '../metrics.ts';
 const loaderOptions = (config: Config) => ({
   postsDir: config.postsDir,
   cacheDir: config.cacheDir,
+  imageMaxMb: config.imageMaxMb,
   strict: true,
 });
 const meta = (config: Config) => ({ title: config.siteTitle, url: config.siteUrl });
@@ -32,8 +33,8 @@ export async function loadAndReport(
     logger.warn({ file: warning.file, line: warning.line }, formatProblem(warning));
   }
   if (report.cacheError) logger.warn(report.cacheError);
-  const { posts, rendered, cached, validated, ms } = report;
-  logger.info({ posts, rendered, cached, validated, ms }, 'site loaded');
+  const { posts, rendered, cached, validated, images, ms } = report;
+  logger.info({ posts, rendered, cached, validated, images, ms }, 'site loaded');
   if (metrics) {
     metrics.posts.set(report.published);
     metrics.renderCacheHits.inc(cached);

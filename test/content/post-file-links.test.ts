@@ -25,9 +25,9 @@ describe('links to a post by its file', () => {
   it('leave other links alone: schemes, absolute paths, other files, code', async () => {
     assert.deepEqual(
       await hrefs(
-        '[a](https://example.com/README.md) [b](/docs/x.md) [c](notes.txt) [d](/posts/x) `[e](y.md)`',
+        '[a](https://example.com/README.md) [b](/docs/x.md) [c](/files/notes.txt) [d](/posts/x) `[e](y.md)`',
       ),
-      ['https://example.com/README.md', '/docs/x.md', 'notes.txt', '/posts/x'],
+      ['https://example.com/README.md', '/docs/x.md', '/files/notes.txt', '/posts/x'],
     );
   });
 

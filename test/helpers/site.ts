@@ -26,6 +26,7 @@ export function makePost(overrides: Partial<Post & PostBody> = {}): Post {
     summary: `Summary of post ${counter}.`,
     readingMinutes: 1,
     file: `posts/${slug}.md`,
+    mediaVersion: '',
     ...fields,
     bodyKey,
   };
@@ -41,6 +42,7 @@ export function makeSite(posts: readonly Post[] = [], overrides: Partial<Site> =
     bySlug: new Map(sorted.map((post) => [post.slug, post])),
     version: 'test-version',
     body: async (post) => bodies.get(post.bodyKey) ?? { html: '', headings: [] },
+    media: () => undefined,
     ...overrides,
   };
 }

@@ -45,7 +45,9 @@ function linksIn(text: string): string[] {
   ].map((match) => (match[1] as string).replaceAll('&amp;', '&'));
   for (const candidate of candidates) {
     const path = candidate.startsWith(ORIGIN) ? candidate.slice(ORIGIN.length) : candidate;
-    if (!path.startsWith('/') || path.startsWith('//') || path.startsWith('/assets/')) continue;
+    if (!path.startsWith('/') || path.startsWith('//')) continue;
+    // Files, not pages (their bytes are the files'; test/http/assets.test.ts, media.test.ts).
+    if (path.startsWith('/assets/') || path.startsWith('/media/')) continue;
     found.add(path.split('#')[0] as string);
   }
   return [...found];

@@ -12,7 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { InternalLink } from '../source/internal-links.ts';
+import type { ImageInfo } from '../render/protocol.ts';
+import type { FileLink, InternalLink } from '../source/internal-links.ts';
 import type { FrontMatter, RenderWarning } from '../types.ts';
 import { contentFingerprint } from './fingerprint.ts';
 
@@ -43,6 +44,8 @@ export interface IndexEntry {
   fieldLines: Record<string, number>;
   /** Links to other posts, for `npm run check`. */
   links: InternalLink[];
+  /** The files it shows or links to, its cover included (issue #18). */
+  files: FileLink[];
   /** Key of the rendered body in the render cache: hash of the renderer and the source. */
   bodyKey: string;
   // What rendering the body told about it, besides its HTML (in its own cache file):
@@ -51,15 +54,28 @@ export interface IndexEntry {
   warnings: RenderWarning[];
 }
 
+/** A file beside the posts that a post shows or links to (issue #18): the media manifest. */
+export interface MediaEntry {
+  /** Relative to the posts directory, with `/` between folders. */
+  path: string;
+  source: SourceStamp;
+  /** What the image job found, for a file shown as an image. */
+  image?: ImageInfo | undefined;
+  /** Widths of its variants in the render cache; none: served as is. */
+  variants: number[];
+}
+
 interface IndexFile {
   format: typeof FORMAT;
   fingerprint: string;
   postsDir: string;
   entries: IndexEntry[];
+  media: MediaEntry[];
 }
 
 export interface ReadIndex {
   entries: IndexEntry[];
+  media: MediaEntry[];
   /** Set when an index was there but could not be used, saying why (logged once). */
   warning?: string | undefined;
 }
@@ -75,8 +91,12 @@ export async function readSiteIndex(cacheDir: string, postsDir: string): Promise
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { entries: [] };
-    return { entries: [], warning: `cannot read the site index ${path}: ${code ?? String(error)}` };
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { entries: [], media: [] };
+    return {
+      entries: [],
+      media: [],
+      warning: `cannot read the site index ${path}: ${code ?? String(error)}`,
+    };
   }
   let data: unknown;
   try {
@@ -84,6 +104,7 @@ export async function readSiteIndex(cacheDir: string, postsDir: string): Promise
   } catch (error) {
     return {
       entries: [],
+      media: [],
       warning: `the site index ${path} is corrupt (${(error as Error).message}): rebuilding it`,
     };
   }
@@ -91,15 +112,21 @@ export async function readSiteIndex(cacheDir: string, postsDir: string): Promise
   if (index?.format !== FORMAT || index.fingerprint !== contentFingerprint()) {
     return {
       entries: [],
+      media: [],
       warning: `the site index ${path} was written by another version of Quire: rebuilding it`,
     };
   }
   // Another blog's cache: start afresh.
-  if (index.postsDir !== resolve(postsDir)) return { entries: [] };
-  if (!Array.isArray(index.entries) || !index.entries.every(isEntry)) {
-    return { entries: [], warning: `the site index ${path} is corrupt: rebuilding it` };
+  if (index.postsDir !== resolve(postsDir)) return { entries: [], media: [] };
+  if (
+    !Array.isArray(index.entries) ||
+    !index.entries.every(isEntry) ||
+    !Array.isArray(index.media) ||
+    !index.media.every(isMediaEntry)
+  ) {
+    return { entries: [], media: [], warning: `the site index ${path} is corrupt: rebuilding it` };
   }
-  return { entries: index.entries };
+  return { entries: index.entries, media: index.media };
 }
 
 /**
@@ -110,6 +137,7 @@ export function writeSiteIndex(
   cacheDir: string,
   postsDir: string,
   entries: readonly IndexEntry[],
+  media: readonly MediaEntry[],
 ): string | undefined {
   const path = join(cacheDir, INDEX_FILE);
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
@@ -118,6 +146,7 @@ export function writeSiteIndex(
     fingerprint: contentFingerprint(),
     postsDir: resolve(postsDir),
     entries: [...entries],
+    media: [...media],
   };
   try {
     mkdirSync(cacheDir, { recursive: true });
@@ -148,6 +177,19 @@ function isEntry(value: unknown): value is IndexEntry {
     typeof entry.firstParagraph === 'string' &&
     Array.isArray(entry.warnings) &&
     Array.isArray(entry.links) &&
+    Array.isArray(entry.files) &&
     typeof entry.fieldLines === 'object'
+  );
+}
+
+function isMediaEntry(value: unknown): value is MediaEntry {
+  const entry = value as Partial<MediaEntry> | null;
+  return (
+    typeof entry?.path === 'string' &&
+    typeof entry.source?.size === 'number' &&
+    typeof entry.source.mtimeMs === 'number' &&
+    typeof entry.source.hash === 'string' &&
+    Array.isArray(entry.variants) &&
+    (entry.image === undefined || typeof entry.image.format === 'string')
   );
 }

@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bodyKey } from '../cache/body-store.ts';
 import type { IndexEntry, SourceStamp } from '../cache/site-index.ts';
-import { internalLinks } from '../source/internal-links.ts';
+import { scanLinks } from '../source/internal-links.ts';
 import { storedFrontMatter } from './post.ts';
 import type { RenderJob } from '../render/pool.ts';
 import type { ContentProblem, Post } from '../types.ts';
@@ -40,13 +40,14 @@ export interface ReadOptions {
   previous?: FileState | undefined;
 }
 
-/** The state of the post at `path` now, or undefined when there is none. */
-export async function readFileState(
-  postsDir: string,
-  path: string,
-  { known, previous }: ReadOptions,
-): Promise<FileState | undefined> {
-  const file = join(postsDir, path);
+/**
+ * A file's stamp: `known` itself while the file's size and modification time agree (nothing is
+ * read), else the file is read and hashed; undefined when there is no such file.
+ */
+export async function readStamp(
+  file: string,
+  known?: SourceStamp,
+): Promise<{ stamp: SourceStamp; bytes?: Buffer } | undefined> {
   let size: number;
   let mtimeMs: number;
   let bytes: Buffer;
@@ -54,8 +55,7 @@ export async function readFileState(
     const stats = await stat(file);
     if (!stats.isFile()) return undefined;
     ({ size, mtimeMs } = stats);
-    if (known?.source.size === size && known.source.mtimeMs === mtimeMs)
-      return settled(path, file, known);
+    if (known?.size === size && known.mtimeMs === mtimeMs) return { stamp: known };
     bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -68,6 +68,20 @@ export async function readFileState(
     mtimeMs: bytes.length === size ? mtimeMs : -1,
     hash: createHash('sha256').update(bytes).digest('base64url'),
   };
+  return { stamp, bytes };
+}
+
+/** The state of the post at `path` now, or undefined when there is none. */
+export async function readFileState(
+  postsDir: string,
+  path: string,
+  { known, previous }: ReadOptions,
+): Promise<FileState | undefined> {
+  const file = join(postsDir, path);
+  const read = await readStamp(file, known?.source);
+  if (!read) return undefined;
+  const { stamp, bytes } = read;
+  if (!bytes) return settled(path, file, known as IndexEntry);
   if (previous && previous.stamp.hash === stamp.hash) return previous;
   if (known && known.source.hash === stamp.hash)
     return settled(path, file, { ...known, source: stamp });
@@ -82,12 +96,17 @@ export async function readFileState(
     return { path, file, stamp, parsed: true, parseProblems: problems, problems, ...kept };
   }
   const { frontMatter, body, bodyLine, fieldLines } = parsed.post;
+  const { links, files } = scanLinks(body, bodyLine);
+  const { cover } = frontMatter;
+  // The cover is one more file the post shows, checked and served like the others.
+  if (cover) files.push({ target: cover.src, line: fieldLines.cover ?? 1, image: true });
   const current: IndexEntry = {
     path,
     source: stamp,
     frontMatter: storedFrontMatter(frontMatter),
     fieldLines: { ...fieldLines },
-    links: internalLinks(body, bodyLine),
+    links,
+    files,
     bodyKey: bodyKey(source),
     firstParagraph: '',
     wordCount: 0,

@@ -12,16 +12,21 @@
  * file is broken. Production stops on any problem instead (`strict`), before rendering.
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { type BodyStore, createBodyStore } from '../cache/body-store.ts';
-import { readSiteIndex, writeSiteIndex } from '../cache/site-index.ts';
+import { type MediaEntry, readSiteIndex, writeSiteIndex } from '../cache/site-index.ts';
+import { DEFAULT_IMAGE_MAX_MB } from '../../config.ts';
+import { resolveFile } from '../markdown/file-references.ts';
+import { withMedia } from '../media/media-markup.ts';
 import { discoverPosts } from '../source/discover-posts.ts';
-import { toPost } from './post.ts';
+import { MediaFiles } from './media-files.ts';
+import { mediaVersion, toPost } from './post.ts';
 import { createRenderer, type Renderer } from '../render/pool.ts';
 import { ContentError, type ContentProblem, type Post } from '../types.ts';
 import type { RenderedBody, Site } from '../types.ts';
 import { type FileState, readFileState, settled } from './file-state.ts';
+import { checkFiles } from './post-files.ts';
 import { renderPending } from './render-pending.ts';
 import { checkClashes } from './slug-clashes.ts';
 
@@ -32,8 +37,10 @@ export interface SiteLoaderOptions {
   render?: boolean;
   /** Stop on the first problems, with every problem (production); else keep going (dev). */
   strict?: boolean;
-  /** The renderer for `jobs` bodies. Default: the render pool (in this process for a few). */
-  renderer?: (jobs: number) => Renderer;
+  /** The renderer for so much work (`renderWork`). Default: the render pool (here for a little). */
+  renderer?: (work: number) => Renderer;
+  /** Config `IMAGE_MAX_MB`: a larger image beside a post is served as is (issue #18). */
+  imageMaxMb?: number;
 }
 
 export interface LoadReport {
@@ -43,6 +50,8 @@ export interface LoadReport {
   published: number;
   /** Bodies rendered now. */
   rendered: number;
+  /** Images read, checked or given their variants now (issue #18): none when none changed. */
+  images: number;
   /** Posts whose body came from the cache. */
   cached: number;
   /** Posts read and validated now (the others came from the index). */
@@ -79,6 +88,7 @@ export class SiteLoader {
   readonly store: BodyStore;
   readonly #options: SiteLoaderOptions;
   readonly #states = new Map<string, FileState>();
+  readonly #media: MediaFiles;
   /** Whether the index on disk lags behind the states. */
   #dirty = false;
   #cacheError: string | undefined;
@@ -87,6 +97,11 @@ export class SiteLoader {
     this.#options = options;
     this.postsDir = options.postsDir;
     this.store = createBodyStore(options.cacheDir);
+    this.#media = new MediaFiles({
+      postsDir: options.postsDir,
+      cacheDir: options.cacheDir,
+      maxImageBytes: (options.imageMaxMb ?? DEFAULT_IMAGE_MAX_MB) * 2 ** 20,
+    });
   }
 
   /** Reads every post (from the index where it can) and renders what the cache lacks. */
@@ -94,8 +109,10 @@ export class SiteLoader {
     const started = performance.now();
     const index = await readSiteIndex(this.#options.cacheDir, this.postsDir);
     const known = new Map(index.entries.map((entry) => [entry.path, entry]));
-    const paths = await discoverPosts(this.postsDir);
+    const { posts: paths, files } = await discoverPosts(this.postsDir);
     this.#states.clear();
+    this.#media.paths.clear();
+    for (const file of files) this.#media.paths.add(file);
     let next = 0;
     const read = async () => {
       while (next < paths.length) {
@@ -109,22 +126,30 @@ export class SiteLoader {
     this.#dirty ||=
       index.entries.length !== this.#states.size ||
       [...this.#states.values()].some((s) => s.good !== known.get(s.path));
-    checkClashes(this.#states.values());
+    this.#check();
     if (this.#options.strict) {
       const problems = this.problems();
       if (problems.length > 0) throw new ContentError(problems);
     }
     const validated = [...this.#states.values()].filter((state) => state.parsed).length;
-    const { rendered, renderSeconds } = await this.#renderPending();
+    const knownMedia = new Map(index.media.map((entry) => [entry.path, entry]));
+    const { rendered, images, renderSeconds } = await this.#renderPending({ known: knownMedia });
+    // Files read, or whose image job ran, are new entries: the index must say so.
+    const media = this.#media.entries();
+    this.#dirty ||=
+      index.media.length !== media.length ||
+      media.some((entry) => entry !== knownMedia.get(entry.path));
     if (this.#options.render !== false) {
       this.flush();
-      if (this.#cacheError === undefined) await this.store.prune(this.#bodyKeys());
+      if (this.#cacheError === undefined)
+        await Promise.all([this.store.prune(this.#bodyKeys()), this.#media.prune()]);
     }
     const goods = [...this.#states.values()].filter((state) => state.good);
     return {
       posts: this.#states.size,
       published: goods.filter((state) => !state.good?.frontMatter.draft).length,
       rendered,
+      images,
       cached: goods.length - rendered,
       validated,
       ms: Math.round(performance.now() - started),
@@ -145,22 +170,31 @@ export class SiteLoader {
     this.#states.clear();
     for (const entry of index.entries)
       this.#states.set(entry.path, settled(entry.path, join(this.postsDir, entry.path), entry));
+    this.#media.open(index.media);
     return true;
   }
 
   /**
-   * Applies what happened at `path` (a post file, or a folder of posts moved in, out or deleted):
-   * re-reads the files there, validates them against the others, renders what changed. The index is
-   * written by `flush`.
+   * Applies what happened at `path` (a post, a file beside the posts, or a folder of them moved
+   * in, out or deleted): re-reads the files there, validates them against the others, renders
+   * what changed. The index is written by `flush`.
    */
   async update(path: string): Promise<UpdateReport> {
     const before = JSON.stringify(this.problems());
     const rel = relative(this.postsDir, path).split(sep).join('/');
-    const targets = rel.endsWith('.md') ? [rel] : await this.#postsUnder(rel);
+    const { posts: targets, files } = rel.endsWith('.md')
+      ? { posts: [rel], files: new Map<string, boolean>() }
+      : await this.#under(rel);
     const goodBefore = new Map<string, Post | undefined>();
     const remember = (target: string) => {
       if (!goodBefore.has(target)) goodBefore.set(target, this.#postOf(this.#states.get(target)));
     };
+    for (const [file, exists] of files) {
+      if (exists) this.#media.paths.add(file);
+      else this.#media.paths.delete(file);
+    }
+    // The posts showing a changed file may change with it (an image's size, its variants).
+    for (const [target, state] of this.#states) if (this.#shows(state, files)) remember(target);
     for (const target of targets) {
       remember(target);
       const state = this.#states.get(target);
@@ -175,8 +209,8 @@ export class SiteLoader {
       remember(gone);
       this.#states.delete(gone);
     }
-    checkClashes(this.#states.values());
-    await this.#renderPending();
+    this.#check();
+    await this.#renderPending({ changed: new Set(files.keys()) });
     this.#dirty = true;
     const changes: PostChange[] = [];
     for (const [target, previous] of goodBefore) {
@@ -191,7 +225,8 @@ export class SiteLoader {
   flush(): void {
     if (!this.#dirty || this.#options.render === false) return;
     const entries = [...this.#states.values()].flatMap((state) => (state.good ? [state.good] : []));
-    const error = writeSiteIndex(this.#options.cacheDir, this.postsDir, entries);
+    const media = this.#media.entries();
+    const error = writeSiteIndex(this.#options.cacheDir, this.postsDir, entries, media);
     if (error === undefined) this.#dirty = false;
     this.#cacheError ??= error;
   }
@@ -203,11 +238,30 @@ export class SiteLoader {
       .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   }
 
-  /** Rendering warnings of the good posts. */
+  /** Rendering warnings of the good posts, and their images' problems. */
   warnings(): ContentProblem[] {
-    return [...this.#states.values()].flatMap((state) =>
+    const rendering = [...this.#states.values()].flatMap((state) =>
       (state.good?.warnings ?? []).map((warning) => ({ file: state.file, ...warning })),
     );
+    return [...rendering, ...this.imageWarnings()];
+  }
+
+  /**
+   * Images served as they are (too large, corrupt, in a format browsers do not show), at each
+   * line of a post (its current, else good version) showing one (issue #18).
+   */
+  imageWarnings(): ContentProblem[] {
+    const manifest = this.#media.manifest();
+    return [...this.#states.values()].flatMap((state) => {
+      const version = state.current ?? state.good;
+      return (version?.files ?? []).flatMap(({ target, line, image }) => {
+        const path = image ? resolveFile(version?.path ?? '', target) : undefined;
+        const problem = path === undefined ? undefined : manifest.file(path)?.problem;
+        if (problem === undefined) return [];
+        const message = `image ${join(this.postsDir, path ?? '')} ${problem}`;
+        return [{ file: state.file, line, message }];
+      });
+    });
   }
 
   /** The good post of every file, in path order. */
@@ -256,9 +310,10 @@ export class SiteLoader {
       (a, b) => b.date.getTime() - a.date.getTime() || a.slug.localeCompare(b.slug),
     );
     const version = createHash('sha256');
-    for (const post of posts) version.update(post.bodyKey);
-    const { store } = this;
+    for (const post of posts) version.update(`${post.bodyKey}${post.mediaVersion}`);
+    const { store, postsDir } = this;
     const renderer = this.#options.renderer ?? createRenderer;
+    const manifest = this.#media.manifest();
     return {
       title: meta.title,
       url: meta.url,
@@ -268,29 +323,69 @@ export class SiteLoader {
       body: async (post) => {
         const { html, headings } =
           (await store.read(post.bodyKey)) ?? (await renderFromSource(post, store, renderer(1)));
-        return { html, headings };
+        const path = relative(postsDir, post.file).split(sep).join('/');
+        return { html: withMedia(html, path, manifest), headings };
       },
+      media: (path) => manifest.answer(path),
     };
   }
 
-  async #renderPending(): Promise<{ rendered: number; renderSeconds: number[] }> {
-    if (this.#options.render === false) return { rendered: 0, renderSeconds: [] };
+  /**
+   * Renders what is pending, and runs the image jobs of the files the posts show (`known`: the
+   * index's entries; `changed`: files that changed on disk). Posts whose files changed become new
+   * posts, so their pages are dropped.
+   */
+  async #renderPending(media: {
+    known?: ReadonlyMap<string, MediaEntry>;
+    changed?: ReadonlySet<string>;
+  }): Promise<{ rendered: number; images: number; renderSeconds: number[] }> {
+    const render = this.#options.render !== false;
+    const versions = [...this.#states.values()].flatMap((state) =>
+      [state.current, state.good].filter((version) => version !== undefined),
+    );
+    const images = await this.#media.sync(versions, { ...media, encode: render });
     const result = await renderPending(this.#states.values(), {
       store: this.store,
-      renderer: (jobs) => this.#renderer(jobs),
+      renderer: (work) => this.#renderer(work),
       strict: this.#options.strict ?? false,
+      bodies: render,
+      images,
+      onImage: (path, image) => this.#media.settle(path, image),
     });
     this.#cacheError ??= result.cacheError;
+    const manifest = this.#media.manifest();
+    for (const state of this.#states.values()) {
+      if (
+        state.post &&
+        state.good &&
+        state.post.mediaVersion !== mediaVersion(state.good, manifest)
+      )
+        state.post = undefined;
+    }
     return result;
   }
 
-  #renderer(jobs: number): Renderer {
-    return (this.#options.renderer ?? createRenderer)(jobs);
+  /** Clashes between posts, and the files they name (issue #18). */
+  #check(): void {
+    checkClashes(this.#states.values());
+    checkFiles(this.#states.values(), this.#media.paths);
+  }
+
+  /** Whether the post shows or links to one of `files`. */
+  #shows(state: FileState, files: ReadonlyMap<string, boolean>): boolean {
+    if (files.size === 0) return false;
+    return [state.current, state.good].some((version) =>
+      version?.files.some(({ target }) => files.has(resolveFile(version.path, target) ?? '')),
+    );
+  }
+
+  #renderer(work: number): Renderer {
+    return (this.#options.renderer ?? createRenderer)(work);
   }
 
   #postOf(state: FileState | undefined): Post | undefined {
     if (!state?.good) return undefined;
-    state.post ??= toPost(state.file, state.good);
+    state.post ??= toPost(state.file, state.good, this.#media.manifest());
     return state.post;
   }
 
@@ -321,18 +416,32 @@ export class SiteLoader {
     return gone;
   }
 
-  /** Known post files under the folder `rel`, and the ones on disk there now. */
-  async #postsUnder(rel: string): Promise<string[]> {
+  /**
+   * The posts and other files at `rel` (a file, or a folder moved in, out or deleted): the known
+   * ones and the ones on disk now; each other file with whether it is on disk.
+   */
+  async #under(rel: string): Promise<{ posts: string[]; files: Map<string, boolean> }> {
     const prefix = rel === '' ? '' : `${rel}/`;
-    const inside = [...this.#states.keys()].filter((path) => path.startsWith(prefix));
-    const present = await readdir(join(this.postsDir, rel), { recursive: true }).then(
-      (names) =>
-        names
-          .filter((name) => name.endsWith('.md'))
-          .map((name) => prefix + name.split(sep).join('/')),
-      () => [] as string[], // gone, or not a folder
-    );
-    return [...new Set([...inside, ...present])].sort();
+    const here = (path: string) => path === rel || path.startsWith(prefix);
+    let present: string[];
+    try {
+      const found = await discoverPosts(join(this.postsDir, rel));
+      present = [...found.posts, ...found.files].map((path) => prefix + path);
+    } catch {
+      // Not a folder: a file (not a hidden one), or nothing.
+      const file = await stat(join(this.postsDir, rel)).then(
+        (stats) => stats.isFile(),
+        () => false,
+      );
+      present = file && !rel.split('/').some((part) => part.startsWith('.')) ? [rel] : [];
+    }
+    const posts = new Set([...this.#states.keys()].filter(here));
+    const files = new Map([...this.#media.paths].filter(here).map((path) => [path, false]));
+    for (const path of present) {
+      if (path.endsWith('.md')) posts.add(path);
+      else files.set(path, true);
+    }
+    return { posts: [...posts].sort(), files };
   }
 }
 

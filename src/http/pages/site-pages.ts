@@ -75,8 +75,9 @@ function card(post: Post | undefined): string {
   return found;
 }
 
-/** A post shown whole: its card, its body, its aliases, its file (feed ids). */
-const whole = (post: Post) => `${card(post)}${post.bodyKey}${post.aliases.join()}${post.file}`;
+/** A post shown whole: its card, its body and files, its aliases, its file (feed ids). */
+const whole = (post: Post) =>
+  `${card(post)}${post.bodyKey}${post.mediaVersion}${post.aliases.join()}${post.file}`;
 
 /** The newest publication or update among `posts`, never later than the view's `now`. */
 function lastChangedIn(view: PublishedView, posts: Iterable<Post | undefined>): Date | undefined {
