@@ -60,8 +60,26 @@ export interface Post extends Omit<FrontMatter, 'summary' | 'cover'> {
   file: string;
   /** Key of its rendered body in the render cache. */
   bodyKey: string;
+  /** Front matter `cover` as pages show it; undefined without one. */
+  cover?: PostCover | undefined;
   /** Changes whenever a file the post shows or links to changes (issue #18). */
   mediaVersion: string;
+}
+
+/** A post's cover image as pages, link previews and feeds show it (issue #18). */
+export interface PostCover {
+  alt: string;
+  /** Site path of the image file (`/media/…`), for og:image, JSON-LD and feeds. */
+  url: string;
+  /** In CSS pixels; unknown for an image that could not be read. */
+  width?: number | undefined;
+  height?: number | undefined;
+  /** Its MIME type, e.g. `image/jpeg`. */
+  type: string;
+  /** Its size in bytes (an RSS enclosure's length). */
+  bytes: number;
+  /** Its `<picture>` (or `<img>`), shown at the top of the post. */
+  html: string;
 }
 
 /** What a `/media/…` URL serves: a file under a folder, or a redirect to a changed file's URL. */

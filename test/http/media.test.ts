@@ -1,7 +1,8 @@
 /**
  * `/media/*` (issue #18): the files beside the posts and their variants, served by hashed URL with
- * immutable caching, an old hash redirected, nothing else reachable. A real site loaded from the
- * fixture post folder, a real app on a real socket (so request paths reach it exactly as sent).
+ * immutable caching, an old hash redirected, nothing else reachable; and a post's cover in its
+ * page, its link previews, its JSON-LD and the feeds. A real site loaded from the fixture post
+ * folder, a real app on a real socket (so request paths reach it exactly as sent).
  */
 import assert from 'node:assert/strict';
 import { cp, mkdir, writeFile } from 'node:fs/promises';
@@ -136,5 +137,69 @@ describe('files and variants at /media/', () => {
       assert.ok(response.status === 404 || response.status === 400, `${path}: ${response.status}`);
       assert.doesNotMatch(response.body.toString('utf8'), /root:|"name": "quire"/, path);
     }
+  });
+});
+
+describe('a post’s cover', () => {
+  const cover = find(/photo\.[0-9a-f]{10}\.jpg$/);
+
+  it('is the first image of its page, loaded at once', () => {
+    const first =
+      /<div class="post-cover"><picture>.*?<img alt="The view from the top" src="([^"]+)" width="1000" height="625" fetchpriority="high" \/><\/picture><\/div>/.exec(
+        page,
+      );
+    assert.equal(first?.[1], cover);
+    assert.equal(page.match(/fetchpriority="high"/g)?.length, 1, 'only the cover');
+  });
+
+  it('is the link preview: og:image and twitter:image, absolute, with size and alt text', () => {
+    for (const meta of [
+      `<meta property="og:image" content="${ORIGIN}${cover}">`,
+      '<meta property="og:image:type" content="image/jpeg">',
+      '<meta property="og:image:width" content="1000">',
+      '<meta property="og:image:height" content="625">',
+      '<meta property="og:image:alt" content="The view from the top">',
+      '<meta name="twitter:card" content="summary_large_image">',
+      `<meta name="twitter:image" content="${ORIGIN}${cover}">`,
+      '<meta name="twitter:image:alt" content="The view from the top">',
+    ])
+      assert.ok(page.includes(meta), meta);
+  });
+
+  it('is the image of its JSON-LD', () => {
+    const json = /<script type="application\/ld\+json">(.*?)<\/script>/.exec(page)?.[1] ?? '';
+    assert.deepEqual((JSON.parse(json) as { image: unknown }).image, {
+      '@type': 'ImageObject',
+      url: `${ORIGIN}${cover}`,
+      width: 1000,
+      height: 625,
+    });
+  });
+
+  it('is its image in the feeds: an enclosure in Atom and RSS, "image" in JSON Feed', async () => {
+    const atom = (await get('/feed.xml')).body.toString('utf8');
+    assert.ok(
+      atom.includes(
+        `<link rel="enclosure" href="${ORIGIN}${cover}" type="image/jpg" length="6021"/>`,
+      ),
+    );
+    const rss = (await get('/rss.xml')).body.toString('utf8');
+    assert.ok(rss.includes(`<enclosure length="6021" type="image/jpeg" url="${ORIGIN}${cover}"/>`));
+    const json = JSON.parse((await get('/feed.json')).body.toString('utf8')) as {
+      items: { url: string; image?: string }[];
+    };
+    assert.deepEqual(
+      json.items.map((item) => [item.url, item.image]),
+      [
+        [`${ORIGIN}/posts/trip`, `${ORIGIN}${cover}`],
+        [`${ORIGIN}/posts/plain`, undefined],
+      ],
+    );
+  });
+
+  it('a post without one keeps the small card and no image', async () => {
+    const plain = (await get('/posts/plain')).body.toString('utf8');
+    assert.ok(plain.includes('<meta name="twitter:card" content="summary">'));
+    assert.doesNotMatch(plain, /og:image|twitter:image|post-cover|"image"/);
   });
 });

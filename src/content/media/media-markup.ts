@@ -58,10 +58,15 @@ export function imageHtml(
 
 /**
  * `html` (a rendered body of the post at `postPath`, relative to the posts folder) with its
- * files' markup in place.
+ * files' markup in place. `eager`: whether its first image is the page's first (no cover above).
  */
-export function withMedia(html: string, postPath: string, manifest: MediaManifest): string {
-  let first = true;
+export function withMedia(
+  html: string,
+  postPath: string,
+  manifest: MediaManifest,
+  eager: boolean,
+): string {
+  let first = eager;
   return html.replace(
     MARKED,
     (_tag, name: string, before: string, written: string, after: string) => {

@@ -2,9 +2,11 @@
 import { createHash } from 'node:crypto';
 import type { IndexEntry, StoredFrontMatter } from '../cache/site-index.ts';
 import { resolveFile } from '../markdown/file-references.ts';
+import { escapeHtml } from '../markdown/text.ts';
+import { imageHtml } from '../media/media-markup.ts';
 import type { MediaManifest } from '../media/media-manifest.ts';
 import { toDate } from '../source/front-matter-schema.ts';
-import type { FrontMatter, Post } from '../types.ts';
+import type { FrontMatter, Post, PostCover } from '../types.ts';
 
 const WORDS_PER_MINUTE = 230;
 
@@ -22,8 +24,20 @@ export function toPost(file: string, entry: IndexEntry, media: MediaManifest): P
     readingMinutes: Math.max(1, Math.round(entry.wordCount / WORDS_PER_MINUTE)),
     file,
     bodyKey: entry.bodyKey,
+    cover: coverOf(entry, media),
     mediaVersion: mediaVersion(entry, media),
   };
+}
+
+/** Front matter `cover` with its file's URL, size and markup; undefined if the file is missing. */
+function coverOf(entry: IndexEntry, media: MediaManifest): PostCover | undefined {
+  const cover = entry.frontMatter.cover;
+  const path = cover && resolveFile(entry.path, cover.src);
+  const file = path === undefined ? undefined : media.file(path);
+  if (!cover || !file) return undefined;
+  const { url, width, height, type, bytes } = file;
+  const html = imageHtml(file, ` alt="${escapeHtml(cover.alt)}"`, cover.src, true);
+  return { alt: cover.alt, url, width, height, type, bytes, html };
 }
 
 /** What the post's pages show of its files: their URLs, sizes and variants. */

@@ -324,7 +324,8 @@ export class SiteLoader {
         const { html, headings } =
           (await store.read(post.bodyKey)) ?? (await renderFromSource(post, store, renderer(1)));
         const path = relative(postsDir, post.file).split(sep).join('/');
-        return { html: withMedia(html, path, manifest), headings };
+        // With a cover above it, the body's first image is not the page's first.
+        return { html: withMedia(html, path, manifest, post.cover === undefined), headings };
       },
       media: (path) => manifest.answer(path),
     };

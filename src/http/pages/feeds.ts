@@ -79,6 +79,12 @@ export function renderFeed(
       content: cdataSafe(absoluteUrls(bodies[i] ?? '', link, site.url)),
       author: [{ name: site.author }],
       category: post.tags.map((name) => ({ name, term: name })),
+      // Atom: a link rel="enclosure"; RSS: an <enclosure>; JSON Feed: "image".
+      image: post.cover && {
+        url: `${site.url}${post.cover.url}`,
+        type: post.cover.type,
+        length: post.cover.bytes,
+      },
     });
   }
   if (format === 'atom') return feed.atom1();

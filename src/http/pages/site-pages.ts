@@ -69,6 +69,7 @@ function card(post: Post | undefined): string {
       post.summary,
       post.readingMinutes,
       post.draft,
+      post.cover?.url,
     ]);
     cards.set(post, found);
   }
