@@ -34,6 +34,7 @@ const templates = await tempDir('quire-dev-templates-');
 await cp(REPO_TEMPLATES, templates, { recursive: true });
 const BASE_TEMPLATE = join(templates, 'base.njk');
 await copyFile(join(REPO_POSTS, 'welcome-to-quire.md'), join(posts, 'welcome-to-quire.md'));
+await cp(join(REPO_POSTS, 'images'), join(posts, 'images'), { recursive: true }); // its image
 await copyFile(join(REPO_POSTS, 'deploying-quire.md'), join(posts, 'deploying-quire.md'));
 await writePosts(posts, {
   'alpha.md': { title: 'Alpha', date: '2026-01-02', body: alphaBody('First words.') },
