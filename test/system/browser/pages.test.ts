@@ -113,8 +113,17 @@ describe('the reader’s pages in Chromium', { skip: tools.skip }, async () => {
   });
 
   it('has no serious or critical axe-core violation, in either scheme', async () => {
-    // writing-a-post has a task list (checkboxes) and a table.
-    const paths = ['/', POST, '/posts/writing-a-post', '/tags/', '/archive/', '/no-such-post'];
+    // writing-a-post has a task list (checkboxes) and a table; images-and-covers a cover,
+    // pictures and an SVG.
+    const paths = [
+      '/',
+      POST,
+      '/posts/writing-a-post',
+      '/posts/images-and-covers',
+      '/tags/',
+      '/archive/',
+      '/no-such-post',
+    ];
     for (const colorScheme of SCHEMES) {
       const context = await browser.newContext({ colorScheme, ...VIEWPORTS.desktop });
       const problems = await watchProblems(context);
