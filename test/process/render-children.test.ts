@@ -8,8 +8,8 @@
  * - a render child that dies while it has posts stops the start with one fatal line naming the
  *   child, the post and how it died;
  * - a post whose Markdown the renderer throws on, in a child or in this process, is that post's
- *   problem (issue #20): the start stops with one fatal line naming the post at its body's first
- *   line and why.
+ *   problem (issue #20): the start logs that problem, the post at its body's first line and why,
+ *   then stops with one fatal line counting it.
  */
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
@@ -90,9 +90,21 @@ describe('a cold start rendering in child processes, WATCH_REPORT_DEPENDENCIES=1
   }
 });
 
+/** The post's problem as its own line (file, line, message), then one fatal line counting it. */
+function assertTooDeepProblem(server: ServerProcess, bad: string): void {
+  const problems = server.logLines().filter((line) => line.level === 'error');
+  assert.deepEqual(
+    problems.map((line) => line.msg),
+    [`${bad}:${bodyLine}: ${TOO_DEEP_PROBLEM}`],
+  );
+  const [fatal, ...more] = fatalLines(server);
+  assert.deepEqual(more, [], 'one fatal line');
+  assert.equal(fatal?.msg, '1 problem in posts');
+}
+
 describe('a render child that fails mid-batch', () => {
   for (const workers of ['1', '2']) {
-    it(`throwing on a post (WORKERS=${workers}): one fatal line naming the post, its line and why`, async () => {
+    it(`throwing on a post (WORKERS=${workers}): the post's problem at its line, then one fatal line`, async () => {
       const { posts, cache } = await blog();
       const bad = join(posts, 'too-deep.md');
       await writeFile(bad, postSource({ title: 'Too deep', body: TOO_DEEP }));
@@ -101,9 +113,7 @@ describe('a render child that fails mid-batch', () => {
       const children = mostAtOnce(server.child.pid, isRenderChild, server.exited);
       assert.equal(await exitWithin(server, 120_000), 1);
 
-      const [fatal, ...more] = fatalLines(server);
-      assert.deepEqual(more, [], 'one fatal line');
-      assert.equal(fatal?.msg, `${bad}:${bodyLine}: ${TOO_DEEP_PROBLEM}`);
+      assertTooDeepProblem(server, bad);
       assert.ok((await children).most >= 2, 'rendered in child processes');
     });
   }
@@ -141,8 +151,6 @@ describe('a render child that fails mid-batch', () => {
       WORKERS: '1',
     });
     assert.equal(await exitWithin(server, 60_000), 1);
-    const [fatal, ...more] = fatalLines(server);
-    assert.deepEqual(more, []);
-    assert.equal(fatal?.msg, `${bad}:${bodyLine}: ${TOO_DEEP_PROBLEM}`);
+    assertTooDeepProblem(server, bad);
   });
 });
