@@ -29,9 +29,10 @@ import feeds from './http/routes/feeds.ts';
 import pages from './http/routes/pages.ts';
 import search from './http/routes/search.ts';
 import searchEngines from './http/routes/search-engines.ts';
+import standalonePages from './http/routes/standalone-pages.ts';
 import tags from './http/routes/tags.ts';
 import testRoutes from './http/routes/test-routes.ts';
-import { DEFAULT_MENU, type SiteMeta } from './http/pages/site-meta.ts';
+import { type SiteMeta, siteMeta } from './http/pages/site-meta.ts';
 import views from './http/views.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { HttpMetrics } from './metrics.ts';
@@ -51,13 +52,22 @@ export interface BuildAppOptions {
   now?: () => Date;
 }
 
-/** Where the dev server plugs in: it lists every post, with its banner, and reloads templates. */
+/** What the dev server's plugin gets: the page store, and the site meta it may update in place. */
+export interface DevPluginOptions {
+  store: PageStore;
+  meta: SiteMeta;
+}
+
+/**
+ * Where the dev server plugs in: it lists every post, with its banner, and reloads templates and
+ * the site file.
+ */
 export interface DevHooks {
   onEnvironment(env: nunjucks.Environment): void;
   /** Template data on every page (badges, problems, the reload script) and its identity. */
   preview: { data(): Record<string, unknown>; key(): string };
   /** Registered before the page routes, with the page store they serve from. */
-  plugin: FastifyPluginAsync<{ store: PageStore }> | FastifyPluginCallback<{ store: PageStore }>;
+  plugin: FastifyPluginAsync<DevPluginOptions> | FastifyPluginCallback<DevPluginOptions>;
 }
 
 export function buildApp(
@@ -96,15 +106,7 @@ export function buildApp(
     done(null, payload);
   });
 
-  const meta: SiteMeta = {
-    title: site.title,
-    url: site.url,
-    description: config.siteDescription,
-    author: config.siteAuthor,
-    language: config.siteLanguage,
-    menu: DEFAULT_MENU,
-    codeLineNumbers: config.codeLineNumbers,
-  };
+  const meta: SiteMeta = { ...siteMeta(config), title: site.title, url: site.url };
   const store = createPageStore({
     site,
     meta,
@@ -130,11 +132,11 @@ export function buildApp(
     templatesDir: config.templatesDir,
     assetUrl: assetManifest.url,
   });
-  if (options.dev) app.register(options.dev.plugin, { store });
+  if (options.dev) app.register(options.dev.plugin, { store, meta });
   app.register(errors, { store });
   app.register(assets, { dir: assetsDir, manifest: assetManifest, dev: options.dev !== undefined });
   app.register(media, { store, postsDir: resolve(config.postsDir) });
-  for (const routes of [pages, tags, archive, feeds, searchEngines, search])
+  for (const routes of [pages, tags, archive, feeds, searchEngines, search, standalonePages])
     app.register(routes, { store });
   app.register(health, { lifecycle });
   if (config.testRoutes) app.register(testRoutes);

@@ -14,6 +14,11 @@ export const SAMPLE_POSTS = readdirSync(new URL('../../posts/', import.meta.url)
   recursive: true,
 }).filter((name) => String(name).endsWith('.md')).length;
 
+/** The same for its standalone pages (pages/, issue #18). */
+export const SAMPLE_PAGES = readdirSync(new URL('../../pages/', import.meta.url)).filter((name) =>
+  name.endsWith('.md'),
+).length;
+
 /** A temporary directory removed after the test file. */
 export async function tempDir(prefix = 'quire-test-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
@@ -53,12 +58,14 @@ export async function writePosts(
 /** The real pipeline's site for a posts directory, as a production start loads it. */
 export async function loadTestSite(options: {
   postsDir: string;
+  pagesDir?: string;
   cacheDir: string;
   title?: string;
   url?: string;
 }): Promise<{ site: Site; report: LoadReport }> {
   const loader = new SiteLoader({
     postsDir: options.postsDir,
+    pagesDir: options.pagesDir,
     cacheDir: options.cacheDir,
     strict: true,
   });
