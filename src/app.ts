@@ -4,7 +4,7 @@
  * `src/http/` (the routes under `routes/`), each saying what it does; `/__test/*` only with
  * TEST_ROUTES, the dev server's plugin only from `npm run dev`.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -16,6 +16,7 @@ import type { Config } from './config.ts';
 import type { Site } from './content/types.ts';
 import { loadAssetManifest } from './http/asset-manifest.ts';
 import assets from './http/assets.ts';
+import media from './http/media.ts';
 import errors, { frameworkErrors } from './http/errors.ts';
 import { createLifecycle, type Lifecycle } from './http/lifecycle.ts';
 import requestId, { childLoggerFactory, genReqId } from './http/request-id.ts';
@@ -141,6 +142,7 @@ export function buildApp(
   if (options.dev) app.register(options.dev.plugin, { store, meta });
   app.register(errors, { store });
   app.register(assets, { dir: assetsDir, manifest: assetManifest, dev: options.dev !== undefined });
+  app.register(media, { store, postsDir: resolve(config.postsDir) });
   for (const routes of [pages, tags, archive, feeds, searchEngines, search, standalonePages])
     app.register(routes, { store });
   app.register(health, { lifecycle });

@@ -30,6 +30,9 @@ const DEFAULT_SITE_FILE = 'quire.yaml';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** `IMAGE_MAX_MB` unless set: a phone's photo is a few megabytes, a camera's RAW export more. */
+export const DEFAULT_IMAGE_MAX_MB = 20;
+
 /** A whole number from `min` to `max`; `what` names it in the message, e.g. "a number of posts". */
 const wholeNumber = (min: number, max: number, what: string) => wholeNumberText([min, max, what]);
 
@@ -70,8 +73,9 @@ const variables = z.object({
   SITE_LANGUAGE: siteLanguage.default('en'),
   // Posts per page on the index and tag pages.
   PAGE_SIZE: wholeNumberText(PAGE_SIZE_RANGE).default(10),
-  // The largest image accepted beside a post (issue #18's images).
-  IMAGE_MAX_MB: wholeNumberText(IMAGE_MAX_MB_RANGE).default(20),
+  // An image beside a post larger than this is served as is, never decoded (issue #18); the site
+  // file's images.maxMegabytes gives it too, the variable wins.
+  IMAGE_MAX_MB: wholeNumberText(IMAGE_MAX_MB_RANGE).default(DEFAULT_IMAGE_MAX_MB),
   // Rendered pages kept in memory per process (issue #17): pages are rendered on first request.
   PAGE_CACHE_MB: wholeNumber(1, 16_384, 'a number of megabytes').default(64),
   // Line numbers on every code block whose fence does not say `{lineNumbers=false}` (issue #19).
@@ -157,6 +161,7 @@ function toConfig(c: z.output<typeof schema>, file: SiteFile | undefined) {
     codeLineNumbers: c.CODE_LINE_NUMBERS,
     logLevel: c.LOG_LEVEL,
     cacheDir: c.CACHE_DIR,
+    imageMaxMb: c.IMAGE_MAX_MB,
     templatesDir: c.TEMPLATES_DIR,
     workers: c.WORKERS,
     metricsPort: c.METRICS_PORT,
@@ -168,7 +173,6 @@ function toConfig(c: z.output<typeof schema>, file: SiteFile | undefined) {
     trustProxy: c.TRUST_PROXY ?? (false as const),
     securityHeaders: c.SECURITY_HEADERS,
     testRoutes: c.TEST_ROUTES,
-    imageMaxMb: c.IMAGE_MAX_MB,
     // The site file's alone:
     authors,
     menu: sortedMenu(file?.menu ?? []),

@@ -50,6 +50,7 @@ describe('loadConfig', () => {
       codeLineNumbers: false,
       logLevel: 'info',
       cacheDir: './.cache/render',
+      imageMaxMb: 20,
       templatesDir: fileURLToPath(new URL('../templates/', import.meta.url)),
       workers: Math.min(availableParallelism(), 64),
       metricsPort: 9100,
@@ -61,7 +62,6 @@ describe('loadConfig', () => {
       trustProxy: false,
       securityHeaders: 'app',
       testRoutes: false,
-      imageMaxMb: 20,
       authors: {},
       menu: [],
       social: [],
@@ -90,6 +90,18 @@ describe('loadConfig', () => {
         { SITE_LANGUAGE: bad },
         [],
         `SITE_LANGUAGE must be a BCP 47 language tag, e.g. en, de or pt-BR (got "${bad}")`,
+      );
+    }
+  });
+
+  it('reads IMAGE_MAX_MB, a whole number of megabytes from 1 to 1024 (issue #18)', () => {
+    assert.equal(loadConfig({ IMAGE_MAX_MB: '5' }, []).imageMaxMb, 5);
+    assert.equal(loadConfig({}, ['--image-max-mb', '100']).imageMaxMb, 100);
+    for (const bad of ['0', '1025', '20MB', '-1', '2.5', 'lots']) {
+      fails(
+        { IMAGE_MAX_MB: bad },
+        [],
+        `IMAGE_MAX_MB must be a number of megabytes from 1 to 1024 (got "${bad}")`,
       );
     }
   });

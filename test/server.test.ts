@@ -62,6 +62,7 @@ describe('the server process', () => {
       rendered: SAMPLE_POSTS + SAMPLE_PAGES,
       cached: 0,
       validated: SAMPLE_POSTS + SAMPLE_PAGES,
+      images: (loaded?.quire as { images: number }).images,
       ms: (loaded?.quire as { ms: number }).ms,
     });
 
@@ -110,9 +111,9 @@ describe('the server process', () => {
     }
   });
 
-  it('renders nothing on a second start with the same cache', async () => {
+  it('renders nothing and makes no image variant on a second start with the same cache', async () => {
     const cacheDir = await tempDir();
-    for (const expected of [SAMPLE_POSTS + SAMPLE_PAGES, 0]) {
+    for (const start of ['first', 'second']) {
       const server = startServer({ POSTS_DIR: 'posts', CACHE_DIR: cacheDir });
       await server.listening;
       server.child.kill('SIGTERM');
@@ -120,7 +121,11 @@ describe('the server process', () => {
       const loaded = parseLines(server.stdoutLines.filter(Boolean)).find(
         (line) => line.msg === 'site loaded',
       );
-      assert.equal((loaded?.quire as { rendered: number }).rendered, expected);
+      const { rendered, images } = loaded?.quire as { rendered: number; images: number };
+      if (start === 'first') {
+        assert.equal(rendered, SAMPLE_POSTS + SAMPLE_PAGES);
+        assert.ok(images > 0, 'the sample blog shows images');
+      } else assert.deepEqual({ rendered, images }, { rendered: 0, images: 0 });
     }
   });
 

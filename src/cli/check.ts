@@ -1,12 +1,12 @@
 /**
  * `npm run check`: validates the site file and every post and page without rendering (front
- * matter, unique slugs and aliases, known authors, links to posts that do not exist) and prints
- * each problem as `file:line: message`. Exit 0 when everything is fine, 1 when there is a problem
+ * matter, unique slugs and aliases, known authors, links to posts that do not exist, the files
+ * beside the posts and their images: issue #18) and prints each problem as `file:line: message`. Exit 0 when everything is fine, 1 when there is a problem
  * or no posts directory, 2 on bad usage.
  */
-import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.ts';
+import { defaultSlug } from '../content/markdown/post-file-links.ts';
 import { PostsDirectoryError } from '../content/source/discover-posts.ts';
 import { SiteLoader, type SiteLoaderOptions } from '../content/site/site-loader.ts';
 import { type ContentProblem, formatProblem } from '../content/types.ts';
@@ -21,18 +21,21 @@ interface CheckResult {
   problems: ContentProblem[];
 }
 
-/** The loader's problems (it renders nothing here), and links to posts that do not exist. */
+/**
+ * The loader's problems (it renders nothing here), its images' problems (it decodes them), and
+ * links to posts that do not exist.
+ */
 async function checkPosts(options: SiteLoaderOptions): Promise<CheckResult> {
   const loader = new SiteLoader({ ...options, render: false, strict: false });
   const { posts, pages } = await loader.load();
-  const problems = loader.problems();
+  const problems = [...loader.problems(), ...loader.imageWarnings()];
   const claims = loader.claims();
   const known = new Set(claims.flatMap(({ slug, aliases }) => [slug, ...aliases]));
   // A post that did not parse may still be a link's target: assume its file name is its slug
   // rather than report every link to it. Its own problems are reported already.
   const claimed = new Set(claims.map(({ file }) => file));
   for (const { file, kind } of loader.files())
-    if (kind === 'post' && !claimed.has(file)) known.add(basename(file, '.md'));
+    if (kind === 'post' && !claimed.has(file)) known.add(defaultSlug(file));
   for (const link of loader.links()) {
     if (!known.has(link.slug))
       problems.push({

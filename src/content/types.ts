@@ -21,6 +21,8 @@ export interface FrontMatter {
   slug: string;
   /** Old slugs that keep working: they redirect here. */
   aliases: string[];
+  /** An image of the post, `src` relative to its folder (issue #18). */
+  cover?: { src: string; alt: string } | undefined;
 }
 
 /** Validated front matter of one standalone page (`page-front-matter-schema.ts`). */
@@ -65,7 +67,7 @@ export type PostBody = Pick<RenderedBody, 'html' | 'headings'>;
  * A post as the site knows it: everything but its body's HTML, which pages read from the render
  * cache when they need it (`Site.body`), so a process holds no post bodies (issue #17).
  */
-export interface Post extends Omit<FrontMatter, 'summary' | 'description'> {
+export interface Post extends Omit<FrontMatter, 'summary' | 'description' | 'cover'> {
   /** Front matter `summary`, else the first paragraph. Plain text. */
   summary: string;
   /** Front matter `description`, else the summary. Plain text. */
@@ -75,7 +77,30 @@ export interface Post extends Omit<FrontMatter, 'summary' | 'description'> {
   file: string;
   /** Key of its rendered body in the render cache. */
   bodyKey: string;
+  /** Front matter `cover` as pages show it; undefined without one. */
+  cover?: PostCover | undefined;
+  /** Changes whenever a file the post shows or links to changes (issue #18). */
+  mediaVersion: string;
 }
+
+/** A post's cover image as pages, link previews and feeds show it (issue #18). */
+export interface PostCover {
+  alt: string;
+  /** Site path of the image file (`/media/…`), for og:image, JSON-LD and feeds. */
+  url: string;
+  /** In CSS pixels; unknown for an image that could not be read. */
+  width?: number | undefined;
+  height?: number | undefined;
+  /** Its MIME type, e.g. `image/jpeg`. */
+  type: string;
+  /** Its size in bytes (an RSS enclosure's length). */
+  bytes: number;
+  /** Its `<picture>` (or `<img>`), shown at the top of the post. */
+  html: string;
+}
+
+/** What a `/media/…` URL serves: a file under a folder, or a redirect to a changed file's URL. */
+export type MediaAnswer = { root: string; file: string } | { moved: string };
 
 /** A standalone page (issue #18): like a post, without a date, tags or a place in any list. */
 export interface Page extends Omit<PageFrontMatter, 'description'> {
@@ -97,8 +122,10 @@ export interface Site {
   pages: ReadonlyMap<string, Page>;
   /** Changes whenever any post, page or the renderer changes. */
   version: string;
-  /** A post's or page's body: its sanitized HTML and its headings (for the table of contents). */
+  /** A post's or page's body: its sanitized HTML, its files' markup in place (issue #18), and its headings. */
   body(of: Post | Page): Promise<PostBody>;
+  /** The post file or image variant at a `/media/…` URL path, percent-encoded as requested. */
+  media(path: string): MediaAnswer | undefined;
 }
 
 /** One problem in one file (a post, a page, the site file), located for a human: `file:line: message`. */

@@ -6,9 +6,10 @@
  * that makes an edit cheap.
  */
 import { readFile } from 'node:fs/promises';
-import { basename, isAbsolute, relative } from 'node:path';
+import { isAbsolute, relative } from 'node:path';
+import { defaultSlug } from '../content/markdown/post-file-links.ts';
 import { parsePage, parsePost } from '../content/source/front-matter.ts';
-import { createRenderer } from '../content/render/pool.ts';
+import { createRenderer, renderProcessCount } from '../content/render/pool.ts';
 import {
   type PostChange,
   SiteLoader,
@@ -65,7 +66,7 @@ export function createDevContent(
   const loader = new SiteLoader({
     ...options,
     strict: false,
-    renderer: (jobs) => (jobs > 1 ? createRenderer(jobs) : renderer),
+    renderer: (work) => (renderProcessCount(work) > 0 ? createRenderer(work) : renderer),
   });
   const { pagesDir } = options;
   const isPage = (file: string) => {
@@ -80,9 +81,9 @@ export function createDevContent(
   let problems: DevProblem[] = [];
   let site: Site | undefined;
 
-  /** Every problem, with the source line it points at. */
+  /** Every problem, images served as they are included, with the source line it points at. */
   const locate = async () => {
-    const all = [...siteFileProblems, ...loader.problems()];
+    const all = [...siteFileProblems, ...loader.problems(), ...loader.imageWarnings()];
     const lines = new Map<string, string[]>();
     for (const { file } of all) {
       const text = lines.has(file) ? undefined : await readFile(file, 'utf8').catch(() => '');
@@ -181,7 +182,7 @@ export function createDevContent(
 
     neverGood(slug) {
       for (const { file, post, problems: own } of loader.files())
-        if (!post && own.length > 0 && basename(file, '.md') === slug)
+        if (!post && own.length > 0 && defaultSlug(file) === slug)
           return problems.filter((problem) => problem.file === file);
       return undefined;
     },

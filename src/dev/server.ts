@@ -4,7 +4,7 @@
  * server, pages re-rendered and reloaded in the browser as posts and templates change.
  * `node --watch-path=src` restarts it when Quire's own code changes.
  */
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { buildApp } from '../app.ts';
 import { loadConfigReport, loadConfigReportOrExit } from '../config.ts';
 import { loaderOptions } from '../process/load.ts';
@@ -48,12 +48,15 @@ try {
   const posts = watchDebounced({
     dir: postsDir,
     debounceMs: POSTS_DEBOUNCE_MS,
-    // A folder of posts moved in or out is an event for each post in it.
-    keyOf: (name) => (name.endsWith('.md') ? name : undefined),
+    // Posts and the files beside them (issue #18), not hidden ones (an editor's swap files).
+    // A folder moved in or out is an event for each file in it.
+    keyOf: (name) => (name.split(sep).some((part) => part.startsWith('.')) ? undefined : name),
     onChange: (name, seenAt) => void session.postChanged(join(postsDir, name), seenAt),
-    // Reads and renders as soon as a save's events stop; the change uses it if the file is
-    // still the same then.
-    ready: (name) => content.prepare(join(postsDir, name)),
+    // Reads and renders a post as soon as a save's events stop; the change uses it if the file
+    // is still the same then. Any other file waits for the debounce: an image is written in
+    // several chunks, and a half-written one would be shown as corrupt.
+    ready: (name) =>
+      name.endsWith('.md') ? content.prepare(join(postsDir, name)) : Promise.resolve(false),
     logger,
   });
   // Pages are watched like posts; a change of `pagesDir` applies at the next start.

@@ -13,7 +13,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { nearest } from '../content/source/did-you-mean.ts';
 import { publishedView, type PublishedView } from '../content/site/published.ts';
-import type { Site } from '../content/types.ts';
+import type { MediaAnswer, Site } from '../content/types.ts';
 import type { HttpMetrics } from '../metrics.ts';
 import { type PageRef, pathOf, refOf } from './pages/page-ref.ts';
 import type { RenderedPage, RenderTemplate } from './pages/rendered-page.ts';
@@ -57,6 +57,8 @@ export interface PageStore {
   search(request: SearchRequest): Promise<RenderedPage | undefined>;
   /** Where an alias or former slug of a published post points now. */
   redirect(slug: string): string | undefined;
+  /** What a `/media/…` URL path serves in the current site (issue #18). */
+  media(path: string): MediaAnswer | undefined;
   /** `Cache-Control` for pages and feeds: never lasting past the next scheduled post. */
   cacheControl(): string;
   /** A published post or page whose slug is near the last segment of `path`, for the 404 page. */
@@ -196,6 +198,8 @@ export function createPageStore(options: PageStoreOptions): PageStore {
       refresh();
       return preview ? undefined : view.redirects.get(slug);
     },
+
+    media: (path) => site.media(path),
 
     cacheControl() {
       if (preview) return 'no-cache';

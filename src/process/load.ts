@@ -18,6 +18,7 @@ export const loaderOptions = (config: Config): SiteLoaderOptions => ({
   postsDir: config.postsDir,
   pagesDir: config.pagesDir,
   cacheDir: config.cacheDir,
+  imageMaxMb: config.imageMaxMb,
   reservedSlugs: RESERVED_SLUGS,
   authors: Object.keys(config.authors),
   strict: true,
@@ -37,8 +38,8 @@ export async function loadAndReport(
     logger.warn({ file: warning.file, line: warning.line }, formatProblem(warning));
   }
   if (report.cacheError) logger.warn(report.cacheError);
-  const { posts, pages, rendered, cached, validated, ms } = report;
-  logger.info({ posts, pages, rendered, cached, validated, ms }, 'site loaded');
+  const { posts, pages, rendered, cached, validated, images, ms } = report;
+  logger.info({ posts, pages, rendered, cached, validated, images, ms }, 'site loaded');
   if (metrics) {
     metrics.posts.set(report.published);
     metrics.renderCacheHits.inc(cached);

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { tempDir, writePosts } from '../helpers/posts-dir.ts';
+import sharp from 'sharp';
+import { postSource, tempDir, writePosts } from '../helpers/posts-dir.ts';
 import { runCli } from './run.ts';
 
 /** A temp dir holding `posts/` with these posts; the CLI runs in the temp dir. */
@@ -93,6 +94,23 @@ describe('npm run check', () => {
     assert.equal(lines[3], 'posts/yaml.md:6: link to unknown post "absent"');
   });
 
+  it('reports the missing files of a post whose front matter is wrong in the same run (issues #18, #19)', async () => {
+    const root = await site({});
+    const trip = join(root, 'posts', 'trip');
+    await mkdir(trip);
+    await writeFile(join(trip, 'notes.txt'), 'Notes.\n');
+    await writeFile(
+      join(trip, 'index.md'),
+      '---\ntitle: Trip\ndate: 2026-01-01\ntag: [x]\n---\n[notes](note.txt) and [more](notes.txt)\n',
+    );
+    const { code, stdout } = await check(root);
+    assert.equal(code, 1);
+    assert.deepEqual(stdout.split('\n').slice(0, -2), [
+      'posts/trip/index.md:4: unknown field "tag" (did you mean "tags"?)',
+      'posts/trip/index.md:6: missing file "note.txt" (did you mean "notes.txt"?)',
+    ]);
+  });
+
   it('prints every problem as file:line: message, sorted, then a summary, and exits 1', async () => {
     const root = await site(broken);
     const { code, stdout, stderr } = await check(root);
@@ -115,6 +133,40 @@ describe('npm run check', () => {
     assert.equal(code, 1);
     assert.ok(stdout.endsWith('\n') && !stdout.trimEnd().includes('\n'), 'one line');
     assert.deepEqual(JSON.parse(stdout), { ok: false, posts: 6, pages: 0, problems });
+  });
+
+  it('lists files that do not exist and images that cannot be shown well (issue #18), and exits 1', async () => {
+    const root = await site({});
+    const trip = join(root, 'posts', 'trip');
+    await mkdir(trip);
+    const photo = await sharp({
+      create: { width: 40, height: 20, channels: 3, background: '#fff' },
+    })
+      .png()
+      .toBuffer();
+    await writeFile(join(trip, 'photo.png'), photo);
+    await writeFile(join(trip, 'broken.png'), photo.subarray(0, photo.length - 20));
+    await writeFile(
+      join(trip, 'index.md'),
+      postSource({
+        extra: 'cover: { src: photo.png, alt: A white photo }',
+        body: '![A photo](photo.png)\n\n![Broken](broken.png)\n\n[slides](slide.pdf)\n',
+      }),
+    );
+    const { code, stdout, stderr } = await check(root);
+    assert.equal(stderr, '');
+    assert.equal(code, 1);
+    const [broken, missing, summary, end] = stdout.split('\n');
+    assert.match(
+      broken ?? '',
+      /^posts\/trip\/index\.md:8: image posts\/trip\/broken\.png cannot be decoded, it may be corrupt or truncated \(.+\): it is served as is, without variants$/,
+    );
+    assert.equal(missing, 'posts/trip/index.md:10: missing file "slide.pdf"');
+    assert.deepEqual([summary, end], ['2 problems in 1 of 1 post', '']);
+
+    await writeFile(join(trip, 'broken.png'), photo);
+    await writeFile(join(trip, 'slide.pdf'), '%PDF-1.4');
+    assert.deepEqual(await check(root), { code: 0, stdout: '1 post OK\n', stderr: '' });
   });
 
   it('reads POSTS_DIR, and --posts-dir wins over it', async () => {

@@ -23,7 +23,10 @@ describe('npm run render', () => {
     const cacheDir = join(root, 'cache');
     const first = await render(root, { CACHE_DIR: cacheDir });
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /^2 posts in .*cache: 2 rendered, 0 already cached \(\d+ ms\)\n$/);
+    assert.match(
+      first.stdout,
+      /^2 posts in .*cache: 2 rendered, 0 already cached, 0 images processed \(\d+ ms\)\n$/,
+    );
     const names = await readdir(cacheDir);
     assert.ok(names.includes(INDEX_FILE), 'the site index');
     assert.equal(names.filter((name) => name !== INDEX_FILE).length, 2, 'one body per post');

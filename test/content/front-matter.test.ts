@@ -62,7 +62,7 @@ describe('front matter', () => {
       'posts/hello.md:5: unknown field "draf" (did you mean "draft"?)',
     ]);
     assert.deepEqual(problems(post('title: Hi\ndate: 2026-01-01\ncolour: red')), [
-      'posts/hello.md:4: unknown field "colour" (known fields: title, date, updated, tags, summary, description, authors, canonical, draft, slug, aliases)',
+      'posts/hello.md:4: unknown field "colour" (known fields: title, date, updated, tags, summary, description, authors, canonical, draft, slug, aliases, cover)',
     ]);
   });
 
@@ -148,6 +148,53 @@ describe('front matter', () => {
       /file name "My Post" is not a usable slug/,
     );
     assert.ok(parsePost('posts/My Post.md', post('title: Hi\ndate: 2026-01-01\nslug: my-post')).ok);
+  });
+
+  it('names a post folder’s index.md after its folder, which must then be a usable slug', () => {
+    const source = post('title: Hi\ndate: 2026-01-01');
+    const bundle = parsePost('posts/a-trip/index.md', source);
+    assert.ok(bundle.ok);
+    assert.equal(bundle.post.frontMatter.slug, 'a-trip');
+    const bad = parsePost('posts/My Trip/index.md', source);
+    assert.deepEqual(bad.ok ? [] : bad.problems.map((p) => `${p.line}: ${p.message}`), [
+      '1: folder name "My Trip" is not a usable slug: rename the folder or set "slug" (lowercase letters, digits and single "-", "_" or ".")',
+    ]);
+  });
+
+  it('reads a cover: an image beside the post and its required alt text', () => {
+    const result = parsePost(
+      FILE,
+      post('title: Hi\ndate: 2026-01-01\ncover:\n  src: photo.jpg\n  alt: " The view "'),
+    );
+    assert.ok(result.ok);
+    assert.deepEqual(result.post.frontMatter.cover, { src: 'photo.jpg', alt: 'The view' });
+    assert.equal(result.post.fieldLines.cover, 4);
+  });
+
+  it('explains a cover without alt text, with an empty one, or written as a file name alone', () => {
+    const fm = (cover: string) => post(`title: Hi\ndate: 2026-01-01\n${cover}`);
+    assert.deepEqual(problems(fm('cover:\n  src: photo.jpg')), [
+      'posts/hello.md:4: "cover" needs "alt": a text saying what the image shows, for readers who cannot see it',
+    ]);
+    assert.deepEqual(problems(fm('cover: { src: photo.jpg, alt: "" }')), [
+      'posts/hello.md:4: "cover.alt" must not be empty: say what the image shows (got "")',
+    ]);
+    assert.deepEqual(problems(fm('cover:\n  src: photo.jpg\n  alt: "  "')), [
+      'posts/hello.md:6: "cover.alt" must not be empty: say what the image shows (got "  ")',
+    ]);
+    assert.deepEqual(problems(fm('cover: photo.jpg')), [
+      'posts/hello.md:4: "cover" needs the image and a text saying what it shows (alt is required), e.g. cover: { src: photo.jpg, alt: "A red kite over the hills" } (got "photo.jpg")',
+    ]);
+    assert.deepEqual(problems(fm('cover: { alt: A photo }')), [
+      'posts/hello.md:4: "cover" needs "src": the image file, relative to the post\'s folder',
+    ]);
+    assert.deepEqual(problems(fm('cover:\n  src: photo.jpg\n  alt: A photo\n  caption: Hi')), [
+      'posts/hello.md:7: unknown field "caption" in "cover" (known fields: src, alt)',
+    ]);
+    assert.deepEqual(problems(fm('cover:\n  scr: photo.jpg\n  alt: A photo')), [
+      'posts/hello.md:4: "cover" needs "src": the image file, relative to the post\'s folder',
+      'posts/hello.md:5: unknown field "scr" in "cover" (did you mean "src"?)',
+    ]);
   });
 
   it('reads description, authors and canonical (issue #18)', () => {

@@ -136,6 +136,22 @@ describe('SiteLoader: standalone pages', () => {
       ['now'],
     );
   });
+
+  it('leaves a page’s images and file links as written: only posts have files beside them', async () => {
+    const { load, postsDir } = await setup({
+      posts: { 'a.md': { title: 'A' } },
+      pages: { 'about.md': page('title: About', '![Me](me.jpg) and [my CV](cv.pdf).\n') },
+    });
+    await writeFile(join(postsDir, 'me.jpg'), 'not looked at');
+    const { loader, site } = await load();
+    assert.deepEqual(loader.problems(), []);
+    const about = site.pages.get('about');
+    assert.ok(about);
+    const { html } = await site.body(about);
+    assert.match(html, /<img alt="Me" src="me\.jpg"/);
+    assert.match(html, /<a href="cv\.pdf">/);
+    assert.doesNotMatch(html, /data-quire-file/);
+  });
 });
 
 describe('SiteLoader: authors named in front matter', () => {

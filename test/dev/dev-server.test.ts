@@ -8,6 +8,7 @@ import { copyFile, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/pr
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 import { fetch } from 'undici';
 import { postSource, tempDir, writePosts } from '../helpers/posts-dir.ts';
 import {
@@ -33,6 +34,7 @@ const templates = await tempDir('quire-dev-templates-');
 await cp(REPO_TEMPLATES, templates, { recursive: true });
 const BASE_TEMPLATE = join(templates, 'base.njk');
 await copyFile(join(REPO_POSTS, 'welcome-to-quire.md'), join(posts, 'welcome-to-quire.md'));
+await cp(join(REPO_POSTS, 'images'), join(posts, 'images'), { recursive: true }); // its image
 await copyFile(join(REPO_POSTS, 'deploying-quire.md'), join(posts, 'deploying-quire.md'));
 await writePosts(posts, {
   'alpha.md': { title: 'Alpha', date: '2026-01-02', body: alphaBody('First words.') },
@@ -251,6 +253,70 @@ describe('dev server', () => {
     assert.doesNotMatch((await get('/')).body, /dev-template-test/);
     assert.equal(dev.child.pid, pid);
     assert.equal(dev.child.exitCode, null, 'still the same process');
+  });
+
+  it('picks up an image saved beside a post: its pages reload with it, and a bad one is in the banner (issue #18)', async () => {
+    const folder = join(posts, 'pictures');
+    const photo = join(folder, 'photo.png');
+    const png = (width: number) =>
+      sharp({ create: { width, height: 100, channels: 3, background: '#0550ae' } })
+        .png()
+        .toBuffer();
+    await mkdir(folder);
+    await writeFile(photo, await png(200));
+    await writeFile(
+      join(folder, 'index.md'),
+      postSource({ title: 'Pictures', date: '2026-01-07', body: '![A photo](photo.png)\n' }),
+    );
+    const first = await eventually(async () => {
+      const page = await get('/posts/pictures');
+      assert.match(
+        page.body,
+        /<img alt="A photo" src="(\/media\/pictures\/photo\.[0-9a-f]{10}\.png)" width="200"/,
+      );
+      return /src="(\/media\/[^"]+)"/.exec(page.body)?.[1] ?? '';
+    });
+    assert.equal((await get(first)).status, 200);
+
+    events.clear();
+    await writeFile(photo, await png(300));
+    assert.ok(
+      (await events.next((p) => p.includes('/posts/pictures'))).includes('/posts/pictures'),
+    );
+    const page = await get('/posts/pictures');
+    assert.match(page.body, /width="300" height="100"/);
+    const current = /src="(\/media\/[^"]+)"/.exec(page.body)?.[1] ?? '';
+    assert.notEqual(current, first);
+    const old = await get(first);
+    assert.equal(old.status, 301, 'a tab with the old page still gets the image');
+    assert.equal(old.headers.get('location'), current);
+
+    events.clear();
+    await writeFile(photo, (await png(300)).subarray(0, 100));
+    await events.next((p) => p.includes('*'));
+    const broken = await get('/');
+    assert.ok(
+      broken.body.includes(
+        `${join(folder, 'index.md')}:5: image ${photo} cannot be decoded, it may be corrupt or truncated`,
+      ),
+    );
+    assert.ok(broken.body.includes('5 | ![A photo](photo.png)'), 'the line showing it');
+
+    events.clear();
+    await rm(photo);
+    await events.next((p) => p.includes('*'));
+    assert.ok(
+      (await get('/')).body.includes(
+        `${join(folder, 'index.md')}:5: missing file &quot;photo.png&quot;`,
+      ),
+    );
+    assert.equal((await get('/posts/pictures')).status, 200, 'its last good version');
+
+    await writeFile(photo, await png(300));
+    await eventually(async () => {
+      assert.doesNotMatch((await get('/')).body, /dev-banner/);
+      assert.match((await get('/posts/pictures')).body, /width="300"/);
+    });
   });
 
   it('search follows the edits, and still leaves drafts out', async () => {

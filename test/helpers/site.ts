@@ -28,6 +28,7 @@ export function makePost(overrides: Partial<Post & PostBody> = {}): Post {
     authors: [],
     readingMinutes: 1,
     file: `posts/${slug}.md`,
+    mediaVersion: '',
     ...fields,
     bodyKey,
   };
@@ -44,6 +45,7 @@ export function makeSite(posts: readonly Post[] = [], overrides: Partial<Site> =
     pages: new Map(),
     version: 'test-version',
     body: async (post) => bodies.get(post.bodyKey) ?? { html: '', headings: [] },
+    media: () => undefined,
     ...overrides,
   };
 }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { decodeHTML } from 'entities';
 import { buildApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import { DEFAULT_IMAGE_MAX_MB, loadConfig } from '../../src/config.ts';
 import { createDevContent } from '../../src/dev/content.ts';
 import { createDevSession } from '../../src/dev/session.ts';
 import { DEFAULT_MENU } from '../../src/http/pages/site-meta.ts';
@@ -306,6 +306,7 @@ describe('drafts and scheduled posts in the dev server', () => {
     const content = createDevContent({
       postsDir,
       cacheDir: await tempDir(),
+      imageMaxMb: DEFAULT_IMAGE_MAX_MB,
       title: 'Quire',
       url: 'https://blog.example',
       siteFile: EMPTY_SITE_FILE,

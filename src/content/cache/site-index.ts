@@ -1,6 +1,7 @@
 /**
  * The site index (issue #17): everything a serving process needs of every post and standalone page
- * (issue #18) but its body, kept in the render cache. A start reads this one file, checks each post's size and
+ * (issue #18) but its body, and the media manifest of the files beside the posts (issue #18), kept
+ * in the render cache. A start reads this one file, checks each post's size and
  * modification time against it, and reads no post that did not change.
  *
  * Never trusted blindly: an index of another version of the content code (its fingerprint), a
@@ -12,12 +13,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { InternalLink } from '../source/internal-links.ts';
+import type { ImageInfo } from '../render/protocol.ts';
+import type { FileLink, InternalLink } from '../source/internal-links.ts';
 import type { FrontMatter, PageFrontMatter, RenderWarning } from '../types.ts';
 import { contentFingerprint } from './fingerprint.ts';
 
 export const INDEX_FILE = 'site-index.json';
-const FORMAT = 2;
+const FORMAT = 3;
 
 /** What identifies a post file's content without reading it (size, mtime), and once read. */
 export interface SourceStamp {
@@ -43,12 +45,25 @@ export interface IndexEntry<F = StoredFrontMatter> {
   fieldLines: Record<string, number>;
   /** Links to other posts, for `npm run check`. */
   links: InternalLink[];
+  /** The files it shows or links to, its cover included (issue #18). */
+  files: FileLink[];
   /** Key of the rendered body in the render cache: hash of the renderer and the source. */
   bodyKey: string;
   // What rendering the body told about it, besides its HTML (in its own cache file):
   firstParagraph: string;
   wordCount: number;
   warnings: RenderWarning[];
+}
+
+/** A file beside the posts that a post shows or links to (issue #18): the media manifest. */
+export interface MediaEntry {
+  /** Relative to the posts directory, with `/` between folders. */
+  path: string;
+  source: SourceStamp;
+  /** What the image job found, for a file shown as an image. */
+  image?: ImageInfo | undefined;
+  /** Widths of its variants in the render cache; none: served as is. */
+  variants: number[];
 }
 
 export type PageEntry = IndexEntry<PageFrontMatter>;
@@ -66,11 +81,13 @@ interface IndexFile {
   pagesDir: string | null;
   entries: IndexEntry[];
   pages: PageEntry[];
+  media: MediaEntry[];
 }
 
 export interface ReadIndex {
   entries: IndexEntry[];
   pages: PageEntry[];
+  media: MediaEntry[];
   /** Set when an index was there but could not be used, saying why (logged once). */
   warning?: string | undefined;
 }
@@ -84,7 +101,7 @@ const pagesDirOf = (dirs: IndexDirs) =>
  */
 export async function readSiteIndex(cacheDir: string, dirs: IndexDirs): Promise<ReadIndex> {
   const path = join(cacheDir, INDEX_FILE);
-  const none = (warning?: string): ReadIndex => ({ entries: [], pages: [], warning });
+  const none = (warning?: string): ReadIndex => ({ entries: [], pages: [], media: [], warning });
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -110,11 +127,13 @@ export async function readSiteIndex(cacheDir: string, dirs: IndexDirs): Promise<
     !Array.isArray(index.entries) ||
     !index.entries.every(isPostEntry) ||
     !Array.isArray(index.pages) ||
-    !index.pages.every(isEntry)
+    !index.pages.every(isEntry) ||
+    !Array.isArray(index.media) ||
+    !index.media.every(isMediaEntry)
   ) {
     return none(`the site index ${path} is corrupt: rebuilding it`);
   }
-  return { entries: index.entries, pages: index.pages };
+  return { entries: index.entries, pages: index.pages, media: index.media };
 }
 
 /**
@@ -126,6 +145,7 @@ export function writeSiteIndex(
   dirs: IndexDirs,
   entries: readonly IndexEntry[],
   pages: readonly PageEntry[],
+  media: readonly MediaEntry[],
 ): string | undefined {
   const path = join(cacheDir, INDEX_FILE);
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
@@ -136,6 +156,7 @@ export function writeSiteIndex(
     pagesDir: pagesDirOf(dirs),
     entries: [...entries],
     pages: [...pages],
+    media: [...media],
   };
   try {
     mkdirSync(cacheDir, { recursive: true });
@@ -175,6 +196,19 @@ function isEntry(value: unknown): value is PageEntry {
     typeof entry.firstParagraph === 'string' &&
     Array.isArray(entry.warnings) &&
     Array.isArray(entry.links) &&
+    Array.isArray(entry.files) &&
     typeof entry.fieldLines === 'object'
+  );
+}
+
+function isMediaEntry(value: unknown): value is MediaEntry {
+  const entry = value as Partial<MediaEntry> | null;
+  return (
+    typeof entry?.path === 'string' &&
+    typeof entry.source?.size === 'number' &&
+    typeof entry.source.mtimeMs === 'number' &&
+    typeof entry.source.hash === 'string' &&
+    Array.isArray(entry.variants) &&
+    (entry.image === undefined || typeof entry.image.format === 'string')
   );
 }

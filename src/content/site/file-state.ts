@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bodyKey } from '../cache/body-store.ts';
 import type { IndexEntry, SourceStamp, StoredFrontMatter } from '../cache/site-index.ts';
-import { type InternalLink, internalLinks } from '../source/internal-links.ts';
+import { type FileLink, type InternalLink, scanLinks } from '../source/internal-links.ts';
 import type { RenderJob } from '../render/pool.ts';
 import type { ContentProblem, Page, Post } from '../types.ts';
 import type { SourceFields, SourceKind } from './source-kinds.ts';
@@ -28,8 +28,12 @@ export interface FileState<F extends SourceFields = StoredFrontMatter> {
   parseProblems: ContentProblem[];
   /** Parse problems, clashes, a failed render. */
   problems: ContentProblem[];
-  /** The links of a version whose front matter is wrong, for `npm run check`. */
+  /**
+   * The links and files of a version whose front matter is wrong, so that `npm run check` reports
+   * them in the same run (issue #19) and a missing file is a problem of it too (issue #18).
+   */
   links?: InternalLink[] | undefined;
+  files?: FileLink[] | undefined;
   /** The last rendered version without a problem: what is served. */
   good?: IndexEntry<F> | undefined;
   /** The site model of `good`, made when first asked for. */
@@ -43,14 +47,14 @@ export interface ReadOptions<F extends SourceFields> {
   previous?: FileState<F> | undefined;
 }
 
-/** The state of the file at `path` of `dir` now, or undefined when there is none. */
-export async function readFileState<F extends SourceFields, M>(
-  dir: string,
-  path: string,
-  kind: SourceKind<F, M>,
-  { known, previous }: ReadOptions<F>,
-): Promise<FileState<F> | undefined> {
-  const file = join(dir, path);
+/**
+ * A file's stamp: `known` itself while the file's size and modification time agree (nothing is
+ * read), else the file is read and hashed; undefined when there is no such file.
+ */
+export async function readStamp(
+  file: string,
+  known?: SourceStamp,
+): Promise<{ stamp: SourceStamp; bytes?: Buffer } | undefined> {
   let size: number;
   let mtimeMs: number;
   let bytes: Buffer;
@@ -58,8 +62,7 @@ export async function readFileState<F extends SourceFields, M>(
     const stats = await stat(file);
     if (!stats.isFile()) return undefined;
     ({ size, mtimeMs } = stats);
-    if (known?.source.size === size && known.source.mtimeMs === mtimeMs)
-      return settled(path, file, known);
+    if (known?.size === size && known.mtimeMs === mtimeMs) return { stamp: known };
     bytes = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
@@ -72,6 +75,21 @@ export async function readFileState<F extends SourceFields, M>(
     mtimeMs: bytes.length === size ? mtimeMs : -1,
     hash: createHash('sha256').update(bytes).digest('base64url'),
   };
+  return { stamp, bytes };
+}
+
+/** The state of the file at `path` of `dir` now, or undefined when there is none. */
+export async function readFileState<F extends SourceFields, M>(
+  dir: string,
+  path: string,
+  kind: SourceKind<F, M>,
+  { known, previous }: ReadOptions<F>,
+): Promise<FileState<F> | undefined> {
+  const file = join(dir, path);
+  const read = await readStamp(file, known?.source);
+  if (!read) return undefined;
+  const { stamp, bytes } = read;
+  if (!bytes) return settled(path, file, known as IndexEntry<F>);
   if (previous && previous.stamp.hash === stamp.hash) return previous;
   if (known && known.source.hash === stamp.hash)
     return settled(path, file, { ...known, source: stamp });
@@ -81,16 +99,32 @@ export async function readFileState<F extends SourceFields, M>(
   const kept = { good: previous?.good, model: previous?.model };
   if (!parsed.ok) {
     const { problems, body } = parsed;
-    const links = body && internalLinks(body.text, body.line);
-    return { path, file, stamp, parsed: true, parseProblems: problems, problems, links, ...kept };
+    const scanned = body && scanLinks(body.text, body.line);
+    const { links, files } = scanned ?? { links: undefined, files: undefined };
+    return {
+      path,
+      file,
+      stamp,
+      parsed: true,
+      parseProblems: problems,
+      problems,
+      links,
+      files,
+      ...kept,
+    };
   }
   const { frontMatter, body, bodyLine, fieldLines } = parsed.post;
+  const { links, files } = scanLinks(body, bodyLine);
+  const { cover } = frontMatter as { cover?: { src: string } | undefined };
+  // A post's cover is one more file it shows, checked and served like the others.
+  if (cover) files.push({ target: cover.src, line: fieldLines.cover ?? 1, image: true });
   const current: IndexEntry<F> = {
     path,
     source: stamp,
     frontMatter,
     fieldLines: { ...fieldLines },
-    links: internalLinks(body, bodyLine),
+    links,
+    files,
     bodyKey: bodyKey(source),
     firstParagraph: '',
     wordCount: 0,

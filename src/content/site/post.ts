@@ -1,11 +1,19 @@
-/** One post or standalone page of the site model, from its entry in the site index. */
+/**
+ * One post or standalone page of the site model, from its entry in the site index (and, for a
+ * post, the media manifest).
+ */
+import { createHash } from 'node:crypto';
 import type { IndexEntry, PageEntry, StoredFrontMatter } from '../cache/site-index.ts';
+import { resolveFile } from '../markdown/file-references.ts';
+import { escapeHtml } from '../markdown/text.ts';
+import { imageHtml } from '../media/media-markup.ts';
+import type { MediaManifest } from '../media/media-manifest.ts';
 import { toDate } from '../source/front-matter-schema.ts';
-import type { FrontMatter, Page, Post } from '../types.ts';
+import type { FrontMatter, Page, Post, PostCover } from '../types.ts';
 
 const WORDS_PER_MINUTE = 230;
 
-export function toPost(file: string, entry: IndexEntry): Post {
+export function toPost(file: string, entry: IndexEntry, media: MediaManifest): Post {
   const fm = entry.frontMatter;
   const summary = fm.summary ?? entry.firstParagraph;
   return {
@@ -23,7 +31,31 @@ export function toPost(file: string, entry: IndexEntry): Post {
     readingMinutes: Math.max(1, Math.round(entry.wordCount / WORDS_PER_MINUTE)),
     file,
     bodyKey: entry.bodyKey,
+    cover: coverOf(entry, media),
+    mediaVersion: mediaVersion(entry, media),
   };
+}
+
+/** Front matter `cover` with its file's URL, size and markup; undefined if the file is missing. */
+function coverOf(entry: IndexEntry, media: MediaManifest): PostCover | undefined {
+  const cover = entry.frontMatter.cover;
+  const path = cover && resolveFile(entry.path, cover.src);
+  const file = path === undefined ? undefined : media.file(path);
+  if (!cover || !file) return undefined;
+  const { url, width, height, type, bytes } = file;
+  const html = imageHtml(file, ` alt="${escapeHtml(cover.alt)}"`, cover.src, true);
+  return { alt: cover.alt, url, width, height, type, bytes, html };
+}
+
+/** What the post's pages show of its files: their URLs, sizes and variants. */
+export function mediaVersion(entry: IndexEntry, media: MediaManifest): string {
+  if (entry.files.length === 0) return '';
+  const hash = createHash('sha256');
+  for (const { target } of entry.files) {
+    const path = resolveFile(entry.path, target);
+    hash.update(`${target}\0${JSON.stringify(path === undefined ? null : media.file(path))}\n`);
+  }
+  return hash.digest('base64url');
 }
 
 export function toPage(file: string, entry: PageEntry): Page {
@@ -52,5 +84,6 @@ export function storedFrontMatter(fm: FrontMatter): StoredFrontMatter {
     draft: fm.draft,
     slug: fm.slug,
     aliases: fm.aliases,
+    cover: fm.cover,
   };
 }

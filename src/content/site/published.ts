@@ -6,7 +6,7 @@
  * list, feed or redirect can show it. `nextChange` is when the view stops being true: the date of
  * the next scheduled post. Drafts are never in the view, even when the site includes them.
  */
-import { basename } from 'node:path';
+import { defaultSlug } from '../markdown/post-file-links.ts';
 import type { Page, Post, Site } from '../types.ts';
 
 export interface TagSummary {
@@ -47,11 +47,12 @@ export function isPublished(post: Post, now: Date): boolean {
 }
 
 /**
- * The slug a post had before front matter `slug` overrode it: its file name. Links made before the
- * override keep working (301). Aliases list any other former slugs; see the README.
+ * The slug a post had before front matter `slug` overrode it: its file name (its folder's, for an
+ * `index.md`). Links made before the override keep working (301). Aliases list any other former
+ * slugs; see the README.
  */
 export function fileSlug(post: Post): string {
-  return basename(post.file, '.md');
+  return defaultSlug(post.file);
 }
 
 /**

@@ -20,13 +20,20 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { type BodyStore, createBodyStore } from '../cache/body-store.ts';
 import { type IndexEntry, readSiteIndex, writeSiteIndex } from '../cache/site-index.ts';
-import type { StoredFrontMatter } from '../cache/site-index.ts';
+import type { MediaEntry, StoredFrontMatter } from '../cache/site-index.ts';
+import { DEFAULT_IMAGE_MAX_MB } from '../../config.ts';
+import { resolveFile } from '../markdown/file-references.ts';
+import type { MediaManifest } from '../media/media-manifest.ts';
+import { withMedia } from '../media/media-markup.ts';
 import { discoverPages, discoverPosts } from '../source/discover-posts.ts';
+import { MediaFiles } from './media-files.ts';
+import { mediaVersion } from './post.ts';
 import { createRenderer, type Renderer } from '../render/pool.ts';
 import { ContentError, type ContentProblem, type Page, type Post } from '../types.ts';
 import type { PageFrontMatter } from '../types.ts';
 import type { RenderedBody, Site } from '../types.ts';
 import { type FileState, readFileState, settled } from './file-state.ts';
+import { checkFiles } from './post-files.ts';
 import { renderPending } from './render-pending.ts';
 import { checkClashes } from './slug-clashes.ts';
 import { PAGES, POSTS, type SourceFields, type SourceKind } from './source-kinds.ts';
@@ -45,8 +52,13 @@ export interface SiteLoaderOptions {
   render?: boolean;
   /** Stop on the first problems, with every problem (production); else keep going (dev). */
   strict?: boolean;
-  /** The renderer for `jobs` bodies. Default: the render pool (in this process for a few). */
-  renderer?: (jobs: number) => Renderer;
+  /** The renderer for so much work (`renderWork`). Default: the render pool (here for a little). */
+  renderer?: (work: number) => Renderer;
+  /**
+   * Config `IMAGE_MAX_MB` (or the site file's `images.maxMegabytes`): a larger image beside a post
+   * is served as is (issue #18).
+   */
+  imageMaxMb?: number;
 }
 
 export interface LoadReport {
@@ -58,6 +70,8 @@ export interface LoadReport {
   published: number;
   /** Bodies rendered now. */
   rendered: number;
+  /** Images read, checked or given their variants now (issue #18): none when none changed. */
+  images: number;
   /** Posts whose body came from the cache. */
   cached: number;
   /** Files read and validated now (the others came from the index). */
@@ -104,6 +118,8 @@ export class SiteLoader {
   readonly #pages: Collection<PageFrontMatter, Page>;
   readonly #reserved: ReadonlySet<string>;
   #authors: readonly string[] | undefined;
+  /** The files beside the posts (issue #18). */
+  readonly #media: MediaFiles;
   /** Whether the index on disk lags behind the states. */
   #dirty = false;
   #cacheError: string | undefined;
@@ -116,24 +132,39 @@ export class SiteLoader {
     this.#pages = { kind: PAGES, name: 'page', dir: options.pagesDir ?? '', states: new Map() };
     this.#reserved = new Set(options.reservedSlugs);
     this.#authors = options.authors;
+    this.#media = new MediaFiles({
+      postsDir: options.postsDir,
+      cacheDir: options.cacheDir,
+      maxImageBytes: (options.imageMaxMb ?? DEFAULT_IMAGE_MAX_MB) * 2 ** 20,
+    });
   }
 
   /** Reads every post and page (from the index where it can) and renders what the cache lacks. */
   async load(): Promise<LoadReport> {
     const started = performance.now();
     const index = await readSiteIndex(this.#options.cacheDir, this.#options);
-    await this.#readAll(this.#posts, await discoverPosts(this.postsDir), index.entries);
+    const { posts: postPaths, files } = await discoverPosts(this.postsDir);
+    this.#media.paths.clear();
+    for (const file of files) this.#media.paths.add(file);
+    await this.#readAll(this.#posts, postPaths, index.entries);
     const pagePaths =
       this.#options.pagesDir === undefined ? [] : await discoverPages(this.#options.pagesDir);
     await this.#readAll(this.#pages, pagePaths, index.pages);
     this.#check();
     this.#stopOnProblems();
     const validated = this.#allStates().filter((state) => state.parsed).length;
-    const { rendered, renderSeconds } = await this.#renderPending();
+    const knownMedia = new Map(index.media.map((entry) => [entry.path, entry]));
+    const { rendered, images, renderSeconds } = await this.#renderPending({ known: knownMedia });
     this.#stopOnProblems(); // a post whose Markdown could not be rendered
+    // Files read, or whose image job ran, are new entries: the index must say so.
+    const media = this.#media.entries();
+    this.#dirty ||=
+      index.media.length !== media.length ||
+      media.some((entry) => entry !== knownMedia.get(entry.path));
     if (this.#options.render !== false) {
       this.flush();
-      if (this.#cacheError === undefined) await this.store.prune(this.#bodyKeys());
+      if (this.#cacheError === undefined)
+        await Promise.all([this.store.prune(this.#bodyKeys()), this.#media.prune()]);
     }
     const goods = this.#allStates().filter((state) => state.good);
     return {
@@ -143,6 +174,7 @@ export class SiteLoader {
         (state) => state.good && !state.good.frontMatter.draft,
       ).length,
       rendered,
+      images,
       cached: goods.length - rendered,
       validated,
       ms: Math.round(performance.now() - started),
@@ -162,13 +194,14 @@ export class SiteLoader {
     if (index.warning !== undefined || index.entries.length === 0) return false;
     settleAll(this.#posts, index.entries);
     settleAll(this.#pages, index.pages);
+    this.#media.open(index.media);
     return true;
   }
 
   /**
-   * Applies what happened at `path` (a post or page file, or a folder of them moved in, out or
-   * deleted): re-reads the files there, validates them against the others, renders what changed.
-   * The index is written by `flush`.
+   * Applies what happened at `path` (a post or page file, a file beside the posts, or a folder of
+   * them moved in, out or deleted): re-reads the files there, validates them against the others,
+   * renders what changed. The index is written by `flush`.
    */
   async update(path: string): Promise<UpdateReport> {
     const before = JSON.stringify(this.problems());
@@ -188,7 +221,7 @@ export class SiteLoader {
     const before = JSON.stringify(this.problems());
     this.#authors = authors;
     this.#check();
-    if ((await this.#renderPending()).rendered > 0) this.#dirty = true;
+    if ((await this.#renderPending({})).rendered > 0) this.#dirty = true;
     return JSON.stringify(this.problems()) !== before;
   }
 
@@ -202,6 +235,7 @@ export class SiteLoader {
       this.#options,
       goods(this.#posts.states),
       goods(this.#pages.states),
+      this.#media.entries(),
     );
     if (error === undefined) this.#dirty = false;
     this.#cacheError ??= error;
@@ -214,21 +248,40 @@ export class SiteLoader {
       .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   }
 
-  /** Rendering warnings of the good posts and pages. */
+  /** Rendering warnings of the good posts and pages, and the posts' images' problems. */
   warnings(): ContentProblem[] {
-    return this.#allStates().flatMap((state) =>
+    const rendering = this.#allStates().flatMap((state) =>
       (state.good?.warnings ?? []).map((warning) => ({ file: state.file, ...warning })),
     );
+    return [...rendering, ...this.imageWarnings()];
+  }
+
+  /**
+   * Images served as they are (too large, corrupt, in a format browsers do not show), at each
+   * line of a post (its current, else good version) showing one (issue #18).
+   */
+  imageWarnings(): ContentProblem[] {
+    const manifest = this.#media.manifest();
+    return [...this.#posts.states.values()].flatMap((state) => {
+      const version = state.current ?? state.good;
+      return (version?.files ?? []).flatMap(({ target, line, image }) => {
+        const path = image ? resolveFile(version?.path ?? '', target) : undefined;
+        const problem = path === undefined ? undefined : manifest.file(path)?.problem;
+        if (problem === undefined) return [];
+        const message = `image ${join(this.postsDir, path ?? '')} ${problem}`;
+        return [{ file: state.file, line, message }];
+      });
+    });
   }
 
   /** The good post of every file, in path order. */
   posts(): Post[] {
-    return models(this.#posts);
+    return models(this.#posts, this.#media.manifest());
   }
 
   /** The good page of every page file, in path order. */
   pages(): Page[] {
-    return models(this.#pages);
+    return models(this.#pages, this.#media.manifest());
   }
 
   /** Every post and page file with its problems and good version. */
@@ -243,7 +296,7 @@ export class SiteLoader {
         file: state.file,
         kind: collection.name,
         problems: state.problems,
-        post: modelOf(collection, state) as Post | Page | undefined,
+        post: modelOf(collection, state, this.#media.manifest()) as Post | Page | undefined,
       })),
     );
   }
@@ -279,10 +332,11 @@ export class SiteLoader {
       (a, b) => b.date.getTime() - a.date.getTime() || a.slug.localeCompare(b.slug),
     );
     const version = createHash('sha256');
-    for (const post of posts) version.update(post.bodyKey);
+    for (const post of posts) version.update(`${post.bodyKey}${post.mediaVersion}`);
     for (const page of pages) version.update(`page ${page.bodyKey}`);
-    const { store } = this;
+    const { store, postsDir } = this;
     const renderer = this.#options.renderer ?? createRenderer;
+    const manifest = this.#media.manifest();
     return {
       title: meta.title,
       url: meta.url,
@@ -293,8 +347,14 @@ export class SiteLoader {
       body: async (of) => {
         const { html, headings } =
           (await store.read(of.bodyKey)) ?? (await renderFromSource(of, store, renderer(1)));
-        return { html, headings };
+        // A page's path from the posts folder leaves it: its relative images keep their target as
+        // written (files beside posts only, issue #18).
+        const path = relative(postsDir, of.file).split(sep).join('/');
+        // With a cover above it, the body's first image is not the page's first.
+        const eager = !('cover' in of) || of.cover === undefined;
+        return { html: withMedia(html, path, manifest, eager), headings };
       },
+      media: (path) => manifest.answer(path),
     };
   }
 
@@ -328,11 +388,22 @@ export class SiteLoader {
   ): Promise<PostChange[]> {
     const { states, dir, kind } = collection;
     const rel = relative(dir, path).split(sep).join('/');
-    const targets = rel.endsWith('.md') ? [rel] : await filesUnder(states, dir, rel);
+    const { sources: targets, files } = rel.endsWith('.md')
+      ? { sources: [rel], files: new Map<string, boolean>() }
+      : collection.name === 'post'
+        ? await this.#postsUnder(rel)
+        : { sources: await filesUnder(states, dir, rel), files: new Map<string, boolean>() };
     const goodBefore = new Map<string, M | undefined>();
     const remember = (target: string) => {
-      if (!goodBefore.has(target)) goodBefore.set(target, modelOf(collection, states.get(target)));
+      if (!goodBefore.has(target))
+        goodBefore.set(target, modelOf(collection, states.get(target), this.#media.manifest()));
     };
+    for (const [file, exists] of files) {
+      if (exists) this.#media.paths.add(file);
+      else this.#media.paths.delete(file);
+    }
+    // The posts showing a changed file may change with it (an image's size, its variants).
+    for (const [target, state] of states) if (shows(state, files)) remember(target);
     for (const target of targets) {
       remember(target);
       const state = states.get(target);
@@ -349,11 +420,11 @@ export class SiteLoader {
       states.delete(gone);
     }
     this.#check();
-    await this.#renderPending();
+    await this.#renderPending({ changed: new Set(files.keys()) });
     this.#dirty = true;
     const changes: PostChange[] = [];
     for (const [target, previous] of goodBefore) {
-      const after = modelOf(collection, states.get(target));
+      const after = modelOf(collection, states.get(target), this.#media.manifest());
       if (after !== previous)
         changes.push({
           kind: collection.name,
@@ -365,26 +436,79 @@ export class SiteLoader {
     return changes;
   }
 
-  /** The rules across files: clashing names, reserved names of pages, unknown authors. */
+  /**
+   * The rules across files: clashing names, reserved names of pages, unknown authors, the files
+   * posts name (issue #18).
+   */
   #check(): void {
     checkClashes(this.#posts.states.values());
     checkClashes(this.#pages.states.values(), this.#reserved);
     checkAuthors(this.#posts.states.values(), this.#authors);
+    checkFiles(this.#posts.states.values(), this.#media.paths);
   }
 
   #allStates(): FileState<SourceFields>[] {
     return [...this.#posts.states.values(), ...this.#pages.states.values()];
   }
 
-  async #renderPending(): Promise<{ rendered: number; renderSeconds: number[] }> {
-    if (this.#options.render === false) return { rendered: 0, renderSeconds: [] };
+  /**
+   * Renders what is pending, and runs the image jobs of the files the posts show (`known`: the
+   * index's entries; `changed`: files that changed on disk). Posts whose files changed become new
+   * posts, so their pages are dropped.
+   */
+  async #renderPending(media: {
+    known?: ReadonlyMap<string, MediaEntry>;
+    changed?: ReadonlySet<string>;
+  }): Promise<{ rendered: number; images: number; renderSeconds: number[] }> {
+    const render = this.#options.render !== false;
+    const versions = [...this.#posts.states.values()].flatMap((state) =>
+      [state.current, state.good].filter((version) => version !== undefined),
+    );
+    const images = await this.#media.sync(versions, { ...media, encode: render });
     const result = await renderPending(this.#allStates(), {
       store: this.store,
-      renderer: (jobs) => this.#renderer(jobs),
+      renderer: (work) => this.#renderer(work),
       strict: this.#options.strict ?? false,
+      bodies: render,
+      images,
+      onImage: (path, image) => this.#media.settle(path, image),
     });
     this.#cacheError ??= result.cacheError;
+    const manifest = this.#media.manifest();
+    for (const state of this.#posts.states.values()) {
+      const post = state.model as Post | undefined;
+      if (post && state.good && post.mediaVersion !== mediaVersion(state.good, manifest))
+        state.model = undefined;
+    }
     return result;
+  }
+
+  /**
+   * The posts and other files at `rel` of the posts folder (a file, or a folder moved in, out or
+   * deleted): the known ones and the ones on disk now; each other file with whether it is on disk.
+   */
+  async #postsUnder(rel: string): Promise<{ sources: string[]; files: Map<string, boolean> }> {
+    const prefix = rel === '' ? '' : `${rel}/`;
+    const here = (path: string) => path === rel || path.startsWith(prefix);
+    let present: string[];
+    try {
+      const found = await discoverPosts(join(this.postsDir, rel));
+      present = [...found.posts, ...found.files].map((path) => prefix + path);
+    } catch {
+      // Not a folder: a file (not a hidden one), or nothing.
+      const file = await stat(join(this.postsDir, rel)).then(
+        (stats) => stats.isFile(),
+        () => false,
+      );
+      present = file && !rel.split('/').some((part) => part.startsWith('.')) ? [rel] : [];
+    }
+    const posts = new Set([...this.#posts.states.keys()].filter(here));
+    const files = new Map([...this.#media.paths].filter(here).map((path) => [path, false]));
+    for (const path of present) {
+      if (path.endsWith('.md')) posts.add(path);
+      else files.set(path, true);
+    }
+    return { sources: [...posts].sort(), files };
   }
 
   /** Production stops on any problem, with every one of them. */
@@ -394,8 +518,8 @@ export class SiteLoader {
     if (problems.length > 0) throw new ContentError(problems);
   }
 
-  #renderer(jobs: number): Renderer {
-    return (this.#options.renderer ?? createRenderer)(jobs);
+  #renderer(work: number): Renderer {
+    return (this.#options.renderer ?? createRenderer)(work);
   }
 
   #bodyKeys(): Set<string> {
@@ -424,17 +548,32 @@ function settleAll<F extends SourceFields, M>(
 function modelOf<F extends SourceFields, M>(
   collection: Collection<F, M>,
   state: FileState<F> | undefined,
+  media: MediaManifest,
 ): M | undefined {
   if (!state?.good) return undefined;
-  state.model ??= collection.kind.model(state.file, state.good) as Post | Page;
+  state.model ??= collection.kind.model(state.file, state.good, media) as Post | Page;
   return state.model as M;
 }
 
-function models<F extends SourceFields, M>(collection: Collection<F, M>): M[] {
+function models<F extends SourceFields, M>(
+  collection: Collection<F, M>,
+  media: MediaManifest,
+): M[] {
   return [...collection.states.values()].flatMap((state) => {
-    const model = modelOf(collection, state);
+    const model = modelOf(collection, state, media);
     return model ? [model] : [];
   });
+}
+
+/** Whether the file shows or links to one of `files`. */
+function shows<F extends SourceFields>(
+  state: FileState<F>,
+  files: ReadonlyMap<string, boolean>,
+): boolean {
+  if (files.size === 0) return false;
+  return [state.current, state.good].some((version) =>
+    version?.files.some(({ target }) => files.has(resolveFile(version.path, target) ?? '')),
+  );
 }
 
 function sortStates<F extends SourceFields>(states: Map<string, FileState<F>>): void {

@@ -4,6 +4,7 @@
  * are all in the index never loads the YAML parser) and what the site model makes of its entry.
  */
 import type { IndexEntry, StoredFrontMatter } from '../cache/site-index.ts';
+import type { MediaManifest } from '../media/media-manifest.ts';
 import type { ParseResult } from '../source/front-matter.ts';
 import type { Page, PageFrontMatter, Post } from '../types.ts';
 import { storedFrontMatter, toPage, toPost } from './post.ts';
@@ -30,7 +31,8 @@ export function needsFirstParagraph(fm: SourceFields): boolean {
 export interface SourceKind<F extends SourceFields, M> {
   /** Validates a file; its front matter as the index stores it. */
   parse(file: string, source: string): Promise<ParseResult<F>>;
-  model(file: string, entry: IndexEntry<F>): M;
+  /** The site model of an entry; a post's takes its files' facts from the media manifest. */
+  model(file: string, entry: IndexEntry<F>, media: MediaManifest): M;
 }
 
 export const POSTS: SourceKind<StoredFrontMatter, Post> = {

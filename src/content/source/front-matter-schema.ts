@@ -32,6 +32,38 @@ const slugField = (what: string) =>
 const TAGS_MESSAGE = '"tags" must be a list of non-empty strings';
 const AUTHORS_MESSAGE = '"authors" must be a list of author keys from quire.yaml';
 
+/** An image of the post (issue #18): `alt` is required, as for every image a reader may not see. */
+const coverSchema = z.strictObject(
+  {
+    src: z
+      .string({
+        error: (issue) =>
+          issue.input === undefined
+            ? '"cover" needs "src": the image file, relative to the post\'s folder'
+            : '"cover.src" must be a file name, e.g. photo.jpg',
+      })
+      .trim()
+      .min(1, { error: '"cover.src" must not be empty' })
+      .describe(
+        "The image file, relative to the post's folder, e.g. photo.jpg or ../images/shared.png.",
+      ),
+    alt: z
+      .string({
+        error: (issue) =>
+          issue.input === undefined
+            ? '"cover" needs "alt": a text saying what the image shows, for readers who cannot see it'
+            : '"cover.alt" must be a text saying what the image shows',
+      })
+      .trim()
+      .min(1, { error: '"cover.alt" must not be empty: say what the image shows' })
+      .describe('What the image shows, for readers who cannot see it; required.'),
+  },
+  {
+    error:
+      '"cover" needs the image and a text saying what it shows (alt is required), e.g. cover: { src: photo.jpg, alt: "A red kite over the hills" }',
+  },
+);
+
 export const frontMatterSchema = z.strictObject({
   title: z
     .string({ error: '"title" must be a string' })
@@ -90,11 +122,18 @@ export const frontMatterSchema = z.strictObject({
     .describe('true keeps the post off the site; `npm run dev` still shows it, with a badge.'),
   slug: slugField('"slug"')
     .optional()
-    .describe('The last part of the URL, /posts/<slug>; default: the file name without .md.'),
+    .describe(
+      "The last part of the URL, /posts/<slug>; default: the file name without .md (a folder's name for its index.md).",
+    ),
   aliases: z
     .array(slugField('each entry of "aliases"'), { error: '"aliases" must be a list of slugs' })
     .default([])
     .describe('Old slugs of this post: /posts/<alias> redirects here (301).'),
+  cover: coverSchema
+    .optional()
+    .describe(
+      'An image of the post, { src: photo.jpg, alt: "What it shows" }, src relative to the post\'s folder: shown at the top of the post, in link previews (og:image), JSON-LD and feeds.',
+    ),
 });
 
 /** `2026-02-30` matches the pattern but is not a day; `Date` would roll it over to March. */

@@ -3,8 +3,8 @@
  * front matter strictly (yaml-data.ts). Every problem is located at a line of the file, so a
  * writer reads `posts/hello.md:3: unknown field "tag" (did you mean "tags"?)`.
  */
-import { basename } from 'node:path';
 import type { z } from 'zod';
+import { defaultSlug } from '../markdown/post-file-links.ts';
 import { frontMatterSchema, SLUG_PATTERN, toDate } from './front-matter-schema.ts';
 import { pageFrontMatterSchema } from './page-front-matter-schema.ts';
 import { validateYaml } from './yaml-data.ts';
@@ -40,7 +40,7 @@ export type ParseResult<F = FrontMatter> =
 const FENCE = /^---[ \t]*$/;
 const CLOSING_FENCE = /^(?:---|\.\.\.)[ \t]*$/;
 
-/** `file` is the path shown in messages; its base name is the default slug. */
+/** `file` is the path shown in messages; it gives the default slug (`defaultSlug`). */
 export function parsePost(file: string, source: string): ParseResult {
   return parseSource(file, source, {
     schema: frontMatterSchema,
@@ -114,6 +114,7 @@ function parseSource<S extends z.ZodType<{ slug?: string | undefined }>, F>(
     syntaxError: 'invalid YAML in front matter',
     notAMapping: `front matter must be fields like ${kind.example}, one per line`,
     nameKeys: false,
+    explainNested: true,
   });
   if (!result.ok) return problems(result.problems, body);
 
@@ -121,9 +122,10 @@ function parseSource<S extends z.ZodType<{ slug?: string | undefined }>, F>(
   const authors: unknown = (result.data as { authors?: unknown }).authors;
   if (Array.isArray(authors))
     for (const i of authors.keys()) fieldLines[`authors.${i}`] = result.lineAt(['authors', i]);
-  const slug = result.data.slug ?? basename(file, '.md');
+  const slug = result.data.slug ?? defaultSlug(file);
   if (!SLUG_PATTERN.test(slug)) {
-    const message = `file name "${slug}" is not a usable slug: rename the file or set "slug" (lowercase letters, digits and single "-", "_" or ".")`;
+    const what = /(?:^|[\\/])index\.md$/.test(file) ? 'folder' : 'file';
+    const message = `${what} name "${slug}" is not a usable slug: rename the ${what} or set "slug" (lowercase letters, digits and single "-", "_" or ".")`;
     return problems([{ line: 1, message }], body);
   }
   return {

@@ -27,6 +27,12 @@ export interface YamlOptions {
    * messages name their field themselves.
    */
   nameKeys: boolean;
+  /**
+   * Whether a problem below the top level is told in the words of what it is in (front matter's
+   * `cover`, issue #18): an unknown key names its mapping (`in "cover"`), and a missing one gets
+   * the schema's own message ("cover" needs "alt": …) rather than `missing required …`.
+   */
+  explainNested?: boolean;
 }
 
 export type YamlResult<T> =
@@ -106,16 +112,18 @@ function describeIssue(
   issue: z.core.$ZodIssue,
   schema: z.ZodType,
   located: Located,
-  { noun, nameKeys }: YamlOptions,
+  { noun, nameKeys, explainNested }: YamlOptions,
 ): { line: number; message: string }[] {
   const { doc } = located;
   const path = issue.path as (string | number)[];
   if (issue.code === 'unrecognized_keys') {
     const known = keysAt(schema, path);
+    const inside = explainNested && path.length > 0 ? ` in "${path.join('.')}"` : '';
     return issue.keys.map((key) => {
       const guess = nearest(key, known);
       const hint = guess ? `did you mean "${guess}"?` : `known ${noun}s: ${known.join(', ')}`;
-      return { line: keyLine(located, path, key), message: `unknown ${noun} "${key}" (${hint})` };
+      const message = `unknown ${noun} "${key}"${inside} (${hint})`;
+      return { line: keyLine(located, path, key), message };
     });
   }
   const value = path.length === 0 ? undefined : doc.getIn(path);
@@ -128,7 +136,8 @@ function describeIssue(
       typeof ownerKey === 'string'
         ? keyLine(located, owner.slice(0, -1), ownerKey)
         : lineAt(located, owner);
-    return [{ line, message: `missing required ${noun} "${name}"` }];
+    const nested = explainNested && path.length > 1;
+    return [{ line, message: nested ? issue.message : `missing required ${noun} "${name}"` }];
   }
   if (issue.code === 'invalid_key') {
     const key = String(path.at(-1));

@@ -93,6 +93,12 @@ export function renderFeed(
       content: cdataSafe(absoluteUrls(bodies[i] ?? '', link, site.url)),
       author: format === 'rss' ? undefined : authors,
       category: post.tags.map((name) => ({ name, term: name })),
+      // Atom: a link rel="enclosure"; RSS: an <enclosure>; JSON Feed: "image".
+      image: post.cover && {
+        url: `${site.url}${post.cover.url}`,
+        type: post.cover.type,
+        length: post.cover.bytes,
+      },
       extensions:
         format === 'rss'
           ? [

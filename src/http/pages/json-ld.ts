@@ -34,6 +34,14 @@ export function blogPostingJsonLd(site: SiteMeta, post: Post): string {
     publisher: { '@type': 'Organization', name: site.title, url: `${site.url}/` },
     keywords: post.tags,
     inLanguage: site.language,
+    ...(post.cover && {
+      image: {
+        '@type': 'ImageObject',
+        url: `${site.url}${post.cover.url}`,
+        width: post.cover.width,
+        height: post.cover.height,
+      },
+    }),
   });
   return json.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

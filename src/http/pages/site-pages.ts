@@ -71,15 +71,19 @@ function card(post: Post | undefined): string {
       post.summary,
       post.readingMinutes,
       post.draft,
+      post.cover?.url,
     ]);
     cards.set(post, found);
   }
   return found;
 }
 
-/** A post shown whole: its card, body, aliases, file (feed ids), and what its head and byline say. */
+/**
+ * A post shown whole: its card, body and files, aliases, file (feed ids), and what its head and
+ * byline say.
+ */
 const whole = (post: Post) =>
-  `${card(post)}${JSON.stringify([post.bodyKey, post.aliases, post.file, post.description, post.authors, post.canonical])}`;
+  `${card(post)}${JSON.stringify([post.bodyKey, post.mediaVersion, post.aliases, post.file, post.description, post.authors, post.canonical])}`;
 
 /** The newest publication or update among `posts`, never later than the view's `now`. */
 function lastChangedIn(view: PublishedView, posts: Iterable<Post | undefined>): Date | undefined {

@@ -125,11 +125,12 @@ describe('the reader’s pages in Chromium', { skip: tools.skip }, async () => {
 
   it('has no axe-core violation of any impact, in either scheme, wide or narrow', async () => {
     // writing-a-post has a task list (checkboxes), a table, numbered code lines and a byline;
-    // /about/ is a standalone page (issue #18). Every page has the site file's menu and social
-    // links.
+    // images-and-covers a cover, pictures and an SVG; /about/ is a standalone page (issue #18).
+    // Every page has the site file's menu and social links.
     const paths = [
       ...AUDITED_PAGES.map((page) => page.path),
       '/posts/writing-a-post',
+      '/posts/images-and-covers',
       '/about/',
       '/tags/',
       '/archive/',

@@ -14,7 +14,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { buildApp } from '../../../src/app.ts';
-import { loadConfig } from '../../../src/config.ts';
+import { DEFAULT_IMAGE_MAX_MB, loadConfig } from '../../../src/config.ts';
 import { SiteLoader } from '../../../src/content/site/site-loader.ts';
 import { createDevContent } from '../../../src/dev/content.ts';
 import { createDevSession } from '../../../src/dev/session.ts';
@@ -109,6 +109,7 @@ describe('HTML validity (W3C Nu Html Checker)', { skip: tools.skip }, () => {
     const content = createDevContent({
       postsDir,
       cacheDir: await tempDir(),
+      imageMaxMb: DEFAULT_IMAGE_MAX_MB,
       title: 'Quire',
       url: ORIGIN,
       siteFile: EMPTY_SITE_FILE,
