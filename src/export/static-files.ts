@@ -6,8 +6,11 @@
  * - any other HTML page (`/posts/x`, `/tags/go`, `/page/2`, `/search`): the path plus `.html`;
  * - any other file (`/feed.xml`, `/assets/style.1a2b3c4d5e.css`): the path itself.
  *
- * Netlify and Cloudflare Pages serve `x.html` at `/x` and `x/index.html` at `/x/`, redirecting the
- * other spelling to it as Quire does; nginx does with `try_files $uri $uri.html $uri/index.html`.
+ * Netlify, Cloudflare Pages and GitHub Pages serve `x.html` at `/x` and `x/index.html` at `/x/`,
+ * redirecting the other spelling to it as Quire does (measured host by host in
+ * https://github.com/slorber/trailing-slash-guide; Cloudflare's rule:
+ * https://developers.cloudflare.com/pages/configuration/serving-pages/); nginx does with
+ * `try_files $uri $uri.html $uri/index.html`.
  * (`/posts/x/index.html` instead would make those hosts answer `/posts/x` with a redirect to
  * `/posts/x/`, the form Quire redirects away from.) Hosts look files up by the percent-decoded
  * path, so the file is named by the decoded segments.
