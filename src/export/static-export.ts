@@ -12,9 +12,8 @@ import { buildApp } from '../app.ts';
 import type { Config } from '../config.ts';
 import { publishedView } from '../content/site/published.ts';
 import type { Site } from '../content/types.ts';
-import { describeError } from '../error-text.ts';
 import { loadAssetManifest } from '../http/asset-manifest.ts';
-import { claimExportDir, finishExportDir } from './export-dir.ts';
+import { claimExportDir, ExportDirError, finishExportDir } from './export-dir.ts';
 import { exportUrls, type ExportUrl } from './export-urls.ts';
 import { type Redirect, REDIRECTS_FILE, redirectPage, redirectsFile } from './redirect-files.ts';
 import { StaticFileError, staticFile } from './static-files.ts';
@@ -51,10 +50,17 @@ export async function exportSite(options: ExportOptions): Promise<ExportReport> 
   const write = async (file: string, url: string, body: string | Buffer) => {
     const other = written.get(file);
     if (other !== undefined)
-      throw new StaticFileError(`${url}: its file ${file} is ${other}'s too`);
+      throw new StaticFileError(`${url}: its file ${file} is the file of ${other} already`);
     written.set(file, url);
-    await mkdir(dirname(join(dir, file)), { recursive: true });
-    await writeFile(join(dir, file), body);
+    try {
+      await mkdir(dirname(join(dir, file)), { recursive: true });
+      await writeFile(join(dir, file), body);
+    } catch (error) {
+      // The folder, not the address: a full disk or a lost permission fails every file after.
+      throw new ExportDirError(`cannot write ${join(dir, file)}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
   };
 
   try {
@@ -67,13 +73,13 @@ export async function exportSite(options: ExportOptions): Promise<ExportReport> 
       try {
         if (response.statusCode !== statusOf(entry))
           throw new StaticFileError(
-            `${url}: answered ${response.statusCode}, not ${statusOf(entry)}`,
+            `${url}: answered ${response.statusCode} instead of ${statusOf(entry)}`,
           );
-        const location = response.headers.location;
-        if (statusOf(entry) === 301 && typeof location === 'string') {
-          redirects.push({ from: url, to: location });
+        if (statusOf(entry) === 301) {
+          const location = String(response.headers.location);
           const page = redirectPage(location, site.url, config.siteLanguage);
           await write(entry.file ?? staticFile(url, true), url, page);
+          redirects.push({ from: url, to: location });
         } else {
           const html = String(response.headers['content-type']).startsWith('text/html');
           await write(entry.file ?? staticFile(url, html), url, response.rawPayload);
@@ -85,8 +91,6 @@ export async function exportSite(options: ExportOptions): Promise<ExportReport> 
     }
     await write(REDIRECTS_FILE, REDIRECTS_FILE, redirectsFile(redirects));
     await finishExportDir(dir, previous, [...written.keys()]);
-  } catch (error) {
-    throw new Error(`cannot export into ${dir}: ${describeError(error)}`, { cause: error });
   } finally {
     await app.close();
   }

@@ -233,6 +233,24 @@ describe('npm run export', () => {
     await writeFile(file, '');
     const notFolder = await exportTo(site, file);
     assert.deepEqual([notFolder.code, notFolder.stderr], [1, `quire: ${file} is not a folder\n`]);
+    const under = await exportTo(site, join(file, 'public'));
+    assert.equal(under.code, 1);
+    assert.match(
+      under.stderr,
+      /^quire: cannot use .*a-file\/public for the export: ENOTDIR: not a directory/,
+    );
+  });
+
+  it('stops at a file it cannot write, naming it', async () => {
+    const site = await blog({ 'one.md': { title: 'One' } });
+    const dir = join(site.root, 'public');
+    assert.equal((await exportTo(site, dir)).code, 0);
+    // A file where the export needs a folder: nothing can be written under it.
+    await rm(join(dir, 'posts'), { recursive: true });
+    await writeFile(join(dir, 'posts'), 'in the way');
+    const result = await exportTo(site, dir);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^quire: cannot write .*public\/posts\/one\.html: EEXIST/);
   });
 
   it('writes the same files when run twice; over an export, deletes only what it no longer writes', async () => {
