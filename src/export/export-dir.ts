@@ -65,18 +65,24 @@ export async function finishExportDir(
   written: readonly string[],
 ): Promise<void> {
   const kept = new Set(written);
-  for (const file of previous) {
-    if (kept.has(file)) continue;
-    await rm(join(dir, file), { force: true });
-    // Its folders too, once empty (a tag with no post left), up to the export itself.
-    for (let folder = dirname(file); folder !== '.'; folder = dirname(folder)) {
-      const removed = await rmdir(join(dir, folder)).then(
-        () => true,
-        () => false,
-      );
-      if (!removed) break;
+  try {
+    for (const file of previous) {
+      if (kept.has(file)) continue;
+      await rm(join(dir, file), { force: true });
+      // Its folders too, once empty (a tag with no post left), up to the export itself.
+      for (let folder = dirname(file); folder !== '.'; folder = dirname(folder)) {
+        const removed = await rmdir(join(dir, folder)).then(
+          () => true,
+          () => false,
+        );
+        if (!removed) break;
+      }
     }
+    const marker = { generator: 'quire export (npm run export)', files: [...written].sort() };
+    await writeFile(join(dir, MARKER_FILE), `${JSON.stringify(marker, null, 1)}\n`);
+  } catch (error) {
+    throw new ExportDirError(`cannot finish the export in ${dir}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
-  const marker = { generator: 'quire export (npm run export)', files: [...written].sort() };
-  await writeFile(join(dir, MARKER_FILE), `${JSON.stringify(marker, null, 1)}\n`);
 }
