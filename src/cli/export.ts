@@ -63,8 +63,9 @@ async function main(argv: readonly string[]): Promise<number> {
     });
     for (const problem of report.problems) process.stderr.write(`quire: ${problem}\n`);
     const ms = Math.round(performance.now() - started);
+    const pages = loaded.pages > 0 ? ` and ${plural(loaded.pages, 'page')}` : '';
     process.stdout.write(
-      `${plural(loaded.posts, 'post')} (${loaded.rendered} rendered, ${loaded.cached} already ` +
+      `${plural(loaded.posts, 'post')}${pages} (${loaded.rendered} rendered, ${loaded.cached} already ` +
         `cached): ${plural(report.files, 'file')} and ${plural(report.redirects, 'redirect')} ` +
         `written to ${dir} (${ms} ms)\n`,
     );

@@ -47,8 +47,7 @@ export const NOT_FOUND_PAGE: ExportUrl = {
 
 export const URL_SOURCES: readonly UrlSource[] = [
   // Every page of the published view: the sitemap's, the later pages of the lists, every feed,
-  // the sitemap, robots.txt, opensearch.xml. Standalone pages (`/about/`, issue #18 item 3) are
-  // pages of the view: listed in published-pages.ts, they are exported with no change here.
+  // the sitemap, robots.txt, opensearch.xml; standalone pages (`/about/`) among them.
   ({ view, pageSize }) => publishedPages(view, pageSize).map((ref) => ({ url: pathOf(ref) })),
   // The search form alone: results need the server.
   () => [{ url: SEARCH_PATH }],

@@ -35,13 +35,27 @@ const POSTS = {
   'later.md': { title: 'Far future post', date: '2099-01-01', extra: 'tags: [guide, later]' },
 };
 
+/** A standalone page, and one that is a draft. */
+const PAGES = {
+  'about.md': '---\ntitle: About this blog\n---\nWho writes here.\n',
+  'secret.md': '---\ntitle: Secret page\ndraft: true\n---\nNot yet.\n',
+};
+
 async function blog(posts: Parameters<typeof writePosts>[1] = POSTS) {
   const root = await tempDir('quire-export-');
   const postsDir = join(root, 'posts');
   await mkdir(postsDir);
   await writePosts(postsDir, posts);
+  const pagesDir = join(root, 'pages');
+  await mkdir(pagesDir);
+  await writePosts(pagesDir, posts === POSTS ? PAGES : {});
+  // Both the server and the export read this site file, not the one of their working folders.
+  const siteFile = join(root, 'quire.yaml');
+  await writeFile(siteFile, 'title: Export test blog\n');
   const env = {
     POSTS_DIR: postsDir,
+    PAGES_DIR: pagesDir,
+    SITE_FILE: siteFile,
     CACHE_DIR: join(root, 'cache'),
     SITE_URL,
     PAGE_SIZE: '2',
@@ -117,7 +131,7 @@ describe('npm run export', () => {
     it('renders nothing after a start: it reads the render cache the server wrote', () => {
       assert.match(
         stdout,
-        /^7 posts \(0 rendered, 7 already cached\): \d+ files and 2 redirects written to .*public/,
+        /^7 posts and 2 pages \(0 rendered, 9 already cached\): \d+ files and 2 redirects written to .*public/,
       );
     });
 
@@ -169,17 +183,23 @@ describe('npm run export', () => {
       }
       assert.ok(linked.has('/page/3') && linked.has('/tags/guide/page/2'), 'numbered pages');
       assert.ok(linked.has('/tags/two%20words') && linked.has('/tags/caf%C3%A9'));
+      assert.ok(locations.includes(`${SITE_URL}/about/`), 'the standalone page');
       for (const url of linked) assert.ok(tryFiles(set, url), `${url} (a link) has no file`);
       for (const url of ['/tags/guide/feed.xml', '/tags/café/rss.xml', '/feed.json', '/robots.txt'])
         assert.ok(tryFiles(set, url), url);
     });
 
-    it('holds no draft and no scheduled post, nor their tags', async () => {
+    it('holds no draft and no scheduled post, nor their tags, nor a draft page', async () => {
       for (const file of files) {
         const text = await readFile(join(dir, file), 'utf8');
-        assert.doesNotMatch(text, /Secret draft|Far future post|posts\/wip|posts\/later/, file);
+        assert.doesNotMatch(
+          text,
+          /Secret draft|Far future post|posts\/wip|posts\/later|Secret page/,
+          file,
+        );
       }
-      assert.ok(!files.some((file) => file.startsWith('tags/later')));
+      assert.ok(!files.some((file) => file.startsWith('tags/later') || file.startsWith('secret')));
+      assert.ok(files.includes('about/index.html'));
       assert.equal((await get('/posts/wip')).status, 404, 'the server agrees');
     });
 

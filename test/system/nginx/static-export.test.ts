@@ -3,7 +3,8 @@
  * but `try_files $uri $uri.html $uri/index.html =404` (and `error_page 404 /404.html`), nginx
  * answers every address of the site with the body the Quire server sends for it; a moved address
  * with the page sending the reader on to where the server redirects; an unknown one with the
- * theme's 404 page. The blog is the sample one, plus tags whose addresses need percent-encoding.
+ * theme's 404 page. The blog is the sample one (its posts, pages and site file), plus tags whose
+ * addresses need percent-encoding.
  */
 import assert from 'node:assert/strict';
 import { chmod, cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -20,6 +21,8 @@ import { startNginx } from './harness.ts';
 
 const tools = requireTools(['nginx'] as const, 'apt-get install nginx');
 const POSTS = fileURLToPath(new URL('../../../posts/', import.meta.url));
+const PAGES = fileURLToPath(new URL('../../../pages/', import.meta.url));
+const SITE_FILE = fileURLToPath(new URL('../../../quire.yaml', import.meta.url));
 const SITE_URL = 'https://blog.example';
 
 /** The minimal configuration the README gives for serving an export with nginx. */
@@ -85,7 +88,13 @@ describe('a static export behind nginx', { skip: tools.skip }, () => {
         extra: 'tags: [two words, café]\naliases: [accents]',
       },
     });
-    const env = { POSTS_DIR: postsDir, CACHE_DIR: join(root, 'cache'), SITE_URL };
+    const env = {
+      POSTS_DIR: postsDir,
+      PAGES_DIR: PAGES,
+      SITE_FILE,
+      CACHE_DIR: join(root, 'cache'),
+      SITE_URL,
+    };
     const quire = await startServer({ ...env, WORKERS: '1' }).listening;
     const exportDir = join(root, 'public');
     const exported = await runCli('export.ts', [exportDir], { cwd: root, env });
@@ -97,6 +106,7 @@ describe('a static export behind nginx', { skip: tools.skip }, () => {
     );
     const addresses = files.filter((file) => file !== '404.html').map(addressOf);
     assert.ok(addresses.includes('/tags/two%20words') && addresses.includes('/tags/caf%C3%A9'));
+    assert.ok(addresses.includes('/about/'), 'the sample blog’s standalone page');
     let redirects = 0;
     for (const url of addresses) {
       const served = await bodyOf(quire, url);
