@@ -1,6 +1,7 @@
 /**
  * `npm run render`: renders every post into the render cache (CACHE_DIR), with the variants of
- * the images beside them (issue #18), and writes its site index, without serving, so a server started later is ready at once: the production image runs
+ * the images beside them and the posts' social cards (issue #18), and writes its site index,
+ * without serving, so a server started later is ready at once: the production image runs
  * it at build time (docker/Dockerfile), for a container with a read-only filesystem. Takes the
  * server's settings. Exit 0 when every post is rendered and cached, 1 when a post has a problem
  * or the cache cannot be written, 2 on a bad setting.
@@ -9,6 +10,7 @@ import { loadConfigOrExit } from '../config.ts';
 import { PostsDirectoryError } from '../content/source/discover-posts.ts';
 import { SiteLoader } from '../content/site/site-loader.ts';
 import { ContentError, formatProblem } from '../content/types.ts';
+import { cardOptions } from '../process/load.ts';
 import { fail, plural } from './shared.ts';
 
 async function main(): Promise<number> {
@@ -18,6 +20,7 @@ async function main(): Promise<number> {
       postsDir: config.postsDir,
       cacheDir: config.cacheDir,
       imageMaxMb: config.imageMaxMb,
+      cards: cardOptions(config),
       strict: true,
     });
     const report = await loader.load();
@@ -26,7 +29,8 @@ async function main(): Promise<number> {
     if (report.cacheError !== undefined) return fail(report.cacheError, 1);
     process.stdout.write(
       `${plural(report.posts, 'post')} in ${config.cacheDir}: ${report.rendered} rendered, ` +
-        `${report.cached} already cached, ${plural(report.images, 'image')} processed (${report.ms} ms)\n`,
+        `${report.cached} already cached, ${plural(report.images, 'image')} processed, ` +
+        `${plural(report.cards, 'social card')} made (${report.ms} ms)\n`,
     );
     return 0;
   } catch (error) {

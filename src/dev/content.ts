@@ -8,7 +8,12 @@ import { readFile } from 'node:fs/promises';
 import { defaultSlug } from '../content/markdown/post-file-links.ts';
 import { parsePost } from '../content/source/front-matter.ts';
 import { createRenderer, renderProcessCount } from '../content/render/pool.ts';
-import { type PostChange, SiteLoader, type UpdateReport } from '../content/site/site-loader.ts';
+import {
+  type PostChange,
+  SiteLoader,
+  type SiteLoaderOptions,
+  type UpdateReport,
+} from '../content/site/site-loader.ts';
 import type { ContentProblem, Post, Site } from '../content/types.ts';
 import { createDevRenderer } from './dev-renderer.ts';
 
@@ -46,6 +51,8 @@ export function createDevContent(options: {
   imageMaxMb: number;
   title: string;
   url: string;
+  /** The posts' social cards (issue #18); none when undefined. */
+  cards?: SiteLoaderOptions['cards'];
 }): DevContent {
   const renderer = createDevRenderer();
   // A cold start of many posts fans out over render processes; edits render here.
@@ -53,6 +60,7 @@ export function createDevContent(options: {
     postsDir: options.postsDir,
     cacheDir: options.cacheDir,
     imageMaxMb: options.imageMaxMb,
+    cards: options.cards,
     renderer: (work) => (renderProcessCount(work) > 0 ? createRenderer(work) : renderer),
   });
   /** Old slug → the slug it became during this session (renames, slug edits). */

@@ -9,6 +9,7 @@ import { buildApp } from '../app.ts';
 import { loadConfigOrExit } from '../config.ts';
 import { asError, describeError } from '../error-text.ts';
 import { createLogger } from '../log.ts';
+import { cardOptions } from '../process/load.ts';
 import { createDevContent } from './content.ts';
 import { createDevSession } from './session.ts';
 import { watchDebounced } from './watch.ts';
@@ -31,6 +32,7 @@ try {
     imageMaxMb: config.imageMaxMb,
     title: config.siteTitle,
     url: config.siteUrl,
+    cards: cardOptions(config),
   });
   const loaded = await content.load();
   logger.info({ ...loaded, problems: content.problems().length }, 'site loaded');

@@ -6,16 +6,23 @@
  * opens the index its primary has just written, reading no post (issue #17); should that index
  * not be the one its primary loaded (the primary could not write it), it loads by itself.
  */
+import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { SiteLoader } from '../content/site/site-loader.ts';
 import { formatProblem, type Site } from '../content/types.ts';
 import type { Logger } from '../log.ts';
 import type { ContentMetrics } from '../metrics.ts';
 
+/** The posts' social cards: the site's title in the colours of the theme's stylesheet. */
+export const cardOptions = (config: Config) => ({
+  siteTitle: config.siteTitle,
+  stylesheet: join(config.templatesDir, 'assets', 'style.css'),
+});
 const loaderOptions = (config: Config) => ({
   postsDir: config.postsDir,
   cacheDir: config.cacheDir,
   imageMaxMb: config.imageMaxMb,
+  cards: cardOptions(config),
   strict: true,
 });
 const meta = (config: Config) => ({ title: config.siteTitle, url: config.siteUrl });
@@ -33,8 +40,8 @@ export async function loadAndReport(
     logger.warn({ file: warning.file, line: warning.line }, formatProblem(warning));
   }
   if (report.cacheError) logger.warn(report.cacheError);
-  const { posts, rendered, cached, validated, images, ms } = report;
-  logger.info({ posts, rendered, cached, validated, images, ms }, 'site loaded');
+  const { posts, rendered, cached, validated, images, cards, ms } = report;
+  logger.info({ posts, rendered, cached, validated, images, cards, ms }, 'site loaded');
   if (metrics) {
     metrics.posts.set(report.published);
     metrics.renderCacheHits.inc(cached);

@@ -41,6 +41,11 @@ export interface SiteLoaderOptions {
   renderer?: (work: number) => Renderer;
   /** Config `IMAGE_MAX_MB`: a larger image beside a post is served as is (issue #18). */
   imageMaxMb?: number;
+  /**
+   * The posts without a cover get a social card (issue #18) with the site's title (config
+   * `SITE_TITLE`) in the colours of the theme's `stylesheet`; none when undefined.
+   */
+  cards?: { siteTitle: string; stylesheet: string } | undefined;
 }
 
 export interface LoadReport {
@@ -52,6 +57,8 @@ export interface LoadReport {
   rendered: number;
   /** Images read, checked or given their variants now (issue #18): none when none changed. */
   images: number;
+  /** Social cards made now (issue #18): none when none changed. */
+  cards: number;
   /** Posts whose body came from the cache. */
   cached: number;
   /** Posts read and validated now (the others came from the index). */
@@ -92,6 +99,8 @@ export class SiteLoader {
   /** Whether the index on disk lags behind the states. */
   #dirty = false;
   #cacheError: string | undefined;
+  /** Why the posts get no social cards: the theme's colours could not be read. */
+  #themeProblem: ContentProblem | undefined;
 
   constructor(options: SiteLoaderOptions) {
     this.#options = options;
@@ -108,6 +117,7 @@ export class SiteLoader {
   async load(): Promise<LoadReport> {
     const started = performance.now();
     const index = await readSiteIndex(this.#options.cacheDir, this.postsDir);
+    await this.#readTheme();
     const known = new Map(index.entries.map((entry) => [entry.path, entry]));
     const { posts: paths, files } = await discoverPosts(this.postsDir);
     this.#states.clear();
@@ -133,7 +143,9 @@ export class SiteLoader {
     }
     const validated = [...this.#states.values()].filter((state) => state.parsed).length;
     const knownMedia = new Map(index.media.map((entry) => [entry.path, entry]));
-    const { rendered, images, renderSeconds } = await this.#renderPending({ known: knownMedia });
+    const { rendered, images, cards, renderSeconds } = await this.#renderPending({
+      known: knownMedia,
+    });
     // Files read, or whose image job ran, are new entries: the index must say so.
     const media = this.#media.entries();
     this.#dirty ||=
@@ -150,6 +162,7 @@ export class SiteLoader {
       published: goods.filter((state) => !state.good?.frontMatter.draft).length,
       rendered,
       images,
+      cards,
       cached: goods.length - rendered,
       validated,
       ms: Math.round(performance.now() - started),
@@ -171,6 +184,8 @@ export class SiteLoader {
     for (const entry of index.entries)
       this.#states.set(entry.path, settled(entry.path, join(this.postsDir, entry.path), entry));
     this.#media.open(index.media);
+    await this.#readTheme();
+    await this.#media.openCards(index.entries);
     return true;
   }
 
@@ -243,7 +258,8 @@ export class SiteLoader {
     const rendering = [...this.#states.values()].flatMap((state) =>
       (state.good?.warnings ?? []).map((warning) => ({ file: state.file, ...warning })),
     );
-    return [...rendering, ...this.imageWarnings()];
+    const theme = this.#themeProblem ? [this.#themeProblem] : [];
+    return [...rendering, ...this.imageWarnings(), ...theme];
   }
 
   /**
@@ -339,12 +355,12 @@ export class SiteLoader {
   async #renderPending(media: {
     known?: ReadonlyMap<string, MediaEntry>;
     changed?: ReadonlySet<string>;
-  }): Promise<{ rendered: number; images: number; renderSeconds: number[] }> {
+  }): Promise<{ rendered: number; images: number; cards: number; renderSeconds: number[] }> {
     const render = this.#options.render !== false;
     const versions = [...this.#states.values()].flatMap((state) =>
       [state.current, state.good].filter((version) => version !== undefined),
     );
-    const images = await this.#media.sync(versions, { ...media, encode: render });
+    const { images, cards } = await this.#media.sync(versions, { ...media, encode: render });
     const result = await renderPending(this.#states.values(), {
       store: this.store,
       renderer: (work) => this.#renderer(work),
@@ -352,6 +368,8 @@ export class SiteLoader {
       bodies: render,
       images,
       onImage: (path, image) => this.#media.settle(path, image),
+      cards,
+      onCard: (key, result) => this.#media.settleCard(key, result.cacheError === undefined),
     });
     this.#cacheError ??= result.cacheError;
     const manifest = this.#media.manifest();
@@ -364,6 +382,27 @@ export class SiteLoader {
         state.post = undefined;
     }
     return result;
+  }
+
+  /** The theme's colours for the social cards, if the posts get them; else a warning says why. */
+  async #readTheme(): Promise<void> {
+    const cards = this.#options.cards;
+    this.#themeProblem = undefined;
+    if (!cards) return this.#media.useCards(undefined);
+    const { stylesheet: file, siteTitle } = cards;
+    const { themeColours } = await import('../cards/theme-colours.ts');
+    const read = await readFile(file, 'utf8').then(
+      (css) => themeColours(file, css),
+      (error: NodeJS.ErrnoException) => ({
+        problem: {
+          file,
+          line: 1,
+          message: `cannot read the theme's colours: ${error.code ?? error.message}`,
+        },
+      }),
+    );
+    if ('problem' in read) this.#themeProblem = read.problem;
+    this.#media.useCards('colours' in read ? { siteTitle, colours: read.colours } : undefined);
   }
 
   /** Clashes between posts, and the files they name (issue #18). */
