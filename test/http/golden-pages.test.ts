@@ -16,7 +16,7 @@ import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { SiteLoader } from '../../src/content/site/site-loader.ts';
 import { createLogger } from '../../src/log.ts';
-import { tempDir } from '../helpers/posts-dir.ts';
+import { tempDir, THEME_STYLESHEET } from '../helpers/posts-dir.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/pages/', import.meta.url));
 const POSTS = fileURLToPath(new URL('../../posts/', import.meta.url));
@@ -58,7 +58,8 @@ const fileFor = (path: string) =>
 
 async function crawl(now: Date): Promise<Map<string, { recorded: Recorded; bytes: Buffer }>> {
   const cacheDir = await tempDir();
-  const loader = new SiteLoader({ postsDir: POSTS, cacheDir, strict: true });
+  const cards = { siteTitle: 'Quire', stylesheet: THEME_STYLESHEET };
+  const loader = new SiteLoader({ postsDir: POSTS, cacheDir, strict: true, cards });
   await loader.load();
   const site = loader.site({ title: 'Quire', url: ORIGIN });
   const config = loadConfig({ SITE_URL: ORIGIN, SITE_DESCRIPTION: 'A sample blog' }, []);
