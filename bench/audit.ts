@@ -15,19 +15,19 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import * as chromeLauncher from 'chrome-launcher';
-import lighthouse from 'lighthouse';
-import { CHROMIUM_FLAGS } from '../test/system/browser/chromium-flags.ts';
+import {
+  type LighthouseChrome,
+  launchLighthouseChrome,
+} from '../test/system/browser/lighthouse.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CHROME_PATH = process.env.CHROME_PATH ?? '/usr/bin/chromium';
-const CHROME_FLAGS = ['--headless=new', ...CHROMIUM_FLAGS];
 /** The index, and the longest sample post, with code in several languages. */
 const PAGES = ['/', '/posts/how-quire-renders-a-post'];
 const WEIGHT_PAGE = '/posts/how-quire-renders-a-post';
@@ -77,40 +77,15 @@ async function startQuire(cacheDir: string): Promise<{ url: string; child: Child
 
 type Scores = Record<keyof typeof TARGETS, number | null>;
 
-async function audit(url: string, port: number): Promise<{ scores: Scores; failed: string[] }> {
-  const result = await lighthouse(url, { port, output: 'json', logLevel: 'error' });
-  if (!result) throw new Error(`Lighthouse returned nothing for ${url}`);
-  const { categories, audits, runtimeError, runWarnings } = result.lhr;
-  if (runtimeError)
-    throw new Error(`Lighthouse on ${url}: ${runtimeError.code} ${runtimeError.message}`);
-  for (const warning of runWarnings) process.stderr.write(`Lighthouse on ${url}: ${warning}\n`);
-  const score = (id: string) => {
-    const value = categories[id]?.score;
-    return value === null || value === undefined ? null : Math.round(value * 100);
+async function audit(chrome: LighthouseChrome, url: string) {
+  const { scores, failed } = await chrome.audit(url);
+  const named: Scores = {
+    performance: scores.performance,
+    accessibility: scores.accessibility,
+    bestPractices: scores['best-practices'],
+    seo: scores.seo,
   };
-  // What cost points, so a missed target says why.
-  const failed = Object.values(audits)
-    .filter((a) => a.score !== null && a.score < 1 && a.scoreDisplayMode !== 'informative')
-    .filter((a) => a.scoreDisplayMode === 'binary' || (a.score ?? 1) < 0.9)
-    .map((a) => `${a.id}: ${a.displayValue ?? a.title}`);
-  if (process.env.AUDIT_DEBUG) {
-    const breakdown = audits['mainthread-work-breakdown']?.details as
-      { items?: unknown[] } | undefined;
-    process.stderr.write(`${url} main thread: ${JSON.stringify(breakdown?.items)}\n`);
-  }
-  for (const a of Object.values(audits)) {
-    if (a.scoreDisplayMode === 'error')
-      failed.push(`${a.id}: audit error: ${a.errorMessage ?? '?'}`);
-  }
-  return {
-    scores: {
-      performance: score('performance'),
-      accessibility: score('accessibility'),
-      bestPractices: score('best-practices'),
-      seo: score('seo'),
-    },
-    failed,
-  };
+  return { scores: named, failed };
 }
 
 /** The gzip size of the HTML, CSS and JS a page loads. */
@@ -139,20 +114,15 @@ async function pageWeight(base: string, path: string) {
 async function main(): Promise<number> {
   const scratch = await mkdtemp(join(tmpdir(), 'quire-audit-'));
   let quire: ChildProcess | undefined;
-  let chrome: chromeLauncher.LaunchedChrome | undefined;
+  let chrome: LighthouseChrome | undefined;
   try {
     const server = await startQuire(join(scratch, 'cache'));
     quire = server.child;
-    await mkdir(join(scratch, 'profile'));
-    chrome = await chromeLauncher.launch({
-      chromePath: CHROME_PATH,
-      chromeFlags: CHROME_FLAGS,
-      userDataDir: join(scratch, 'profile'),
-    });
+    chrome = await launchLighthouseChrome(CHROME_PATH);
     const report: Record<string, unknown> = {};
     const misses: string[] = [];
     for (const path of PAGES) {
-      const { scores, failed } = await audit(server.url + path, chrome.port);
+      const { scores, failed } = await audit(chrome, server.url + path);
       report[path] = { ...scores, failedAudits: failed };
       for (const [name, target] of Object.entries(TARGETS)) {
         const value = scores[name as keyof Scores];
@@ -166,7 +136,7 @@ async function main(): Promise<number> {
     );
     return misses.length === 0 ? 0 : 1;
   } finally {
-    chrome?.kill();
+    await chrome?.close();
     quire?.kill('SIGTERM');
     if (quire && quire.exitCode === null) await once(quire, 'exit');
     await rm(scratch, { recursive: true, force: true });

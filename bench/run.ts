@@ -14,6 +14,8 @@
  *   `logger: true` answering the same bytes with the same headers (bare-server.ts); through nginx
  *   with the micro-cache, at least 0.85 × nginx serving the same bytes as a static file (nginx.ts).
  * - Code: lines of src/**\/*.ts (as `wc -l` counts them), fewer than 7,440.
+ * - Search (issue #19, search.ts): p95 of one search over HTTP, queries drawn from the posts' own
+ *   words, under 5 ms at --posts and under 20 ms at --posts-large.
  *
  * Quire is measured by its public behaviour only (HTTP, /readyz, Fastify's "Server listening"
  * line, /metrics, process memory from /proc, the exit of `render`), so the same bench measures
@@ -30,10 +32,11 @@
  *                    [--runs 3] [--page-cache-mb 64] [--duration 5] [--connections 20]
  *                    [--rounds 2] [--cpu-requests 40000] [--cpu-rounds 3]
  *                    [--server dist/server.js] [--render dist/cli/render.js]
- *                    [--timeout 3600] [--keep]
+ *                    [--search-queries 200] [--timeout 3600] [--keep] [--only search]
  *
  * `--quick` makes everything small (a few hundred posts, one run of each, one-second load runs),
  * to check the harness end to end in a few minutes; its figures are no measurement of anything.
+ * `--only search` runs the search step alone (generate, render, search), in minutes.
  * Every step is bounded in time, everything runs on 127.0.0.1, and every child process is killed
  * on the way out, whatever happens.
  */
@@ -47,6 +50,7 @@ import { crawl, type CrawlResult } from './crawl.ts';
 import { buildEleventy, ensureEleventy, VERSIONS, writeEleventySite } from './eleventy.ts';
 import { idleProcesses, pageCacheFloor, shikiAlone, startBare } from './floors.ts';
 import { generatePosts, LARGE_POST_SLUG } from '../test/helpers/generate-posts.ts';
+import { benchSearch, type SearchResult } from './search.ts';
 import { buildHugo, countFiles, ensureHugo, writeHugoSite } from './hugo.ts';
 import {
   clockTicksPerSecond,
@@ -84,6 +88,8 @@ const TARGET = {
   throughputOfFastifyLogger: 1.0,
   nginxOfStatic: 0.85,
   srcLines: 7440,
+  searchP95Ms: 5,
+  searchP95MsLarge: 20,
   /** The post counts the targets are stated for. */
   posts: 1000,
   postsLarge: 10_000,
@@ -105,10 +111,15 @@ const { values: args } = parseArgs({
     'cpu-rounds': { type: 'string' },
     server: { type: 'string', default: 'dist/server.js' },
     render: { type: 'string', default: 'dist/cli/render.js' },
+    'search-queries': { type: 'string' },
     timeout: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
 });
+if (args.only !== undefined && args.only !== 'search') {
+  throw new Error(`--only takes one step: search (got ${args.only})`);
+}
 /** Defaults, and those of --quick. */
 const DEFAULTS = {
   full: {
@@ -120,6 +131,7 @@ const DEFAULTS = {
     rounds: 2,
     'cpu-requests': 40_000,
     'cpu-rounds': 3,
+    'search-queries': 200,
     timeout: 3600,
     nginxDuration: 2,
     nginxRounds: 3,
@@ -133,6 +145,7 @@ const DEFAULTS = {
     rounds: 1,
     'cpu-requests': 2000,
     'cpu-rounds': 1,
+    'search-queries': 50,
     timeout: 900,
     nginxDuration: 1,
     nginxRounds: 1,
@@ -158,6 +171,7 @@ const options = {
   rounds: positive('rounds', 10),
   cpuRequests: positive('cpu-requests', 1_000_000),
   cpuRounds: positive('cpu-rounds', 10),
+  searchQueries: positive('search-queries', 10_000),
   timeoutSec: positive('timeout', 4 * 3600),
 };
 if (!(options.postsSmall < options.posts && options.posts <= options.postsLarge)) {
@@ -251,6 +265,83 @@ function memory(server: ServerProcess) {
     pssMb: pss.totalMb ?? null,
     processes: rss.processesMb.length,
     processesRssMb: rss.processesMb,
+  };
+}
+
+/** The search targets at both sizes, each site's render cache already filled. */
+async function measureSearch(
+  quire: QuireOptions,
+  medium: Site & { posts: number },
+  large: Site & { posts: number },
+) {
+  const searchTarget = async (site: Site & { posts: number }, boundMs: number) => {
+    try {
+      const result: SearchResult = await benchSearch(quire, site, {
+        queries: options.searchQueries,
+        timeoutMs: limit(site.posts, 100),
+      });
+      return {
+        ...target(
+          { what: `p95 of one search over HTTP, WORKERS=1, ${site.posts} posts`, ...result },
+          { p95Ms: boundMs },
+          result.p95Ms / boundMs,
+          '<',
+          1,
+        ),
+        note: 'ratio: p95 over the bound; firstSearchMs includes building the index, which the measured searches do not.',
+      };
+    } catch (error) {
+      return failed(error, `p95 < ${boundMs} ms`);
+    }
+  };
+  return {
+    search: await searchTarget(medium, TARGET.searchP95Ms),
+    searchLarge: await searchTarget(large, TARGET.searchP95MsLarge),
+  };
+}
+
+/** `--only search`: the posts at both sizes, rendered, then the search step alone. */
+async function searchOnly() {
+  const loadAtStart = os.loadavg().map((load) => round1(load));
+  const logDir = join(workDir, 'logs');
+  await mkdir(logDir, { recursive: true });
+  const quire: QuireOptions = {
+    root: ROOT,
+    server: args.server,
+    render: args.render,
+    logDir,
+    pageCacheMb: options.pageCacheMb,
+  };
+  const sites = [];
+  for (const count of [options.posts, options.postsLarge]) {
+    const site = {
+      postsDir: join(workDir, `posts-${count}`),
+      cacheDir: join(workDir, `cache-${count}`),
+      posts: count,
+    };
+    await generatePosts(site.postsDir, count);
+    log(`${count} posts: render (cold)`);
+    await renderCold(quire, site, `render-${count}`, limit(count, 200));
+    sites.push(site);
+  }
+  const [medium, large] = sites as [Site & { posts: number }, Site & { posts: number }];
+  log(`search: ${options.searchQueries} queries at ${medium.posts} and ${large.posts} posts`);
+  const targets = await measureSearch(quire, medium, large);
+  return {
+    benchmark: 'quire search (issue #19 targets), --only search',
+    date: new Date().toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      node: process.version,
+      loadAverageAtStart: loadAtStart,
+      loadAverageAtEnd: os.loadavg().map((load) => round1(load)),
+    },
+    server: args.server,
+    targets,
+    allPass: Object.values(targets).every((t) => t.pass === true),
+    notes: [
+      'Other work on the machine skews these figures; the load averages say how much there was.',
+    ],
   };
 }
 
@@ -565,7 +656,11 @@ async function main() {
       warnings.push(`crawl of ${name} reached ${reached} post URLs of ${posts + 1} posts`);
   }
 
-  // 9. Through nginx: nginx.ts with the micro-cache, run as its own program.
+  // 9. Search at --posts and --posts-large, on the caches rendered above (search.ts).
+  log(`search: ${options.searchQueries} queries at ${medium.posts} and ${large.posts} posts`);
+  const searchTargets = await measureSearch(quire, medium, large);
+
+  // 10. Through nginx: nginx.ts with the micro-cache, run as its own program.
   log('nginx: page through nginx with the micro-cache against the same bytes as a static file');
   let nginx: Target & { cpuRatio?: number; note?: string };
   let nginxReport: Record<string, unknown> | null = null;
@@ -628,7 +723,7 @@ async function main() {
     warnings.push(`nginx bench failed: ${nginx.error}`);
   }
 
-  // 10. Floors with no server of Quire's running: idle Fastify processes.
+  // 11. Floors with no server of Quire's running: idle Fastify processes.
   log(`floors: 1 and ${CLUSTER_WORKERS + 1} idle Fastify processes`);
   const idleOne = await idleProcesses(1, {
     root: ROOT,
@@ -654,7 +749,7 @@ async function main() {
   const largeCacheFloor = await cacheFloor(largeCrawl);
   const code = await tsLines(join(ROOT, 'src'));
 
-  // 11. The report.
+  // 12. The report.
   const hugoMedium = timings(hugoMediumMs);
   const hugoLarge = timings(hugoLargeMs);
   const coldRender = timings(coldRenderMs);
@@ -799,6 +894,7 @@ async function main() {
       '<',
       1,
     ),
+    ...searchTargets,
   };
   const cpus = os.availableParallelism();
   const floors = {
@@ -904,7 +1000,7 @@ async function main() {
 }
 
 try {
-  const report = await main();
+  const report = args.only === 'search' ? await searchOnly() : await main();
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 } catch (error) {
   log(`failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -27,10 +27,11 @@ import { createPageStore, type PageStore } from './http/page-store.ts';
 import archive from './http/routes/archive.ts';
 import feeds from './http/routes/feeds.ts';
 import pages from './http/routes/pages.ts';
+import search from './http/routes/search.ts';
 import searchEngines from './http/routes/search-engines.ts';
 import tags from './http/routes/tags.ts';
 import testRoutes from './http/routes/test-routes.ts';
-import type { SiteMeta } from './http/pages/site-meta.ts';
+import { DEFAULT_MENU, type SiteMeta } from './http/pages/site-meta.ts';
 import views from './http/views.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { HttpMetrics } from './metrics.ts';
@@ -101,6 +102,8 @@ export function buildApp(
     description: config.siteDescription,
     author: config.siteAuthor,
     language: config.siteLanguage,
+    menu: DEFAULT_MENU,
+    codeLineNumbers: config.codeLineNumbers,
   };
   const store = createPageStore({
     site,
@@ -128,10 +131,10 @@ export function buildApp(
     assetUrl: assetManifest.url,
   });
   if (options.dev) app.register(options.dev.plugin, { store });
-  app.register(errors, { suggest: (url) => store.suggest(url) });
+  app.register(errors, { store });
   app.register(assets, { dir: assetsDir, manifest: assetManifest, dev: options.dev !== undefined });
   app.register(media, { store, postsDir: resolve(config.postsDir) });
-  for (const routes of [pages, tags, archive, feeds, searchEngines])
+  for (const routes of [pages, tags, archive, feeds, searchEngines, search])
     app.register(routes, { store });
   app.register(health, { lifecycle });
   if (config.testRoutes) app.register(testRoutes);

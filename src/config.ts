@@ -52,6 +52,9 @@ function isAddressOrRange(entry: string): boolean {
   return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
+/** SITE_URL when it is not set (issue #19): the address a person starting Quire opens. */
+const localUrl = (port: number) => `http://localhost:${port}`;
+
 /** Each key is an environment variable name; each schema reads the raw string. */
 const variables = z.object({
   PORT: port.default(3000),
@@ -63,7 +66,7 @@ const variables = z.object({
       error: 'must be an absolute http(s) URL, e.g. https://blog.example',
     })
     .transform((url) => url.replace(/\/+$/, ''))
-    .default('http://localhost:3000'),
+    .optional(),
   SITE_TITLE: z.string().min(1, 'must not be empty').default('Quire'),
   // For search engines and feeds (issue #3): the home page's meta description and feed subtitle.
   SITE_DESCRIPTION: z.string().max(300, 'must be at most 300 characters').default(''),
@@ -94,6 +97,8 @@ const variables = z.object({
   PAGE_SIZE: wholeNumber(1, 100, 'a number of posts per page').default(10),
   // Rendered pages kept in memory per process (issue #17): pages are rendered on first request.
   PAGE_CACHE_MB: wholeNumber(1, 16_384, 'a number of megabytes').default(64),
+  // Line numbers on every code block whose fence does not say `{lineNumbers=false}` (issue #19).
+  CODE_LINE_NUMBERS: flag.default(false),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })
     .default('info'),
@@ -110,6 +115,8 @@ const variables = z.object({
     Math.min(availableParallelism(), 64),
   ),
   METRICS_PORT: port.default(9100),
+  // Loopback by default: Prometheus on the same machine, or a pod's own address (k8s sets 0.0.0.0).
+  METRICS_HOST: z.string().min(1, 'must not be empty').default('127.0.0.1'),
   SHUTDOWN_DELAY_MS: wholeNumber(0, 600_000, 'a number of milliseconds').default(0),
   SHUTDOWN_TIMEOUT_MS: wholeNumber(1, 600_000, 'a number of milliseconds').default(10_000),
   // More than this many worker crashes within CRASH_LOOP_WINDOW_MS stops the whole cluster.
@@ -146,19 +153,21 @@ const schema = variables
     port: c.PORT,
     host: c.HOST,
     postsDir: c.POSTS_DIR,
-    siteUrl: c.SITE_URL,
+    siteUrl: c.SITE_URL ?? localUrl(c.PORT),
     siteTitle: c.SITE_TITLE,
     siteDescription: c.SITE_DESCRIPTION,
     siteAuthor: c.SITE_AUTHOR ?? c.SITE_TITLE,
     siteLanguage: c.SITE_LANGUAGE,
     pageSize: c.PAGE_SIZE,
     pageCacheMb: c.PAGE_CACHE_MB,
+    codeLineNumbers: c.CODE_LINE_NUMBERS,
     logLevel: c.LOG_LEVEL,
     cacheDir: c.CACHE_DIR,
     imageMaxMb: c.IMAGE_MAX_MB,
     templatesDir: c.TEMPLATES_DIR,
     workers: c.WORKERS,
     metricsPort: c.METRICS_PORT,
+    metricsHost: c.METRICS_HOST,
     shutdownDelayMs: c.SHUTDOWN_DELAY_MS,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     crashLoopRestarts: c.CRASH_LOOP_RESTARTS,
@@ -172,6 +181,12 @@ const schema = variables
 export type Config = z.output<typeof schema>;
 
 export type LogLevel = Config['logLevel'];
+
+/** `config` listening on `port` (PORT 0 resolved), and so the default SITE_URL naming it. */
+export function onPort(config: Config, port: number): Config {
+  const siteUrl = config.siteUrl === localUrl(config.port) ? localUrl(port) : config.siteUrl;
+  return { ...config, port, siteUrl };
+}
 
 /** A bad configuration value. The message is one line naming the variable and what is allowed. */
 export class ConfigError extends Error {

@@ -7,13 +7,15 @@
  *   (cluster child) a worker, which serves HTTP on the shared port
  *
  * A failure to start (bad posts, a missing posts directory, a port in use) is logged as one
- * fatal line and the process exits 1 with nothing left listening.
+ * fatal line (after a line per problem, for posts) and the process exits 1 with nothing left
+ * listening.
  */
 import cluster from 'node:cluster';
 import { loadConfigOrExit } from './config.ts';
 import { ContentError, formatProblem } from './content/types.ts';
 import { asError, describeError } from './error-text.ts';
 import { createLogger } from './log.ts';
+import { PortError } from './process/port.ts';
 import { ensureServingRuntime } from './process/serving-runtime.ts';
 
 const config = loadConfigOrExit('quire', 1);
@@ -29,7 +31,15 @@ const run =
 
 await run(config, logger).catch((error: unknown) => {
   if (error instanceof ContentError) {
-    logger.fatal({ problems: error.problems.map(formatProblem) }, error.message);
+    // One line per problem, its parts as fields (issue #19), then the one fatal line.
+    for (const problem of error.problems) {
+      const { file, line, message } = problem;
+      logger.error({ file, line, message }, formatProblem(problem));
+    }
+    const count = error.problems.length;
+    logger.fatal({ problems: count }, `${count} problem${count === 1 ? '' : 's'} in posts`);
+  } else if (error instanceof PortError) {
+    logger.fatal(error.message);
   } else {
     logger.fatal({ err: asError(error) }, describeError(error));
   }

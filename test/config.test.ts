@@ -6,7 +6,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { childProcessEnv, childProcessEnvChanges, ConfigError, loadConfig } from '../src/config.ts';
+import {
+  childProcessEnv,
+  childProcessEnvChanges,
+  ConfigError,
+  loadConfig,
+  onPort,
+} from '../src/config.ts';
 
 const fails = (env: Record<string, string>, argv: string[], message: string) =>
   assert.throws(
@@ -32,12 +38,14 @@ describe('loadConfig', () => {
       siteLanguage: 'en',
       pageSize: 10,
       pageCacheMb: 64,
+      codeLineNumbers: false,
       logLevel: 'info',
       cacheDir: './.cache/render',
       imageMaxMb: 20,
       templatesDir: fileURLToPath(new URL('../templates/', import.meta.url)),
       workers: Math.min(availableParallelism(), 64),
       metricsPort: 9100,
+      metricsHost: '127.0.0.1',
       shutdownDelayMs: 0,
       shutdownTimeoutMs: 10_000,
       crashLoopRestarts: 5,
@@ -116,6 +124,13 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads CODE_LINE_NUMBERS as a flag and names it when it is not one', () => {
+    assert.equal(loadConfig({ CODE_LINE_NUMBERS: 'true' }, []).codeLineNumbers, true);
+    assert.equal(loadConfig({}, ['--code-line-numbers', '1']).codeLineNumbers, true);
+    assert.equal(loadConfig({ CODE_LINE_NUMBERS: 'false' }, []).codeLineNumbers, false);
+    fails({ CODE_LINE_NUMBERS: 'on' }, [], 'CODE_LINE_NUMBERS must be true or false (got "on")');
+  });
+
   it('reads TRUST_PROXY as a list of addresses and ranges', () => {
     assert.deepEqual(loadConfig({ TRUST_PROXY: '127.0.0.1' }, []).trustProxy, ['127.0.0.1']);
     assert.deepEqual(loadConfig({}, ['--trust-proxy', '10.0.0.0/8, fd00::/8,::1']).trustProxy, [
@@ -152,6 +167,7 @@ describe('loadConfig', () => {
     );
     assert.equal(config.workers, 1);
     assert.equal(config.metricsPort, 9200);
+    assert.equal(loadConfig({ METRICS_HOST: '0.0.0.0' }, []).metricsHost, '0.0.0.0');
     assert.equal(config.shutdownDelayMs, 5000);
     assert.equal(config.shutdownTimeoutMs, 2000);
     assert.equal(config.crashLoopRestarts, 3);
@@ -197,6 +213,14 @@ describe('loadConfig', () => {
     assert.equal(config.postsDir, 'content');
     assert.equal(config.siteUrl, 'https://blog.example', 'trailing slash removed');
     assert.equal(config.siteTitle, 'Notes');
+  });
+
+  it('defaults SITE_URL to the local address on PORT, and onPort follows PORT 0 resolved', () => {
+    assert.equal(loadConfig({ PORT: '8080' }, []).siteUrl, 'http://localhost:8080');
+    assert.equal(loadConfig({}, ['--port', '4000']).siteUrl, 'http://localhost:4000');
+    assert.equal(onPort(loadConfig({ PORT: '0' }, []), 41234).siteUrl, 'http://localhost:41234');
+    const set = loadConfig({ PORT: '0', SITE_URL: 'https://blog.example' }, []);
+    assert.equal(onPort(set, 41234).siteUrl, 'https://blog.example', 'a SITE_URL set stays');
   });
 
   it('treats an empty variable as unset', () => {

@@ -147,11 +147,50 @@ describe('the server process', () => {
     const lines = parseLines(server.stdoutLines.filter(Boolean));
     const fatal = lines.filter((line) => line.level === 'fatal');
     assert.equal(fatal.length, 1);
-    assert.equal(
-      fatal[0]?.msg,
-      `${postsDir}/broken.md:4: unknown field "tag" (did you mean "tags"?)`,
+    assert.equal(fatal[0]?.msg, '1 problem in posts');
+    assert.equal(lines.at(-1), fatal[0], 'the fatal line is the last');
+    assert.deepEqual(
+      lines.filter((line) => line.level === 'error').map((line) => [line.quire, line.msg]),
+      [
+        [
+          {
+            file: `${postsDir}/broken.md`,
+            line: 4,
+            message: 'unknown field "tag" (did you mean "tags"?)',
+          },
+          `${postsDir}/broken.md:4: unknown field "tag" (did you mean "tags"?)`,
+        ],
+      ],
     );
     assert.ok(await refusesConnections(port), 'nothing listens on the configured port');
+  });
+
+  it('logs every problem of every broken post as a JSON line of its own, in file and line order, before the fatal line', async () => {
+    const root = await tempDir();
+    const postsDir = join(root, 'posts');
+    await mkdir(postsDir);
+    await writePosts(postsDir, {
+      'b.md': '---\ntitle: B\ndate: 2026-13-01\ndraft: maybe\n---\nBody\n',
+      'a.md': '---\ndate: 2026-01-01\n---\nBody\n',
+    });
+    const server = startServer({ POSTS_DIR: postsDir, CACHE_DIR: join(root, 'cache') });
+    assert.equal(await exitWithin(server, 15_000), 1);
+    const lines = parseLines(server.stdoutLines.filter(Boolean));
+    const problems = lines.filter((line) => line.level === 'error');
+    assert.deepEqual(
+      problems.map((line) => {
+        const { file, line: at } = line.quire as { file: string; line: number };
+        return `${file.slice(postsDir.length + 1)}:${at}`;
+      }),
+      ['a.md:1', 'b.md:3', 'b.md:4'],
+    );
+    for (const line of problems) {
+      const { file, line: at, message } = line.quire as Record<string, unknown>;
+      assert.equal(line.msg, `${String(file)}:${String(at)}: ${String(message)}`);
+    }
+    assert.deepEqual(lines.at(-1)?.msg, '3 problems in posts');
+    assert.equal(lines.at(-1)?.level, 'fatal');
+    assert.equal(server.stderr(), '');
   });
 
   it('stops at startup when POSTS_DIR does not exist', async () => {

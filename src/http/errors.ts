@@ -17,7 +17,9 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { escapeHtml } from '../content/markdown/text.ts';
 import { REQUEST_ID_HEADER } from './request-id.ts';
+import type { PageStore } from './page-store.ts';
 import { logRequestWhenFinished } from './request-log.ts';
+import { movedPermanently } from './send-page.ts';
 
 /** What a client is told about an error, as JSON; the HTML page shows the same. */
 export interface ErrorBody {
@@ -170,15 +172,32 @@ export function frameworkErrors(
   });
 }
 
-/** `suggest`: the published post nearest to an unknown URL ("did you mean"), if near enough. */
-async function errors(
-  fastify: FastifyInstance,
-  { suggest }: { suggest: (url: string) => Suggestion | undefined },
-): Promise<void> {
+/** RFC 9110 §15.5.6: what pages are read with; any other method on one is a 405. */
+const READ_METHODS = 'GET, HEAD';
+const READ_ONLY_MESSAGE = 'This address can only be read, with GET or HEAD.';
+
+/**
+ * An unknown URL: a 405 when a page lives there but the method is not for reading it; a 301 to
+ * the other form when the path with or without its trailing slash is a route (one rule for every
+ * route, issue #19: each has one form, see the README's endpoints); else the 404 page, with the
+ * published post nearest to it ("did you mean").
+ */
+async function errors(fastify: FastifyInstance, { store }: { store: PageStore }): Promise<void> {
   fastify.setErrorHandler(handleError);
-  fastify.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, 404, NOT_FOUND_MESSAGE, suggest(request.url)),
-  );
+  fastify.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const routed = (url: string) => fastify.findRoute({ method: 'GET', url }) !== null;
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      if (routed(path))
+        return sendError(request, reply.header('allow', READ_METHODS), 405, READ_ONLY_MESSAGE);
+    } else if (!routed(path)) {
+      // A route that found nothing here (an unknown asset) is a 404, not a redirect.
+      const other = path.endsWith('/') ? path.slice(0, -1) : `${path}/`;
+      if (/^\/(?!\/)/.test(other) && routed(other))
+        return movedPermanently(store, request, reply, other);
+    }
+    return sendError(request, reply, 404, NOT_FOUND_MESSAGE, store.suggest(request.url));
+  });
 }
 
 export default fp(errors, {

@@ -17,6 +17,7 @@ import type { MediaAnswer, Site } from '../content/types.ts';
 import type { HttpMetrics } from '../metrics.ts';
 import { type PageRef, pathOf, refOf } from './pages/page-ref.ts';
 import type { RenderedPage, RenderTemplate } from './pages/rendered-page.ts';
+import { createSearch, type SearchRequest } from './pages/search-page.ts';
 import { type PageContext, resolvePage } from './pages/site-pages.ts';
 import type { SiteMeta } from './pages/site-meta.ts';
 import { postPath } from './paths.ts';
@@ -50,6 +51,8 @@ export interface PageStore {
    * undefined when there is no such page.
    */
   page(ref: PageRef): RenderedPage | Promise<RenderedPage> | undefined;
+  /** The search page (pages/search-page.ts); undefined past the last page of its results. */
+  search(request: SearchRequest): Promise<RenderedPage | undefined>;
   /** Where an alias or former slug of a published post points now. */
   redirect(slug: string): string | undefined;
   /** What a `/media/…` URL path serves in the current site (issue #18). */
@@ -88,6 +91,7 @@ export function createPageStore(options: PageStoreOptions): PageStore {
   /** Changes with every new view, so that a late render for an old one is not kept. */
   let generation = 0;
   let context: PageContext | undefined;
+  const search = createSearch(logger, metrics);
 
   const spec = (of: PublishedView, ref: PageRef, path: string) => {
     if (!context) throw new Error('page store used before start()');
@@ -175,6 +179,12 @@ export function createPageStore(options: PageStoreOptions): PageStore {
           () => {},
         );
       return rendering;
+    },
+
+    search(request) {
+      refresh();
+      if (!context) throw new Error('page store used before start()');
+      return search.page(context, site, view, request);
     },
 
     redirect(slug) {

@@ -14,6 +14,8 @@ export const TAGS_PATH = '/tags/';
 export const ARCHIVE_PATH = '/archive/';
 export const SITEMAP_PATH = '/sitemap.xml';
 export const ROBOTS_PATH = '/robots.txt';
+export const SEARCH_PATH = '/search';
+export const OPENSEARCH_PATH = '/opensearch.xml';
 
 /** `/tags/go` for the first page, then `/tags/go/page/2`, … */
 export const tagPath = (tag: string, page = 1) =>

@@ -12,7 +12,8 @@
  * - `connect-src 'self'`: the dev server's live reload (EventSource), and tools that fetch in
  *   the page's context: Lighthouse reads `/robots.txt` that way and scores the site down when
  *   the CSP refuses (GoogleChrome/lighthouse#4386).
- * Everything else (fonts, frames, objects, workers, forms, manifests, `<base>`) is refused.
+ * - `form-action 'self'`: the search form (issue #19) sends its query to our own `/search`.
+ * Everything else (fonts, frames, objects, workers, manifests, `<base>`) is refused.
  *
  * Other choices:
  * - `Cross-Origin-Resource-Policy: cross-origin`: helmet's `same-origin` would break our
@@ -57,7 +58,7 @@ export const HELMET_OPTIONS: Readonly<HelmetOptions> = {
       'img-src': ["'self'", 'https:'],
       'connect-src': ["'self'"],
       'base-uri': ["'none'"],
-      'form-action': ["'none'"],
+      'form-action': ["'self'"],
       'frame-ancestors': ["'none'"],
     },
   },

@@ -1,22 +1,54 @@
 /**
- * The cluster primary's check of the public port before it forks: its workers listen with
- * SO_REUSEPORT (serve.ts), which would let them join another program's listeners on the same
- * port silently. Listening here without it fails with EADDRINUSE when anyone listens there, and
- * resolves port 0 to one free port that every worker, replacements included, then shares.
+ * Every port a start will listen on (PORT and METRICS_PORT), checked before it listens on any
+ * (issue #19), so a second Quire on another PORT stops at once, with one line naming the variable
+ * that clashes, instead of serving pages without its metrics. Listening here without
+ * SO_REUSEPORT fails when anyone listens there: cluster workers listen with it (serve.ts), which
+ * would let them join another program's listeners silently. Port 0 resolves to one free port,
+ * which every worker, replacements included, then shares.
  */
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
+import { type Config, onPort } from '../config.ts';
 
-export async function reservePort(host: string, port: number): Promise<number> {
-  const server = createServer();
-  server.listen({ host, port, exclusive: true });
-  await Promise.race([
-    once(server, 'listening'),
-    once(server, 'error').then(([error]) => Promise.reject(error as Error)),
-  ]);
-  const address = server.address();
-  const chosen = typeof address === 'object' && address !== null ? address.port : port;
-  server.close();
-  await once(server, 'close');
-  return chosen;
+/** A port Quire cannot listen on. The message is one line naming the variable to change. */
+export class PortError extends Error {
+  override name = 'PortError';
+}
+
+async function listen(server: Server, host: string, port: number, variable: string) {
+  const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+    server.once('listening', () => resolve(undefined)).once('error', resolve);
+    server.listen({ host, port, exclusive: true });
+  });
+  if (error === undefined) return (server.address() as { port: number }).port;
+  const hostVariable = variable === 'PORT' ? 'HOST' : 'METRICS_HOST';
+  throw new PortError(
+    error.code === 'EADDRINUSE'
+      ? `${variable} ${port} is in use on ${host} (another Quire?): set ${variable} to a free port`
+      : `cannot listen on ${host}:${port} (${hostVariable}, ${variable}): ${error.message}`,
+  );
+}
+
+/** `config` with both ports checked free, and 0 resolved; throws `PortError` otherwise. */
+export async function reservePorts(config: Config): Promise<Config> {
+  const servers = [createServer(), createServer()] as const;
+  try {
+    const port = await listen(servers[0], config.host, config.port, 'PORT');
+    const metricsPort = await listen(
+      servers[1],
+      config.metricsHost,
+      config.metricsPort,
+      'METRICS_PORT',
+    );
+    return { ...onPort(config, port), metricsPort };
+  } finally {
+    await Promise.all(
+      servers
+        .filter((server) => server.listening)
+        .map((server) => {
+          server.close();
+          return once(server, 'close');
+        }),
+    );
+  }
 }

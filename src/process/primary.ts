@@ -12,14 +12,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { childProcessEnvChanges, type Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { createClusterMetrics, createContentMetrics, createRegistry } from '../metrics.ts';
+import { announce, servedPosts } from './announce.ts';
 import { exitOnFatalErrors } from './fatal.ts';
 import { loadAndReport } from './load.ts';
 import { collectClusterMetrics } from './metrics-collector.ts';
 import { startMetricsServer } from './metrics-server.ts';
-import { reservePort } from './port.ts';
+import { reservePorts } from './port.ts';
 import { SERVING_ENV, SERVING_NODE_FLAGS } from './serving-runtime.ts';
 import { onShutdown } from './signals.ts';
-import { SHUTDOWN_MESSAGE, SITE_REQUEST, type SiteMessage } from './messages.ts';
+import { LISTENING_MESSAGE, SHUTDOWN_MESSAGE, SITE_REQUEST, type SiteMessage } from './messages.ts';
 
 /** Well under Prometheus' default 10 s scrape timeout, even with a stuck worker. */
 const METRICS_DEADLINE_MS = 2000;
@@ -33,28 +34,37 @@ const liveWorkers = (): Worker[] =>
     (worker): worker is Worker => !!worker && !worker.isDead(),
   );
 
-export async function runPrimary(config: Config, logger: Logger): Promise<void> {
+export async function runPrimary(wanted: Config, logger: Logger): Promise<void> {
   exitOnFatalErrors(logger);
   const registry = createRegistry();
   const clusterMetrics = createClusterMetrics(registry);
   let shuttingDown = false;
   onShutdown(logger, () => {
     shuttingDown = true;
-    void shutdown(config, logger, stopMetrics);
+    void shutdown(wanted, logger, stopMetrics);
   });
   let stopMetrics = (): void => {};
 
   // Before the load: a port in use stops the start at once, not after rendering.
-  const port = await reservePort(config.host, config.port);
-  // Only the version is kept: the primary serves nothing, so its posts can be collected.
-  const { version } = await loadAndReport(config, logger, createContentMetrics(registry));
+  const config = await reservePorts(wanted);
+  const { port } = config;
+  // Only the version and count are kept: the primary serves nothing, so its posts can go.
+  const site = await loadAndReport(config, logger, createContentMetrics(registry));
+  const { version } = site;
+  const posts = servedPosts(site);
+  let announced = false;
   cluster.on('message', (worker, message: unknown) => {
     if (message === SITE_REQUEST)
       worker.send({ type: 'quire:site', version, port } satisfies SiteMessage);
+    // Once for the cluster: the first worker to listen makes the site reachable.
+    if (message === LISTENING_MESSAGE && !announced) {
+      announced = true;
+      announce(config, posts);
+    }
   });
 
   const metricsServer = await startMetricsServer(
-    { port: config.metricsPort, host: config.host },
+    { port: config.metricsPort, host: config.metricsHost },
     () =>
       collectClusterMetrics(
         registry,

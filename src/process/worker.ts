@@ -4,17 +4,23 @@
  * index: it reads no post and runs no Shiki. Drains on the primary's shutdown message or on a
  * signal of its own (Ctrl-C reaches the whole process group).
  */
-import type { Config } from '../config.ts';
+import { type Config, onPort } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { createRegistry } from '../metrics.ts';
 import { exitOnFatalErrors } from './fatal.ts';
 import { openAndReport } from './load.ts';
 import { answerMetricsRequests } from './metrics-collector.ts';
-import { isSiteMessage, SHUTDOWN_MESSAGE, SITE_REQUEST, type SiteMessage } from './messages.ts';
+import {
+  isSiteMessage,
+  LISTENING_MESSAGE,
+  SHUTDOWN_MESSAGE,
+  SITE_REQUEST,
+  type SiteMessage,
+} from './messages.ts';
 import { serve } from './serve.ts';
 import { onShutdown } from './signals.ts';
 
-export async function runWorker(config: Config, logger: Logger): Promise<void> {
+export async function runWorker(wanted: Config, logger: Logger): Promise<void> {
   exitOnFatalErrors(logger);
   // An orphaned worker (its primary was killed) must not keep serving alone.
   process.on('disconnect', () => {
@@ -38,10 +44,12 @@ export async function runWorker(config: Config, logger: Logger): Promise<void> {
     process.on('message', onMessage);
     process.send?.(SITE_REQUEST);
   });
+  const config = onPort(wanted, port);
   const site = await openAndReport(config, logger, version);
   // A socket of its own on the shared port (SO_REUSEPORT, on Linux), so no connection waits in
   // the primary: with Node's round-robin the primary closes those still waiting, unanswered, when
   // the last worker stops listening (issue #16; lib/internal/cluster/round_robin_handle.js).
-  // `reservePort` checked that no one else listens there, so a second Quire cannot join.
+  // `reservePorts` checked that no one else listens there, so a second Quire cannot join.
   stop = await serve(config, logger, site, registry, { port, reusePort: true });
+  process.send?.(LISTENING_MESSAGE);
 }

@@ -78,6 +78,39 @@ describe('npm run check', () => {
     },
   ];
 
+  it('reports the links of a post whose front matter is wrong in the same run, in line order', async () => {
+    const root = await site({
+      'fields.md':
+        '---\ntitle: Fields\ndate: 2026-01-01\ntag: [x]\n---\nSee [gone](/posts/gone).\n',
+      'yaml.md': '---\ntitle: [unclosed\ndate: 2026-01-01\n---\n\n[a](/posts/absent)\n',
+    });
+    const { code, stdout } = await check(root);
+    assert.equal(code, 1);
+    const lines = stdout.split('\n').slice(0, -2);
+    assert.equal(lines.length, 4, stdout);
+    assert.equal(lines[0], 'posts/fields.md:4: unknown field "tag" (did you mean "tags"?)');
+    assert.equal(lines[1], 'posts/fields.md:6: link to unknown post "gone"');
+    assert.match(lines[2] ?? '', /^posts\/yaml\.md:[23]: invalid YAML in front matter: /);
+    assert.equal(lines[3], 'posts/yaml.md:6: link to unknown post "absent"');
+  });
+
+  it('reports the missing files of a post whose front matter is wrong in the same run (issues #18, #19)', async () => {
+    const root = await site({});
+    const trip = join(root, 'posts', 'trip');
+    await mkdir(trip);
+    await writeFile(join(trip, 'notes.txt'), 'Notes.\n');
+    await writeFile(
+      join(trip, 'index.md'),
+      '---\ntitle: Trip\ndate: 2026-01-01\ntag: [x]\n---\n[notes](note.txt) and [more](notes.txt)\n',
+    );
+    const { code, stdout } = await check(root);
+    assert.equal(code, 1);
+    assert.deepEqual(stdout.split('\n').slice(0, -2), [
+      'posts/trip/index.md:4: unknown field "tag" (did you mean "tags"?)',
+      'posts/trip/index.md:6: missing file "note.txt" (did you mean "notes.txt"?)',
+    ]);
+  });
+
   it('prints every problem as file:line: message, sorted, then a summary, and exits 1', async () => {
     const root = await site(broken);
     const { code, stdout, stderr } = await check(root);

@@ -191,4 +191,13 @@ describe('absoluteUrls', () => {
     assert.ok(out.includes('style="--shiki-dark:#fff"'), out);
     assert.ok(out.includes('class="shiki"'), out);
   });
+
+  it('writes the void elements a body may hold as they came, without an end tag', () => {
+    const html =
+      '<p><code>a/<wbr />b</code><br /></p><picture><source srcset="/a.avif" type="image/avif" /><img src="/a.png" alt="" /></picture>' +
+      '<table><colgroup><col span="2" /></colgroup></table><hr /><input type="checkbox" disabled="" />';
+    const out = absoluteUrls(html, base, 'https://blog.example');
+    assert.doesNotMatch(out, /<\/(?:wbr|br|source|img|col|hr|input)>/, out);
+    assert.match(out, /<code>a\/<wbr \/>b<\/code>/);
+  });
 });

@@ -69,8 +69,18 @@ describe('dev server', () => {
     assert.match(index.body, /Alpha<\/a><\/h2>/, 'a published post has no badge');
     assert.match(index.body, /<script src="\/__dev\/reload.js" defer><\/script>/);
     assert.doesNotMatch(index.body, /<script>/, 'no inline script');
+    // A draft or scheduled post's page says so where a published one says "Published".
     const draft = await get('/posts/draft');
-    assert.match(draft.body, /<h1>A draft <span class="dev-badge">Draft<\/span><\/h1>/);
+    assert.match(
+      draft.body,
+      /<strong class="dev-badge">Draft<\/strong> dated <time datetime="2026-01-04">/,
+    );
+    const future = await get('/posts/future');
+    assert.match(
+      future.body,
+      /<strong class="dev-badge">Scheduled<\/strong> for <time datetime="2099-01-01">/,
+    );
+    assert.doesNotMatch(draft.body + future.body, /Published <time/);
     // Lists the dev server renders on request include drafts and scheduled posts too.
     const archive = await get('/archive/');
     assert.equal(archive.status, 200);
@@ -299,5 +309,25 @@ describe('dev server', () => {
       assert.doesNotMatch((await get('/')).body, /dev-banner/);
       assert.match((await get('/posts/pictures')).body, /width="300"/);
     });
+  });
+
+  it('search follows the edits, and still leaves drafts out', async () => {
+    const found = async (q: string) =>
+      [
+        ...(await get(`/search?q=${q}`)).body.matchAll(/search-result">\s*<h2><a href="([^"]+)"/g),
+      ].map((match) => match[1]);
+    await write(
+      'epsilon.md',
+      postSource({ title: 'Epsilon', date: '2026-01-07', body: 'A zeppelin.\n' }),
+    );
+    await eventually(async () => assert.deepEqual(await found('zeppelin'), ['/posts/epsilon']));
+    await write(
+      'epsilon.md',
+      postSource({ title: 'Epsilon', date: '2026-01-07', body: 'A dirigible.\n' }),
+    );
+    await eventually(async () => assert.deepEqual(await found('dirigible'), ['/posts/epsilon']));
+    assert.deepEqual(await found('zeppelin'), []);
+    assert.deepEqual(await found('draft'), [], 'the draft "A draft" is not searched');
+    assert.deepEqual(await found('future'), ['/posts/future'], 'scheduled posts are, as listed');
   });
 });

@@ -26,7 +26,12 @@ describe('static assets', () => {
   it('pages link to content-hashed names, served as immutable for a year', async (t) => {
     const { app } = buildTestApp(t);
     const onPost = await linkedAssets(t, '/posts/hello-world');
-    assert.deepEqual(Object.keys(onPost).sort(), ['copy-code.js', 'favicon.svg', 'style.css']);
+    assert.deepEqual(Object.keys(onPost).sort(), [
+      'copy-code.js',
+      'favicon.svg',
+      'style.css',
+      'theme.js',
+    ]);
     for (const [name, url] of Object.entries(onPost)) {
       const hashed = await app.inject({ url });
       assert.equal(hashed.statusCode, 200, url);
@@ -43,8 +48,12 @@ describe('static assets', () => {
     assert.match(String(js.headers['content-type']), /javascript/);
   });
 
-  it('the index links to the stylesheet and needs no script', async (t) => {
-    assert.deepEqual(Object.keys(await linkedAssets(t, '/')).sort(), ['favicon.svg', 'style.css']);
+  it('the index links to the stylesheet and the theme toggle, and no other script', async (t) => {
+    assert.deepEqual(Object.keys(await linkedAssets(t, '/')).sort(), [
+      'favicon.svg',
+      'style.css',
+      'theme.js',
+    ]);
   });
 
   it('answers HEAD and conditional requests for hashed names', async (t) => {
@@ -76,12 +85,15 @@ describe('static assets', () => {
     }
   });
 
-  it('serves the theme with both colour schemes and a print stylesheet', async (t) => {
+  it('serves the theme with both colour schemes, the reader’s choice and a print stylesheet', async (t) => {
     const { app } = buildTestApp(t);
     const css = (await app.inject({ url: '/assets/style.css' })).body;
-    assert.match(css, /\.shiki,\s*\.shiki span \{\s*color: var\(--shiki-light\);/);
-    const dark = css.slice(css.indexOf('@media (prefers-color-scheme: dark)', 200));
-    assert.match(dark, /\.shiki,\s*\.shiki span \{\s*color: var\(--shiki-dark\);/);
+    assert.match(css, /:root \{\s*color-scheme: light dark;/);
+    assert.match(css, /:root\[data-theme='dark'\] \{\s*color-scheme: dark;/);
+    assert.match(
+      css,
+      /\.shiki,\s*\.shiki span \{\s*color: light-dark\(var\(--shiki-light\), var\(--shiki-dark\)\);/,
+    );
     assert.match(css, /@media print \{/);
   });
 });

@@ -69,7 +69,11 @@ describe('404', () => {
 
   it('covers every method, and logs only the access line', async (t) => {
     const { app, linesFor } = buildTestApp(t);
-    const response = await app.inject({ method: 'DELETE', url: '/', headers: JSON_ACCEPT });
+    const response = await app.inject({
+      method: 'DELETE',
+      url: '/no/such/page',
+      headers: JSON_ACCEPT,
+    });
     assert.equal(response.statusCode, 404);
     const lines = linesFor(String(response.headers['x-request-id']));
     assert.deepEqual(

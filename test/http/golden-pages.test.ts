@@ -16,6 +16,7 @@ import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { SiteLoader } from '../../src/content/site/site-loader.ts';
 import { createLogger } from '../../src/log.ts';
+import { crawl } from '../helpers/crawl.ts';
 import { tempDir, THEME_STYLESHEET } from '../helpers/posts-dir.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/pages/', import.meta.url));
@@ -35,28 +36,10 @@ interface Recorded {
   body?: string;
 }
 
-/** Same-site paths a page links to: href/src attributes, sitemap locations, feed links. */
-function linksIn(text: string): string[] {
-  const found = new Set<string>();
-  const candidates = [
-    ...text.matchAll(/(?:href|src)="([^"]+)"/g),
-    ...text.matchAll(/<loc>([^<]+)<\/loc>/g),
-    ...text.matchAll(/"(?:url|home_page_url|feed_url)":\s*"([^"]+)"/g),
-  ].map((match) => (match[1] as string).replaceAll('&amp;', '&'));
-  for (const candidate of candidates) {
-    const path = candidate.startsWith(ORIGIN) ? candidate.slice(ORIGIN.length) : candidate;
-    if (!path.startsWith('/') || path.startsWith('//')) continue;
-    // Files, not pages (their bytes are the files'; test/http/assets.test.ts, media.test.ts).
-    if (path.startsWith('/assets/') || path.startsWith('/media/')) continue;
-    found.add(path.split('#')[0] as string);
-  }
-  return [...found];
-}
-
 const fileFor = (path: string) =>
   `${path === '/' ? 'index' : path.replace(/^\//, '').replace(/[^A-Za-z0-9._-]+/g, '_')}.body`;
 
-async function crawl(now: Date): Promise<Map<string, { recorded: Recorded; bytes: Buffer }>> {
+async function crawlSample(now: Date): Promise<Map<string, { recorded: Recorded; bytes: Buffer }>> {
   const cacheDir = await tempDir();
   const cards = { siteTitle: 'Quire', stylesheet: THEME_STYLESHEET };
   const loader = new SiteLoader({ postsDir: POSTS, cacheDir, strict: true, cards });
@@ -66,14 +49,12 @@ async function crawl(now: Date): Promise<Map<string, { recorded: Recorded; bytes
   const app = buildApp(config, site, { logger: createLogger('silent'), now: () => now });
   const pages = new Map<string, { recorded: Recorded; bytes: Buffer }>();
   try {
-    const queue = ['/', '/feed.xml', '/rss.xml', '/feed.json', '/sitemap.xml', '/robots.txt'];
-    queue.push('/posts/no-such-post'); // the 404 page, with a fixed request id
+    const start = ['/', '/feed.xml', '/rss.xml', '/feed.json', '/sitemap.xml', '/robots.txt'];
+    start.push('/posts/no-such-post'); // the 404 page, with a fixed request id
     // Redirects: an alias, a former file name (front matter slug), the first page of a list.
-    queue.push('/posts/front-matter', '/posts/scheduled-posts-and-permalinks', '/page/1', '/tags');
-    while (queue.length > 0) {
-      const path = queue.shift() as string;
-      if (pages.has(path)) continue;
-      const response = await app.inject({ url: path, headers: { 'x-request-id': 'golden' } });
+    start.push('/posts/front-matter', '/posts/scheduled-posts-and-permalinks', '/page/1', '/tags');
+    const responses = await crawl(app, ORIGIN, start, { 'x-request-id': 'golden' });
+    for (const [path, response] of responses) {
       const headers: Recorded['headers'] = {};
       for (const name of HEADERS) {
         const value = response.headers[name];
@@ -87,8 +68,6 @@ async function crawl(now: Date): Promise<Map<string, { recorded: Recorded; bytes
       };
       if (!/^\/tags\/[^/]+\/(?:feed|rss)\./.test(path)) recorded.body = fileFor(path);
       pages.set(path, { recorded, bytes });
-      if (response.statusCode === 200) queue.push(...linksIn(bytes.toString('utf8')));
-      if (headers.location?.startsWith('/')) queue.push(headers.location);
     }
   } finally {
     await app.close();
@@ -106,7 +85,7 @@ describe('golden pages of the sample blog', () => {
   for (const [moment, now] of Object.entries(MOMENTS)) {
     it(`every reachable page is byte-identical to the recorded one (${moment})`, async () => {
       const dir = join(FIXTURES, moment);
-      const pages = await crawl(now);
+      const pages = await crawlSample(now);
       assert.ok(pages.size > 20, `crawled only ${pages.size} pages`);
       if (UPDATE) {
         await rm(dir, { recursive: true, force: true });

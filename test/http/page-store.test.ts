@@ -9,14 +9,17 @@ import { describe, it } from 'node:test';
 import { createPageStore, type PageStore } from '../../src/http/page-store.ts';
 import { type PageRef, refOf } from '../../src/http/pages/page-ref.ts';
 import type { RenderTemplate } from '../../src/http/pages/rendered-page.ts';
+import { DEFAULT_MENU, type SiteMeta } from '../../src/http/pages/site-meta.ts';
 import { makePost, makeSite } from '../helpers/site.ts';
 
-const meta = {
+const meta: SiteMeta = {
   title: 'T',
   url: 'https://blog.example',
   description: '',
   author: 'A',
   language: 'en',
+  menu: DEFAULT_MENU,
+  codeLineNumbers: false,
 };
 const silent = { info: () => {}, error: () => {} };
 

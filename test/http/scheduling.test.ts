@@ -118,7 +118,7 @@ describe('scheduled posts', () => {
     clock.set(new Date('2026-06-01T10:00:00Z'));
     const responses = await Promise.all(urls.map((url) => app.inject({ url })));
     assert.match(responses[0]?.body ?? '', /Scheduled post/);
-    assert.match(responses[2]?.body ?? '', /rel="next">Newer: Scheduled post/);
+    assert.match(responses[2]?.body ?? '', /rel="next">[^]*?Newer[^]*?Scheduled post/);
     // Changed: both index pages (one post a page: every entry moves), the live post (its newer
     // neighbour), the archive. Not the oldest post (its neighbours stay) nor tag x's page.
     assert.equal(renders(), 4);

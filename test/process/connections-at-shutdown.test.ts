@@ -118,7 +118,10 @@ describe('cluster workers on one port', () => {
     });
     assert.equal(await exitWithin(second, 10_000), 1);
     const fatal = await second.waitForLine((line) => line.level === 'fatal');
-    assert.match(String(fatal.msg), new RegExp(`EADDRINUSE.*:${port}`));
+    assert.equal(
+      fatal.msg,
+      `PORT ${port} is in use on 127.0.0.1 (another Quire?): set PORT to a free port`,
+    );
     assert.equal(
       second.logLines().filter((line) => line.msg === 'cluster started').length,
       0,

@@ -5,6 +5,7 @@
  * that merely looks like an attribute (in a code block) is left alone.
  */
 import sanitizeHtml from 'sanitize-html';
+import { VOID_ELEMENTS } from './sanitize.ts';
 
 const URL_ATTRIBUTES = ['href', 'src', 'cite', 'poster'];
 
@@ -50,6 +51,8 @@ export function absoluteUrls(html: string, pageUrl: string, siteUrl: string): st
     // Style attributes (Shiki puts one on every token) pass through as written: parsing each
     // with postcss was most of the time pre-rendering the feeds took at startup (issue #7).
     parseStyleAttributes: false,
+    // Written back as they came (`<wbr />`, not `<wbr></wbr>`).
+    selfClosing: VOID_ELEMENTS,
     allowedSchemes: ['http', 'https', 'mailto', 'tel'],
     transformTags: {
       '*': (tagName, attribs) => {

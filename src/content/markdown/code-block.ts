@@ -10,6 +10,9 @@
  *
  * The copy button is added by `templates/assets/copy-code.js`: without JavaScript it could not
  * work. Every block gets the wrapper, so the script and the stylesheet find them all alike.
+ * A fence's `{lineNumbers}` or `{lineNumbers=false}` adds the class `line-numbers` or
+ * `no-line-numbers`: the stylesheet draws the numbers (issue #19), so they are never text that
+ * a selection or the copy button could take along.
  */
 import { escapeHtml } from './text.ts';
 
@@ -19,14 +22,19 @@ export interface CodeBlockParts {
   title?: string | undefined;
   /** The language's name for people (`TypeScript`), or the fence word if Shiki lacks it. */
   language?: string | undefined;
+  /** The fence's choice; undefined: the site's default. */
+  lineNumbers?: boolean | undefined;
 }
 
-export function codeBlockHtml({ pre, title, language }: CodeBlockParts): string {
+const LINE_NUMBERS_CLASS = { true: ' line-numbers', false: ' no-line-numbers' };
+
+export function codeBlockHtml({ pre, title, language, lineNumbers }: CodeBlockParts): string {
   const header: string[] = [];
   if (title) header.push(`<span class="code-title">${escapeHtml(title)}</span>`);
   if (language) header.push(`<span class="code-lang">${escapeHtml(language)}</span>`);
   const headerHtml = header.length > 0 ? `<div class="code-header">${header.join('')}</div>` : '';
-  return `<div class="code-block">${headerHtml}${pre}</div>`;
+  const numbers = lineNumbers === undefined ? '' : LINE_NUMBERS_CLASS[`${lineNumbers}`];
+  return `<div class="code-block${numbers}">${headerHtml}${pre}</div>`;
 }
 
 /**

@@ -22,6 +22,7 @@ import { codeBlockHtml, plainPre } from './code-block.ts';
 import { locateCodeBlocks } from './code-lines.ts';
 import { parseFenceInfo } from './fence-info.ts';
 import { separateFootnoteIds } from './heading-ids.ts';
+import { inlineCodeHtml } from './inline-code.ts';
 import type { CodeHighlighter } from '../highlight/highlighter.ts';
 import { CODE_PLACEHOLDER_ATTRIBUTE, sanitize } from './sanitize.ts';
 import { collapseWhitespace, countWords, htmlText, inlineText } from './text.ts';
@@ -65,6 +66,9 @@ export function createMarkdownRenderer(highlighter: CodeHighlighter): MarkdownRe
         pass?.headingTexts.push(collapseWhitespace(inlineText(token.tokens)));
         return false;
       },
+      codespan(token) {
+        return inlineCodeHtml(token.text);
+      },
       code(token) {
         const index = pass?.blockIndex.get(token);
         if (!pass || index === undefined) return false; // unreachable; Marked's own, sanitized
@@ -106,12 +110,13 @@ export function createMarkdownRenderer(highlighter: CodeHighlighter): MarkdownRe
   function blockHtml(code: Tokens.Code, line: number, warnings: RenderWarning[]): string {
     const info = parseFenceInfo(code.lang ?? '', code.text.split('\n').length);
     for (const problem of info.problems) warnings.push({ line, message: `code block: ${problem}` });
-    const { lang, title, highlightLines } = info;
+    const { lang, title, highlightLines, lineNumbers } = info;
     const language = lang === '' ? undefined : (highlighter.displayName(lang) ?? lang);
     return codeBlockHtml({
       pre: preHtml(code.text, lang, highlightLines, line, warnings),
       title,
       language,
+      lineNumbers,
     });
   }
 
@@ -169,7 +174,9 @@ export function createMarkdownRenderer(highlighter: CodeHighlighter): MarkdownRe
     }
     parsed = separateFootnoteIds(parsed, headings);
 
-    const safe = sanitize(parsed);
+    // Wide tables scroll sideways (style.css): like code blocks, keyboard users must be able to
+    // reach them to scroll (WCAG 2.1.1; axe-core's scrollable-region-focusable).
+    const safe = sanitize(parsed).replace(/<table(?=[\s>])/g, '<table tabindex="0"');
     // Counted before the code goes back in: prose only (see countWords in text.ts).
     const wordCount = countWords(htmlText(safe));
     const html = safe.replace(PLACEHOLDER, (placeholder, nonce: string, index: string) =>

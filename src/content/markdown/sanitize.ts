@@ -60,6 +60,9 @@ function hasDangerousScheme(attribute: string, value: string): boolean {
   );
 }
 
+/** The void elements a body may hold, written without an end tag (here and in absolute-urls.ts). */
+export const VOID_ELEMENTS = ['img', 'br', 'hr', 'input', 'source', 'wbr', 'col'];
+
 /** `allowedEmptyAttributes` exists since sanitize-html 2.12; its types lag behind. */
 const OPTIONS: sanitizeHtml.IOptions & { allowedEmptyAttributes: string[] } = {
   allowedTags: [
@@ -121,8 +124,7 @@ const OPTIONS: sanitizeHtml.IOptions & { allowedEmptyAttributes: string[] } = {
   // Dropped tags keep their text, except these whose content is code or markup, not prose.
   nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'xmp', 'template'],
   disallowedTagsMode: 'discard',
-  // Void elements we allow, written without an end tag.
-  selfClosing: ['img', 'br', 'hr', 'input', 'source', 'wbr', 'col'],
+  selfClosing: VOID_ELEMENTS,
   transformTags: {
     // The only input a post may have is a GFM task-list checkbox, and it must not be clickable.
     // A form control needs a name for screen readers (WCAG 4.1.2; axe-core's `label` rule):

@@ -16,16 +16,17 @@ import { fileURLToPath } from 'node:url';
 import Tinypool from 'tinypool';
 import { childProcessEnv } from '../../config.ts';
 import { errorFromData } from '../../error-text.ts';
-import type {
-  CardJob,
-  CardReply,
-  CardResult,
-  ChildReply,
-  ImageJob,
-  ImageReply,
-  ImageResult,
-  Rendered,
-  RenderJob,
+import {
+  type CardJob,
+  type CardReply,
+  type CardResult,
+  type ChildReply,
+  type ImageJob,
+  type ImageReply,
+  type ImageResult,
+  PostRenderError,
+  type Rendered,
+  type RenderJob,
 } from './protocol.ts';
 
 export type { CardJob, CardResult, ImageJob, ImageResult, Rendered, RenderJob };
@@ -89,7 +90,7 @@ export function inProcessRenderer(): Renderer {
       try {
         return await renderBody(job);
       } catch (error) {
-        throw new Error(`could not render ${job.file}`, { cause: error });
+        throw new PostRenderError(job, 'this process', error);
       }
     },
     async image(job) {
@@ -153,10 +154,14 @@ function poolRenderer(count: number): Renderer {
     lastExit = undefined;
   });
 
-  /** Runs `job` in a child; a failure names the child and the file. */
+  /**
+   * Runs `job` in a child; a failure names the child and the file. A job the child answered with
+   * an error becomes `refused(pid, cause)`: for a body, the post's own problem (issue #20).
+   */
   const run = async <Reply extends ChildReply | ImageReply | CardReply>(
     job: RenderJob | ImageJob | CardJob,
     [verb, doing]: [string, string],
+    refused: (pid: number, cause: Error) => Error,
   ): Promise<Exclude<Reply, { ok: false }>> => {
     if (failure) throw failure;
     watchExits(); // tinypool replaces a dead child
@@ -173,18 +178,38 @@ function poolRenderer(count: number): Renderer {
         { cause: error },
       );
     }
-    if (!reply.ok)
-      throw new Error(`render child ${reply.pid} could not ${verb} ${job.file}`, {
-        cause: errorFromData(reply.error),
-      });
+    if (!reply.ok) throw refused(reply.pid, errorFromData(reply.error));
     return reply as Exclude<Reply, { ok: false }>;
   };
 
   return {
-    render: async (job) => (await run<ChildReply>(job, ['render', 'rendering'])).rendered,
-    image: async (job) => (await run<ImageReply>(job, ['process', 'processing'])).result,
+    render: async (job) =>
+      (
+        await run<ChildReply>(
+          job,
+          ['render', 'rendering'],
+          (pid, cause) => new PostRenderError(job, `render child ${pid}`, cause),
+        )
+      ).rendered,
+    image: async (job) =>
+      (
+        await run<ImageReply>(
+          job,
+          ['process', 'processing'],
+          (pid, cause) => new Error(`render child ${pid} could not process ${job.file}`, { cause }),
+        )
+      ).result,
     card: async (job) =>
-      (await run<CardReply>(job, ['make the social card of', 'making the social card of'])).result,
+      (
+        await run<CardReply>(
+          job,
+          ['make the social card of', 'making the social card of'],
+          (pid, cause) =>
+            new Error(`render child ${pid} could not make the social card of ${job.file}`, {
+              cause,
+            }),
+        )
+      ).result,
     async close() {
       closing = true;
       await pool.destroy();

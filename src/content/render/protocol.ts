@@ -83,3 +83,26 @@ export interface CardResult {
 
 export type CardReply =
   { ok: true; result: CardResult } | { ok: false; pid: number; error: ErrorData };
+
+/**
+ * A post whose Markdown the renderer threw on (in a child or in this process): the post's own
+ * problem, reported at its body's first line, not a failure of the render machinery (issue #20).
+ */
+export class PostRenderError extends Error {
+  override name = 'PostRenderError';
+  readonly job: Pick<RenderJob, 'file' | 'bodyLine'>;
+
+  constructor(job: Pick<RenderJob, 'file' | 'bodyLine'>, where: string, cause: unknown) {
+    super(`${where} could not render ${job.file}`, { cause });
+    this.job = job;
+  }
+
+  /** What a writer reads: why the body could not be rendered. */
+  get reason(): string {
+    const cause = this.cause instanceof Error ? this.cause : new Error(String(this.cause));
+    // By name: an error from a child is rebuilt from its data, not a RangeError instance.
+    if (cause.name === 'RangeError' && /call stack/i.test(cause.message))
+      return `could not be rendered: it is nested too deeply (${cause.message})`;
+    return `could not be rendered: ${cause.name}: ${cause.message}`;
+  }
+}

@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bodyKey } from '../cache/body-store.ts';
 import type { IndexEntry, SourceStamp } from '../cache/site-index.ts';
-import { scanLinks } from '../source/internal-links.ts';
+import { type FileLink, type InternalLink, scanLinks } from '../source/internal-links.ts';
 import { storedFrontMatter } from './post.ts';
 import type { RenderJob } from '../render/pool.ts';
 import type { ContentProblem, Post } from '../types.ts';
@@ -28,6 +28,12 @@ export interface FileState {
   parseProblems: ContentProblem[];
   /** Parse problems, clashes, a failed render. */
   problems: ContentProblem[];
+  /**
+   * The links and files of a version whose front matter is wrong, so that `npm run check` reports
+   * them in the same run (issue #19) and a missing file is a problem of it too (issue #18).
+   */
+  links?: InternalLink[] | undefined;
+  files?: FileLink[] | undefined;
   /** The last rendered version without a problem: what is served. */
   good?: IndexEntry | undefined;
   post?: Post | undefined;
@@ -92,8 +98,20 @@ export async function readFileState(
   const parsed = parsePost(file, source);
   const kept = { good: previous?.good, post: previous?.post };
   if (!parsed.ok) {
-    const problems = parsed.problems;
-    return { path, file, stamp, parsed: true, parseProblems: problems, problems, ...kept };
+    const { problems, body } = parsed;
+    const scanned = body && scanLinks(body.text, body.line);
+    const { links, files } = scanned ?? { links: undefined, files: undefined };
+    return {
+      path,
+      file,
+      stamp,
+      parsed: true,
+      parseProblems: problems,
+      problems,
+      links,
+      files,
+      ...kept,
+    };
   }
   const { frontMatter, body, bodyLine, fieldLines } = parsed.post;
   const { links, files } = scanLinks(body, bodyLine);

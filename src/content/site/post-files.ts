@@ -12,9 +12,10 @@ import type { FileState } from './file-state.ts';
 /** Adds each file's problems to its `problems` (after `checkClashes`, which resets them). */
 export function checkFiles(states: Iterable<FileState>, files: ReadonlySet<string>): void {
   for (const state of states) {
-    const version = state.current ?? state.good;
-    for (const { target, line } of version?.files ?? []) {
-      const message = fileProblem(version?.path ?? '', target, files);
+    // The version being written (one whose front matter is wrong too), else the one served.
+    const named = state.current?.files ?? state.files ?? state.good?.files ?? [];
+    for (const { target, line } of named) {
+      const message = fileProblem(state.path, target, files);
       if (message) state.problems.push({ file: state.file, line, message });
     }
   }

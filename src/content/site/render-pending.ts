@@ -15,6 +15,7 @@ import {
   type RenderJob,
   renderWork,
 } from '../render/pool.ts';
+import { PostRenderError } from '../render/protocol.ts';
 import type { RenderedBody } from '../types.ts';
 import type { FileState } from './file-state.ts';
 
@@ -87,8 +88,15 @@ export async function renderPending(
       result.reason instanceof Error ? result.reason.message : String(result.reason);
     for (const [i, result] of posts.entries()) {
       if (result.status === 'fulfilled') continue;
-      if (strict) throw result.reason;
       const state = misses[i] as FileState;
+      const error: unknown = result.reason;
+      // The post's own Markdown: its problem, like a front matter one. The render machinery
+      // failing (a child killed) stops a production load.
+      if (error instanceof PostRenderError) {
+        state.problems.push({ file: state.file, line: error.job.bodyLine, message: error.reason });
+        continue;
+      }
+      if (strict) throw error;
       state.problems.push({
         file: state.file,
         line: 1,

@@ -137,15 +137,13 @@ export class SiteLoader {
       index.entries.length !== this.#states.size ||
       [...this.#states.values()].some((s) => s.good !== known.get(s.path));
     this.#check();
-    if (this.#options.strict) {
-      const problems = this.problems();
-      if (problems.length > 0) throw new ContentError(problems);
-    }
+    this.#stopOnProblems();
     const validated = [...this.#states.values()].filter((state) => state.parsed).length;
     const knownMedia = new Map(index.media.map((entry) => [entry.path, entry]));
     const { rendered, images, cards, renderSeconds } = await this.#renderPending({
       known: knownMedia,
     });
+    this.#stopOnProblems(); // a post whose Markdown could not be rendered
     // Files read, or whose image job ran, are new entries: the index must say so.
     const media = this.#media.entries();
     this.#dirty ||=
@@ -308,11 +306,10 @@ export class SiteLoader {
     });
   }
 
-  /** The links of each good post to other posts, with their lines (for `npm run check`). */
+  /** The links of each file to other posts, with their lines, broken ones too (`npm run check`). */
   links(): { file: string; slug: string; line: number }[] {
-    return [...this.#states.values()].flatMap(
-      (state) =>
-        (state.current ?? state.good)?.links.map((link) => ({ file: state.file, ...link })) ?? [],
+    return [...this.#states.values()].flatMap((state) =>
+      (state.current?.links ?? state.links ?? []).map((link) => ({ file: state.file, ...link })),
     );
   }
 
@@ -417,6 +414,13 @@ export class SiteLoader {
     return [state.current, state.good].some((version) =>
       version?.files.some(({ target }) => files.has(resolveFile(version.path, target) ?? '')),
     );
+  }
+
+  /** Production stops on any problem, with every one of them. */
+  #stopOnProblems(): void {
+    if (!this.#options.strict) return;
+    const problems = this.problems();
+    if (problems.length > 0) throw new ContentError(problems);
   }
 
   #renderer(work: number): Renderer {

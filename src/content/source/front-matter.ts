@@ -3,7 +3,7 @@
  * strictly. Every problem is located at a line of the file, so a writer reads
  * `posts/hello.md:3: unknown field "tag" (did you mean "tags"?)`.
  */
-import { type Document, isMap, isNode, LineCounter, parseDocument } from 'yaml';
+import { type Document, isMap, isNode, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { defaultSlug } from '../markdown/post-file-links.ts';
 import { nearest } from './did-you-mean.ts';
@@ -26,17 +26,29 @@ export interface ParsedPost {
   fieldLines: Readonly<Record<string, number>>;
 }
 
+/** A post's Markdown and the file line it starts on. */
+interface Body {
+  text: string;
+  line: number;
+}
+
+/**
+ * When the front matter is wrong but closed, the failure still carries the body, so its links are
+ * checked in the same run (`npm run check`, issue #19).
+ */
 export type ParseResult =
-  { ok: true; post: ParsedPost } | { ok: false; problems: ContentProblem[] };
+  | { ok: true; post: ParsedPost }
+  | { ok: false; problems: ContentProblem[]; body?: Body | undefined };
 
 const FENCE = /^---[ \t]*$/;
 const CLOSING_FENCE = /^(?:---|\.\.\.)[ \t]*$/;
 
 /** `file` is the path shown in messages; it gives the default slug (`defaultSlug`). */
 export function parsePost(file: string, source: string): ParseResult {
-  const problem = (line: number, message: string): ParseResult => ({
+  const problem = (line: number, message: string, body?: Body): ParseResult => ({
     ok: false,
     problems: [{ file, line, message }],
+    body,
   });
   const lines = source.replace(/^\uFEFF/, '').split(/\r?\n/);
   if (!FENCE.test(lines[0] ?? '')) {
@@ -48,6 +60,7 @@ export function parsePost(file: string, source: string): ParseResult {
   const close = lines.findIndex((line, index) => index > 0 && CLOSING_FENCE.test(line));
   if (close === -1) return problem(1, 'front matter is not closed: add a "---" line after it');
 
+  const body = { text: lines.slice(close + 1).join('\n'), line: close + 2 };
   // File line of YAML line n is n + 1: the opening fence is line 1.
   const yamlText = lines.slice(1, close).join('\n');
   const lineCounter = new LineCounter();
@@ -57,6 +70,7 @@ export function parsePost(file: string, source: string): ParseResult {
   if (doc.errors.length > 0) {
     return {
       ok: false,
+      body,
       problems: doc.errors.map((error) => ({
         file,
         line: lineOf(error.pos[0]),
@@ -64,15 +78,29 @@ export function parsePost(file: string, source: string): ParseResult {
       })),
     };
   }
-  const data: unknown = doc.toJS() ?? {};
+  let data: unknown;
+  try {
+    data = doc.toJS() ?? {};
+  } catch (error) {
+    // The yaml package refuses to expand aliases past a bound (an alias bomb, "billion laughs").
+    let line = 2;
+    visit(doc, {
+      Alias(_, node) {
+        if (node.range) line = lineOf(node.range[0]);
+        return visit.BREAK;
+      },
+    });
+    return problem(line, `invalid YAML in front matter: ${(error as Error).message}`);
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    return problem(2, 'front matter must be fields like "title: My post", one per line');
+    return problem(2, 'front matter must be fields like "title: My post", one per line', body);
   }
 
   const result = frontMatterSchema.safeParse(data);
   if (!result.success) {
     return {
       ok: false,
+      body,
       problems: result.error.issues.flatMap((issue) =>
         describeIssue(issue, data as Record<string, unknown>, doc, lineOf).map(
           ({ line, message }) => ({ file, line, message }),
@@ -85,10 +113,8 @@ export function parsePost(file: string, source: string): ParseResult {
   const slug = fm.slug ?? defaultSlug(file);
   if (!SLUG_PATTERN.test(slug)) {
     const what = /(?:^|[\\/])index\.md$/.test(file) ? 'folder' : 'file';
-    return problem(
-      1,
-      `${what} name "${slug}" is not a usable slug: rename the ${what} or set "slug" (lowercase letters, digits and single "-", "_" or ".")`,
-    );
+    const message = `${what} name "${slug}" is not a usable slug: rename the ${what} or set "slug" (lowercase letters, digits and single "-", "_" or ".")`;
+    return problem(1, message, body);
   }
   return {
     ok: true,
@@ -99,8 +125,8 @@ export function parsePost(file: string, source: string): ParseResult {
         updated: fm.updated === undefined ? undefined : toDate(fm.updated),
         slug,
       },
-      body: lines.slice(close + 1).join('\n'),
-      bodyLine: close + 2,
+      body: body.text,
+      bodyLine: body.line,
       fieldLines: Object.fromEntries(
         Object.keys(data).map((key) => [key, keyLine(doc, [key], lineOf)]),
       ),

@@ -7,6 +7,7 @@ import {
   type FeedFormat,
   feedPath,
   indexPath,
+  OPENSEARCH_PATH,
   postPath,
   ROBOTS_PATH,
   SITEMAP_PATH,
@@ -22,7 +23,8 @@ export type PageRef =
   | { kind: 'archive' }
   | { kind: 'feed'; format: FeedFormat; tag?: string | undefined }
   | { kind: 'sitemap' }
-  | { kind: 'robots' };
+  | { kind: 'robots' }
+  | { kind: 'opensearch' };
 
 export function pathOf(ref: PageRef): string {
   switch (ref.kind) {
@@ -42,6 +44,8 @@ export function pathOf(ref: PageRef): string {
       return SITEMAP_PATH;
     case 'robots':
       return ROBOTS_PATH;
+    case 'opensearch':
+      return OPENSEARCH_PATH;
   }
 }
 
@@ -64,6 +68,7 @@ export function refOf(path: string): PageRef | undefined {
       else if (format) ref = { kind: 'feed', format };
       else if (first === 'sitemap.xml') ref = { kind: 'sitemap' };
       else if (first === 'robots.txt') ref = { kind: 'robots' };
+      else if (first === 'opensearch.xml') ref = { kind: 'opensearch' };
     } else if (first === 'page' && parts.length === 2) ref = { kind: 'index', page: page(second) };
     else if (first === 'posts' && parts.length === 2 && second)
       ref = { kind: 'post', slug: second };

@@ -27,6 +27,7 @@ import { FEED_CONTENT_TYPES, FEED_ENTRIES, renderFeed } from './feeds.ts';
 import { blogPostingJsonLd } from './json-ld.ts';
 import type { PageRef } from './page-ref.ts';
 import { type RenderedPage, renderedPage, type RenderTemplate } from './rendered-page.ts';
+import { OPENSEARCH_CONTENT_TYPE, renderOpenSearch } from './opensearch.ts';
 import { renderRobots, renderSitemap } from './sitemap.ts';
 import type { SiteMeta } from './site-meta.ts';
 
@@ -220,6 +221,11 @@ export function resolvePage(
       return {
         deps: 'robots',
         render: async () => renderedPage(renderRobots(site.url), 'text/plain; charset=utf-8'),
+      };
+    case 'opensearch':
+      return {
+        deps: 'opensearch',
+        render: async () => renderedPage(renderOpenSearch(site), OPENSEARCH_CONTENT_TYPE),
       };
   }
 }

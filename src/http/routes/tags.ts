@@ -14,8 +14,7 @@ export default async function tags(
   fastify: FastifyInstance,
   { store }: { store: PageStore },
 ): Promise<void> {
-  fastify.get('/tags/', (request, reply) => servePage(store, request, reply, { kind: 'tags' }));
-  fastify.get('/tags', (request, reply) => movedPermanently(store, request, reply, TAGS_PATH));
+  fastify.get(TAGS_PATH, (request, reply) => servePage(store, request, reply, { kind: 'tags' }));
 
   fastify.get<TagParams>('/tags/:tag', (request, reply) =>
     servePage(store, request, reply, { kind: 'tag', tag: request.params.tag, page: 1 }),

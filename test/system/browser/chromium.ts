@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { startServer } from '../../helpers/server-process.ts';
+import { freePort, startServer } from '../../helpers/server-process.ts';
 import { CHROMIUM_FLAGS } from './chromium-flags.ts';
 
 // Callbacks passed to page.evaluate() run in Chromium. The project is typed for Node only (the
@@ -26,11 +26,22 @@ export async function launchChromium(executablePath: string): Promise<Browser> {
   return browser;
 }
 
-/** The real server (one process) on the repository's sample posts; resolves with its URL. */
-export async function startSampleSite(): Promise<string> {
+/**
+ * The real server (one process) on the repository's sample posts, its `SITE_URL` its own address
+ * (canonical links on the same origin, as Lighthouse's SEO audits expect); resolves with its URL.
+ */
+export async function startSampleSite(env: Record<string, string> = {}): Promise<string> {
   const cache = await mkdtemp(join(tmpdir(), 'quire-browser-cache-'));
   after(() => rm(cache, { recursive: true, force: true }));
-  const server = startServer({ WORKERS: '1', POSTS_DIR: 'posts', CACHE_DIR: cache });
+  const port = await freePort();
+  const server = startServer({
+    WORKERS: '1',
+    POSTS_DIR: 'posts',
+    CACHE_DIR: cache,
+    PORT: String(port),
+    SITE_URL: `http://127.0.0.1:${port}`,
+    ...env,
+  });
   const exited = server.exited.then((code) => {
     throw new Error(`server exited (${code}) before listening:\n${server.stderr()}`);
   });

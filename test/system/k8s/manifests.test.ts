@@ -158,6 +158,8 @@ describe('k8s/ rendered by kubectl kustomize', { skip: tools.skip }, () => {
     assert.equal(annotations['prometheus.io/path'], '/metrics');
     assert.equal(annotations['prometheus.io/port'], String(metricsPort));
     assert.equal(envOf(container).METRICS_PORT, String(metricsPort));
+    // Quire's default, loopback, would refuse every scrape from outside the pod.
+    assert.equal(envOf(container).METRICS_HOST, '0.0.0.0');
   });
 
   it('the Service exposes named ports that exist on the pods it selects', () => {
