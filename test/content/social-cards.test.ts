@@ -174,6 +174,22 @@ describe('social cards', () => {
     assert.equal(post(site, 'first').socialCard, undefined);
   });
 
+  it('warns at the property’s line when a colour is not one a card can paint, and loads the posts without cards', async () => {
+    const stylesheetDir = await tempDir();
+    const stylesheet = join(stylesheetDir, 'style.css');
+    await writeFile(
+      stylesheet,
+      ':root {\n  --bg: #fff;\n  --text: #000;\n  --muted: #555;\n  --link: var(--brand);\n  --rule: #ccc;\n}\n',
+    );
+    const { loader } = await blog({ 'first.md': postSource({ title: 'First' }) }, stylesheet);
+    const loaded = loader();
+    const report = await loaded.load();
+    assert.deepEqual(report.warnings.map(formatProblem), [
+      `${stylesheet}:5: --link is "var(--brand)": the social cards need a colour (a hex, rgb(), hsl() or named colour, or a light-dark() pair of them)`,
+    ]);
+    assert.equal(post(siteOf(loaded), 'first').socialCard, undefined);
+  });
+
   it('gives a cluster worker, which opens the index, the cards its primary made', async () => {
     const { loader } = await blog({ 'first.md': postSource({ title: 'First' }) });
     const primary = loader();

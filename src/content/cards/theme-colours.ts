@@ -5,8 +5,11 @@
  * `light-dark()` pair, or the value outside `@media (prefers-color-scheme: dark)`.
  *
  * Parsed with postcss (the stylesheet) and postcss-value-parser (a value), never by pattern: a
- * comment, a nested rule or a comma inside `rgb()` must not change what is read.
+ * comment, a nested rule or a comma inside `rgb()` must not change what is read. Each colour must
+ * be one satori paints: parse-css-color, the parser satori itself uses, says so. A `var()` or a
+ * `color-mix()` is not one: a card has no cascade to resolve it.
  */
+import parseColor from 'parse-css-color';
 import postcss, { type Root } from 'postcss';
 import valueParser from 'postcss-value-parser';
 import { nearest } from '../source/did-you-mean.ts';
@@ -49,15 +52,17 @@ export function themeColours(
     const reason = (error as { reason?: string }).reason ?? String(error);
     return { problem: { file, line, message: `cannot read the theme's colours: ${reason}` } };
   }
-  const found = new Map<string, string>();
+  const found = new Map<string, { value: string; line: number }>();
   let line: number | undefined;
   // Top-level `:root` rules only: those inside `@media` are the dark scheme, print, and so on.
   root.each((node) => {
     if (node.type !== 'rule' || node.selector.trim() !== ':root') return;
     line ??= node.source?.start?.line;
     node.each((declaration) => {
-      if (declaration.type === 'decl' && declaration.prop.startsWith('--'))
-        found.set(declaration.prop, lightValue(declaration.value));
+      if (declaration.type === 'decl' && declaration.prop.startsWith('--')) {
+        const at = declaration.source?.start?.line ?? 1;
+        found.set(declaration.prop, { value: lightValue(declaration.value), line: at });
+      }
     });
   });
   const missing = Object.values(THEME_PROPERTIES).filter((property) => !found.has(property));
@@ -69,8 +74,14 @@ export function themeColours(
     const message = `the social cards take the theme's colours from custom properties of its :root rule: missing ${hints.join(', ')}`;
     return { problem: { file, line: line ?? 1, message } };
   }
-  const colours = Object.fromEntries(
-    Object.entries(THEME_PROPERTIES).map(([name, property]) => [name, found.get(property)]),
-  ) as ThemeColours;
-  return { colours };
+  const colours: Partial<ThemeColours> = {};
+  for (const [name, property] of Object.entries(THEME_PROPERTIES)) {
+    const { value, line } = found.get(property) as { value: string; line: number };
+    if (parseColor(value) === null) {
+      const message = `${property} is "${value}": the social cards need a colour (a hex, rgb(), hsl() or named colour, or a light-dark() pair of them)`;
+      return { problem: { file, line, message } };
+    }
+    colours[name as keyof ThemeColours] = value;
+  }
+  return { colours: colours as ThemeColours };
 }
