@@ -6,6 +6,7 @@
  * the loader's render of the same bytes then takes that result. Saved images and the social
  * cards of edited posts (issue #18) are made in this process too.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
   inProcessRenderer,
   type RenderJob,
@@ -97,6 +98,9 @@ export function createDevRenderer(): DevRenderer {
       for (const sample of [...samples.values()].flat()) {
         if (done.has(sample.file)) continue;
         done.add(sample.file);
+        // A turn of the event loop between posts: the warm-up is CPU-bound, and a SIGTERM or a
+        // request must not wait for all of it (more sample posts, more to warm).
+        await nextTurn();
         const { body } = await renderBody({ file: sample.file, body: sample.body, bodyLine: 1 });
         // The first edit's seeding (its lexer, its regexes) compiled here rather than then; the
         // blocks are in the memo already, so this changes nothing else.

@@ -123,6 +123,21 @@ describe('files and variants at /media/', () => {
       assert.equal((await get(path)).status, 404, path);
   });
 
+  it('has one form per address, and is only read (issue #19): another method is a 405', async () => {
+    const photo = find(/photo\.[0-9a-f]{10}\.jpg$/);
+    // Like an unknown asset: the route found nothing there, so no redirect to another form.
+    for (const path of [`${photo}/`, '/media/trip/', '/media/nope.0123456789.png/']) {
+      const response = await get(path);
+      assert.equal(response.status, 404, path);
+      assert.equal(response.headers.location, undefined, path);
+    }
+    for (const method of ['POST', 'PUT', 'DELETE']) {
+      const response = await get(photo, {}, method);
+      assert.equal(response.status, 405, `${method} ${photo}`);
+      assert.equal(response.headers.allow, 'GET, HEAD', `${method} ${photo}`);
+    }
+  });
+
   it('never serves a file outside the posts folder and the render cache, however the path is written', async () => {
     const photo = find(/photo\.[0-9a-f]{10}\.jpg$/);
     for (const path of [
