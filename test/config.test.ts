@@ -10,9 +10,16 @@ import {
   childProcessEnv,
   childProcessEnvChanges,
   ConfigError,
-  loadConfig,
+  loadConfig as loadConfigWithSiteFile,
   onPort,
 } from '../src/config.ts';
+
+/** A site file with nothing in it: the sample blog's quire.yaml must not apply here. */
+const EMPTY_SITE_FILE = fileURLToPath(new URL('fixtures/site-file/empty.yaml', import.meta.url));
+
+/** The configuration from variables and flags alone (the site file's are in test/settings/). */
+const loadConfig = (env: Record<string, string>, argv: string[]) =>
+  loadConfigWithSiteFile({ SITE_FILE: EMPTY_SITE_FILE, ...env }, argv);
 
 const fails = (env: Record<string, string>, argv: string[], message: string) =>
   assert.throws(
@@ -31,6 +38,8 @@ describe('loadConfig', () => {
       port: 3000,
       host: '0.0.0.0',
       postsDir: './posts',
+      pagesDir: './pages',
+      siteFile: EMPTY_SITE_FILE,
       siteUrl: 'http://localhost:3000',
       siteTitle: 'Quire',
       siteDescription: '',
@@ -53,6 +62,11 @@ describe('loadConfig', () => {
       trustProxy: false,
       securityHeaders: 'app',
       testRoutes: false,
+      authors: {},
+      menu: [],
+      social: [],
+      defaultCover: undefined,
+      imageWidths: undefined,
     });
   });
 

@@ -10,6 +10,12 @@ export interface FrontMatter {
   updated?: Date | undefined;
   tags: string[];
   summary?: string | undefined;
+  /** For meta tags and feeds; see `Post.description` for its fallback. */
+  description?: string | undefined;
+  /** Keys of the site file's authors; checked against them (unknown-authors.ts). */
+  authors: string[];
+  /** The original's absolute URL, for a cross-posted article. */
+  canonical?: string | undefined;
   draft: boolean;
   /** Defaults to the file name without `.md`. */
   slug: string;
@@ -17,6 +23,15 @@ export interface FrontMatter {
   aliases: string[];
   /** An image of the post, `src` relative to its folder (issue #18). */
   cover?: { src: string; alt: string } | undefined;
+}
+
+/** Validated front matter of one standalone page (`page-front-matter-schema.ts`). */
+export interface PageFrontMatter {
+  title: string;
+  description?: string | undefined;
+  draft: boolean;
+  /** Defaults to the file name without `.md`: the page lives at `/<slug>/`. */
+  slug: string;
 }
 
 /** A heading found while rendering, for tables of contents. */
@@ -52,9 +67,11 @@ export type PostBody = Pick<RenderedBody, 'html' | 'headings'>;
  * A post as the site knows it: everything but its body's HTML, which pages read from the render
  * cache when they need it (`Site.body`), so a process holds no post bodies (issue #17).
  */
-export interface Post extends Omit<FrontMatter, 'summary' | 'cover'> {
+export interface Post extends Omit<FrontMatter, 'summary' | 'description' | 'cover'> {
   /** Front matter `summary`, else the first paragraph. Plain text. */
   summary: string;
+  /** Front matter `description`, else the summary. Plain text. */
+  description: string;
   readingMinutes: number;
   /** Path relative to the working directory, for messages. */
   file: string;
@@ -99,6 +116,14 @@ export interface SocialCard {
 /** What a `/media/…` URL serves: a file under a folder, or a redirect to a changed file's URL. */
 export type MediaAnswer = { root: string; file: string } | { moved: string };
 
+/** A standalone page (issue #18): like a post, without a date, tags or a place in any list. */
+export interface Page extends Omit<PageFrontMatter, 'description'> {
+  /** Front matter `description`, else the first paragraph. Plain text. */
+  description: string;
+  file: string;
+  bodyKey: string;
+}
+
 /** Everything the web layer needs to serve the blog. Immutable: a new content version is a new Site. */
 export interface Site {
   title: string;
@@ -107,15 +132,17 @@ export interface Site {
   /** Every post, drafts included, newest first; what a reader sees is a published view of it. */
   posts: readonly Post[];
   bySlug: ReadonlyMap<string, Post>;
-  /** Changes whenever any post or the renderer changes. */
+  /** Every standalone page, drafts included, by slug. */
+  pages: ReadonlyMap<string, Page>;
+  /** Changes whenever any post, page or the renderer changes. */
   version: string;
-  /** A post's body: its sanitized HTML, its files' markup in place (issue #18), and its headings. */
-  body(post: Post): Promise<PostBody>;
+  /** A post's or page's body: its sanitized HTML, its files' markup in place (issue #18), and its headings. */
+  body(of: Post | Page): Promise<PostBody>;
   /** The post file or image variant at a `/media/…` URL path, percent-encoded as requested. */
   media(path: string): MediaAnswer | undefined;
 }
 
-/** One problem in one post, located for a human: `file:line: message`. */
+/** One problem in one file (a post, a page, the site file), located for a human: `file:line: message`. */
 export interface ContentProblem {
   file: string;
   line: number;
@@ -126,10 +153,11 @@ export interface ContentProblem {
 export class ContentError extends Error {
   readonly problems: readonly ContentProblem[];
 
-  constructor(problems: readonly ContentProblem[]) {
+  /** `where` names what has the problems when there are several. */
+  constructor(problems: readonly ContentProblem[], where = 'posts') {
     const lines = problems.map(formatProblem);
     super(
-      lines.length === 1 ? lines[0] : `${lines.length} problems in posts:\n${lines.join('\n')}`,
+      lines.length === 1 ? lines[0] : `${lines.length} problems in ${where}:\n${lines.join('\n')}`,
     );
     this.name = 'ContentError';
     this.problems = problems;

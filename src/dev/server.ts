@@ -6,10 +6,10 @@
  */
 import { join, sep } from 'node:path';
 import { buildApp } from '../app.ts';
-import { loadConfigOrExit } from '../config.ts';
+import { loadConfigReport, loadConfigReportOrExit } from '../config.ts';
+import { loaderOptions } from '../process/load.ts';
 import { asError, describeError } from '../error-text.ts';
 import { createLogger } from '../log.ts';
-import { cardOptions } from '../process/load.ts';
 import { createDevContent } from './content.ts';
 import { createDevSession } from './session.ts';
 import { watchDebounced } from './watch.ts';
@@ -22,17 +22,19 @@ import { watchDebounced } from './watch.ts';
 const POSTS_DEBOUNCE_MS = 100;
 const TEMPLATES_DEBOUNCE_MS = 20;
 
-const config = loadConfigOrExit('quire dev', 1);
+// A broken site file does not stop a writing session: its problems show in the banner.
+const { config, siteFileProblems } = loadConfigReportOrExit('quire dev', 1);
 const logger = createLogger(config.logLevel);
 
 try {
   const content = createDevContent({
-    postsDir: config.postsDir,
-    cacheDir: config.cacheDir,
-    imageMaxMb: config.imageMaxMb,
+    ...loaderOptions(config),
+    // With a broken site file its authors are unknown: every post would name unknown ones.
+    authors: siteFileProblems.length > 0 ? undefined : Object.keys(config.authors),
     title: config.siteTitle,
     url: config.siteUrl,
-    cards: cardOptions(config),
+    siteFile: config.siteFile,
+    siteFileProblems,
   });
   const loaded = await content.load();
   logger.info({ ...loaded, problems: content.problems().length }, 'site loaded');
@@ -57,6 +59,23 @@ try {
       name.endsWith('.md') ? content.prepare(join(postsDir, name)) : Promise.resolve(false),
     logger,
   });
+  // Pages are watched like posts; a change of `pagesDir` applies at the next start.
+  const pagesDir = config.pagesDir;
+  const pages = watchDebounced({
+    dir: pagesDir,
+    debounceMs: POSTS_DEBOUNCE_MS,
+    keyOf: (name) => (name.endsWith('.md') ? name : undefined),
+    onChange: (name, seenAt) => void session.postChanged(join(pagesDir, name), seenAt),
+    ready: (name) => content.prepare(join(pagesDir, name)),
+    logger,
+  });
+  const siteFile = watchDebounced({
+    dir: config.siteFile,
+    debounceMs: POSTS_DEBOUNCE_MS,
+    keyOf: () => '*',
+    onChange: () => void session.siteFileChanged(() => loadConfigReport()),
+    logger,
+  });
   const templates = watchDebounced({
     dir: config.templatesDir,
     debounceMs: TEMPLATES_DEBOUNCE_MS,
@@ -65,12 +84,15 @@ try {
     logger,
   });
   // Listening means watching: a save right after the "listening" line is seen.
-  await Promise.all([posts.ready, templates.ready]);
+  await Promise.all([posts.ready, pages.ready, siteFile.ready, templates.ready]);
   await app.listen({ port: config.port, host: config.host });
   void session.warm();
 
   const stop = () => {
-    void Promise.all([posts.close(), templates.close(), app.close()]).then(() => process.exit(0));
+    const watchers = [posts, pages, siteFile, templates];
+    void Promise.all([...watchers.map((watcher) => watcher.close()), app.close()]).then(() =>
+      process.exit(0),
+    );
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -8,8 +8,9 @@
  */
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
-import { SiteLoader } from '../content/site/site-loader.ts';
+import { SiteLoader, type SiteLoaderOptions } from '../content/site/site-loader.ts';
 import { formatProblem, type Site } from '../content/types.ts';
+import { RESERVED_SLUGS } from '../http/paths.ts';
 import type { Logger } from '../log.ts';
 import type { ContentMetrics } from '../metrics.ts';
 
@@ -18,10 +19,14 @@ export const cardOptions = (config: Config) => ({
   siteTitle: config.siteTitle,
   stylesheet: join(config.templatesDir, 'assets', 'style.css'),
 });
-const loaderOptions = (config: Config) => ({
+/** What the loader needs of the configuration, for every command that loads the site. */
+export const loaderOptions = (config: Config): SiteLoaderOptions => ({
   postsDir: config.postsDir,
+  pagesDir: config.pagesDir,
   cacheDir: config.cacheDir,
   imageMaxMb: config.imageMaxMb,
+  reservedSlugs: RESERVED_SLUGS,
+  authors: Object.keys(config.authors),
   cards: cardOptions(config),
   strict: true,
 });
@@ -40,8 +45,8 @@ export async function loadAndReport(
     logger.warn({ file: warning.file, line: warning.line }, formatProblem(warning));
   }
   if (report.cacheError) logger.warn(report.cacheError);
-  const { posts, rendered, cached, validated, images, cards, ms } = report;
-  logger.info({ posts, rendered, cached, validated, images, cards, ms }, 'site loaded');
+  const { posts, pages, rendered, cached, validated, images, cards, ms } = report;
+  logger.info({ posts, pages, rendered, cached, validated, images, cards, ms }, 'site loaded');
   if (metrics) {
     metrics.posts.set(report.published);
     metrics.renderCacheHits.inc(cached);

@@ -27,7 +27,7 @@ describe('npm run check', () => {
     assert.deepEqual(await check(root), { code: 0, stdout: '2 posts OK\n', stderr: '' });
     assert.deepEqual(await check(root, '--json'), {
       code: 0,
-      stdout: '{"ok":true,"posts":2,"problems":[]}\n',
+      stdout: '{"ok":true,"posts":2,"pages":0,"problems":[]}\n',
       stderr: '',
     });
   });
@@ -132,7 +132,7 @@ describe('npm run check', () => {
     assert.equal(stderr, '');
     assert.equal(code, 1);
     assert.ok(stdout.endsWith('\n') && !stdout.trimEnd().includes('\n'), 'one line');
-    assert.deepEqual(JSON.parse(stdout), { ok: false, posts: 6, problems });
+    assert.deepEqual(JSON.parse(stdout), { ok: false, posts: 6, pages: 0, problems });
   });
 
   it('lists files that do not exist and images that cannot be shown well (issue #18), and exits 1', async () => {
@@ -184,6 +184,44 @@ describe('npm run check', () => {
       stdout: '1 post OK\n',
       stderr: '',
     });
+  });
+
+  it('checks the site file, the standalone pages and the authors posts name (issue #18)', async () => {
+    const root = await site({
+      'by-ada.md': { extra: 'authors: [ada]', body: 'See [about](/about/).\n' },
+      'by-adda.md': { extra: 'authors: [adda]' },
+    });
+    await mkdir(join(root, 'pages'));
+    await writePosts(join(root, 'pages'), {
+      'about.md': '---\ntitle: About\n---\nSee [a post](/posts/nowhere).\n',
+      'tags.md': '---\ntitle: My tags\n---\nTags.\n',
+    });
+    await writePosts(root, { 'quire.yaml': 'authors:\n  ada:\n    name: Ada\n' });
+    assert.deepEqual(await check(root), {
+      code: 1,
+      stdout: [
+        'pages/about.md:4: link to unknown post "nowhere"',
+        'pages/tags.md:1: slug "tags" is taken by the site itself: rename the file or set "slug"',
+        'posts/by-adda.md:4: unknown author "adda" (did you mean "ada"?)',
+        '3 problems in 3 of 2 posts and 2 pages',
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+
+    // A broken site file is reported, and its authors are not guessed at.
+    await writePosts(root, { 'quire.yaml': 'title: Notes\nauthors: ada\n' });
+    await writePosts(join(root, 'pages'), { 'tags.md': '---\ntitle: My tags\nslug: mine\n---\n' });
+    const broken = await check(root, '--json');
+    assert.equal(broken.code, 1);
+    assert.deepEqual(JSON.parse(broken.stdout).problems, [
+      {
+        file: 'quire.yaml',
+        line: 2,
+        message: '"authors" must be a map of author keys to their name, url and avatar (got "ada")',
+      },
+      { file: 'pages/about.md', line: 4, message: 'link to unknown post "nowhere"' },
+    ]);
   });
 
   it('exits 1 with one clear line when the posts directory does not exist', async () => {

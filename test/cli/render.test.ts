@@ -38,6 +38,7 @@ describe('npm run render', () => {
 
     const { report } = await loadTestSite({
       postsDir: join(root, 'posts'),
+      pagesDir: join(root, 'pages'),
       cacheDir,
       title: 'Quire', // SITE_TITLE's default, which npm run render drew the cards with
       cards: {},
@@ -50,6 +51,25 @@ describe('npm run render', () => {
       again.stdout,
       /: 0 rendered, 2 already cached, 0 images processed, 0 social cards/,
     );
+  });
+
+  it('renders the standalone pages too, and stops on a broken site file (issue #18)', async () => {
+    const root = await site({ 'one.md': {} });
+    await mkdir(join(root, 'pages'));
+    await writePosts(join(root, 'pages'), { 'about.md': '---\ntitle: About\n---\nHello.\n' });
+    const cacheDir = join(root, 'cache');
+    const result = await render(root, { CACHE_DIR: cacheDir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^1 post and 1 page in .*cache: 2 rendered, 0 already cached/);
+
+    await writePosts(root, { 'quire.yaml': 'title: Notes\npagesize: 5\n' });
+    assert.deepEqual(await render(root, { CACHE_DIR: join(root, 'other-cache') }), {
+      code: 2,
+      stdout: '',
+      stderr:
+        'quire: invalid site file:\nquire.yaml:2: unknown key "pagesize" (did you mean "pageSize"?)\n',
+    });
+    assert.equal(existsSync(join(root, 'other-cache')), false, 'nothing rendered');
   });
 
   it('exits 1 naming file:line when a post is invalid, and renders nothing', async () => {

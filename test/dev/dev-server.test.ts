@@ -42,8 +42,16 @@ await writePosts(posts, {
   'draft.md': { title: 'A draft', date: '2026-01-04', extra: 'draft: true' },
   'future.md': { title: 'From the future', date: '2099-01-01' },
 });
+// Its own pages and site file (issue #18), which the tests edit.
+const pages = await tempDir('quire-dev-pages-');
+await writePosts(pages, { 'about.md': '---\ntitle: About\n---\nAbout this blog.\n' });
+const siteFile = join(await tempDir('quire-dev-site-'), 'quire.yaml');
+const SITE_FILE_TEXT = 'title: Dev notes\nmenu:\n  - label: About\n    url: /about/\n';
+await writeFile(siteFile, SITE_FILE_TEXT);
 const dev: DevProcess = await startDevServer({
   POSTS_DIR: posts,
+  PAGES_DIR: pages,
+  SITE_FILE: siteFile,
   CACHE_DIR: cache,
   TEMPLATES_DIR: templates,
   LOG_LEVEL: 'info',
@@ -352,5 +360,87 @@ describe('dev server', () => {
     const png = Buffer.from(await response.arrayBuffer());
     const { width, height } = await sharp(png).metadata();
     assert.deepEqual([width, height], [1200, 630]);
+  });
+
+  it('serves standalone pages, reloads one when it is saved, and shows a broken one in the banner', async () => {
+    assert.match((await get('/about/')).body, /<h1>About<\/h1>/);
+    events.clear();
+    await writeFile(join(pages, 'about.md'), '---\ntitle: About us\n---\nAbout this blog.\n');
+    const paths = await events.next((p) => p.includes('/about/'));
+    assert.ok(paths.includes('/about/'));
+    assert.match((await get('/about/')).body, /<h1>About us<\/h1>/);
+
+    events.clear();
+    await writeFile(join(pages, 'now.md'), '---\ntitle: Now\ndate: 2026-01-01\n---\nNow.\n');
+    await events.next((p) => p.includes('*'));
+    const banner = (await get('/about/')).body;
+    assert.ok(
+      banner.includes(
+        `${join(pages, 'now.md')}:3: unknown field &quot;date&quot; (known fields: title, description, draft, slug)`,
+      ),
+    );
+    await writeFile(join(pages, 'now.md'), '---\ntitle: Now\n---\nNow.\n');
+    await eventually(async () => {
+      const now = await get('/now/');
+      assert.equal(now.status, 200);
+      assert.doesNotMatch(now.body, /dev-banner/);
+    });
+  });
+
+  it('applies a saved site file at once; a broken one shows in the banner and the last good one stays', async () => {
+    const nav = async (path = '/') =>
+      /<nav class="site-nav"[\s\S]*?<\/nav>/.exec((await get(path)).body)?.[0] ?? '';
+    assert.match(await nav(), /<a href="\/about\/">About<\/a>/);
+    assert.match((await get('/')).body, /<title>Dev notes<\/title>/);
+
+    events.clear();
+    await writeFile(
+      siteFile,
+      `${SITE_FILE_TEXT}  - label: Now\n    url: /now/\nsocial:\n  - label: Mail\n    url: mailto:dev@notes.example\n`,
+    );
+    await events.next((p) => p.includes('*'));
+    assert.match(await nav(), /<a href="\/now\/">Now<\/a>/);
+    assert.match((await get('/')).body, /rel="me">Mail<\/a>/);
+
+    events.clear();
+    await writeFile(siteFile, 'title: Dev notes\nmenuu: []\n');
+    await events.next((p) => p.includes('*'));
+    const broken = (await get('/')).body;
+    assert.ok(
+      broken.includes(
+        `${siteFile}:2: unknown key &quot;menuu&quot; (did you mean &quot;menu&quot;?)`,
+      ),
+    );
+    assert.ok(broken.includes('2 | menuu: []'), 'the offending line');
+    assert.match(await nav(), /<a href="\/now\/">Now<\/a>/, 'the last good menu');
+    assert.ok(dev.stderrLines().some((line) => line.startsWith(`${siteFile}:2: unknown key`)));
+
+    events.clear();
+    await writeFile(siteFile, 'title: Fixed notes\n');
+    await events.next((p) => p.includes('*'));
+    const fixed = (await get('/')).body;
+    assert.doesNotMatch(fixed, /dev-banner/);
+    assert.match(fixed, /<title>Fixed notes<\/title>/);
+    assert.match(await nav(), /<a href="\/tags\/">Tags<\/a>/, 'the theme’s menu again');
+    assert.ok(dev.stderrLines().includes(`${siteFile}: fixed`));
+  });
+
+  it('serves a post naming an author the site file lacks once the site file defines the author', async () => {
+    await write(
+      'by-carol.md',
+      postSource({ title: 'By Carol', date: '2026-01-07', extra: 'authors: [carol]' }),
+    );
+    await events.next((p) => p.includes('*'));
+    const problem = `${join(posts, 'by-carol.md')}:4: unknown author &quot;carol&quot;`;
+    assert.ok((await get('/')).body.includes(problem));
+    assert.equal((await get('/posts/by-carol')).status, 500, 'never good: the page explains');
+
+    events.clear();
+    await writeFile(siteFile, 'title: Fixed notes\nauthors:\n  carol:\n    name: Carol\n');
+    await events.next((p) => p.includes('*'));
+    const post = await get('/posts/by-carol');
+    assert.equal(post.status, 200);
+    assert.match(post.body, /<p class="byline">By Carol<\/p>/);
+    assert.doesNotMatch(post.body, /dev-banner/);
   });
 });

@@ -15,6 +15,11 @@ export const SAMPLE_POSTS = readdirSync(new URL('../../posts/', import.meta.url)
   recursive: true,
 }).filter((name) => String(name).endsWith('.md')).length;
 
+/** The same for its standalone pages (pages/, issue #18). */
+export const SAMPLE_PAGES = readdirSync(new URL('../../pages/', import.meta.url)).filter((name) =>
+  name.endsWith('.md'),
+).length;
+
 /** A temporary directory removed after the test file. */
 export async function tempDir(prefix = 'quire-test-'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
@@ -62,6 +67,7 @@ export const THEME_STYLESHEET = fileURLToPath(
  */
 export async function loadTestSite(options: {
   postsDir: string;
+  pagesDir?: string;
   cacheDir: string;
   title?: string;
   url?: string;
@@ -73,6 +79,7 @@ export async function loadTestSite(options: {
   };
   const loader = new SiteLoader({
     postsDir: options.postsDir,
+    pagesDir: options.pagesDir,
     cacheDir: options.cacheDir,
     strict: true,
     cards,

@@ -20,6 +20,8 @@ const meta: SiteMeta = {
   language: 'en',
   menu: DEFAULT_MENU,
   codeLineNumbers: false,
+  social: [],
+  authors: {},
 };
 const silent = { info: () => {}, error: () => {} };
 

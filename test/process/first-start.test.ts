@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { runCli } from '../cli/run.ts';
 import { tempDir } from '../helpers/posts-dir.ts';
 import { exitWithin, freePort, startServer } from '../helpers/server-process.ts';
-import { requireTools } from '../system/require-tool.ts';
+import { requireTools } from '../helpers/require-tool.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SERVER = fileURLToPath(new URL('../../src/server.ts', import.meta.url));

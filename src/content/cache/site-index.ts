@@ -1,6 +1,7 @@
 /**
- * The site index (issue #17): everything a serving process needs of every post but its body,
- * kept in the render cache. A start reads this one file, checks each post's size and
+ * The site index (issue #17): everything a serving process needs of every post and standalone page
+ * (issue #18) but its body, and the media manifest of the files beside the posts (issue #18), kept
+ * in the render cache. A start reads this one file, checks each post's size and
  * modification time against it, and reads no post that did not change.
  *
  * Never trusted blindly: an index of another version of the content code (its fingerprint), a
@@ -14,11 +15,11 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ImageInfo } from '../render/protocol.ts';
 import type { FileLink, InternalLink } from '../source/internal-links.ts';
-import type { FrontMatter, RenderWarning } from '../types.ts';
+import type { FrontMatter, PageFrontMatter, RenderWarning } from '../types.ts';
 import { contentFingerprint } from './fingerprint.ts';
 
 export const INDEX_FILE = 'site-index.json';
-const FORMAT = 1;
+const FORMAT = 3;
 
 /** What identifies a post file's content without reading it (size, mtime), and once read. */
 export interface SourceStamp {
@@ -34,12 +35,12 @@ export interface StoredFrontMatter extends Omit<FrontMatter, 'date' | 'updated'>
   updated?: string | undefined;
 }
 
-/** One post of the index. */
-export interface IndexEntry {
+/** One post of the index (a page's has `PageFrontMatter`: it has no dates to store as text). */
+export interface IndexEntry<F = StoredFrontMatter> {
   /** Relative to the posts directory, with `/` between folders. */
   path: string;
   source: SourceStamp;
-  frontMatter: StoredFrontMatter;
+  frontMatter: F;
   /** File line of each top-level front matter field, for messages about it (slug clashes). */
   fieldLines: Record<string, number>;
   /** Links to other posts, for `npm run check`. */
@@ -65,68 +66,74 @@ export interface MediaEntry {
   variants: number[];
 }
 
+export type PageEntry = IndexEntry<PageFrontMatter>;
+
+/** The folders an index is for: another blog's index is not used. */
+export interface IndexDirs {
+  postsDir: string;
+  pagesDir?: string | undefined;
+}
+
 interface IndexFile {
   format: typeof FORMAT;
   fingerprint: string;
   postsDir: string;
+  pagesDir: string | null;
   entries: IndexEntry[];
+  pages: PageEntry[];
   media: MediaEntry[];
 }
 
 export interface ReadIndex {
   entries: IndexEntry[];
+  pages: PageEntry[];
   media: MediaEntry[];
   /** Set when an index was there but could not be used, saying why (logged once). */
   warning?: string | undefined;
 }
 
+const pagesDirOf = (dirs: IndexDirs) =>
+  dirs.pagesDir === undefined ? null : resolve(dirs.pagesDir);
+
 /**
  * The entries of the index in `cacheDir` if it was written by this content code (its
- * fingerprint) for this posts directory; none otherwise. Never throws.
+ * fingerprint) for these folders; none otherwise. Never throws.
  */
-export async function readSiteIndex(cacheDir: string, postsDir: string): Promise<ReadIndex> {
+export async function readSiteIndex(cacheDir: string, dirs: IndexDirs): Promise<ReadIndex> {
   const path = join(cacheDir, INDEX_FILE);
+  const none = (warning?: string): ReadIndex => ({ entries: [], pages: [], media: [], warning });
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return { entries: [], media: [] };
-    return {
-      entries: [],
-      media: [],
-      warning: `cannot read the site index ${path}: ${code ?? String(error)}`,
-    };
+    if (code === 'ENOENT' || code === 'ENOTDIR') return none();
+    return none(`cannot read the site index ${path}: ${code ?? String(error)}`);
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    return {
-      entries: [],
-      media: [],
-      warning: `the site index ${path} is corrupt (${(error as Error).message}): rebuilding it`,
-    };
+    return none(`the site index ${path} is corrupt (${(error as Error).message}): rebuilding it`);
   }
   const index = data as Partial<IndexFile> | null;
   if (index?.format !== FORMAT || index.fingerprint !== contentFingerprint()) {
-    return {
-      entries: [],
-      media: [],
-      warning: `the site index ${path} was written by another version of Quire: rebuilding it`,
-    };
+    return none(`the site index ${path} was written by another version of Quire: rebuilding it`);
   }
   // Another blog's cache: start afresh.
-  if (index.postsDir !== resolve(postsDir)) return { entries: [], media: [] };
+  if (index.postsDir !== resolve(dirs.postsDir) || index.pagesDir !== pagesDirOf(dirs))
+    return none();
   if (
     !Array.isArray(index.entries) ||
-    !index.entries.every(isEntry) ||
+    !index.entries.every(isPostEntry) ||
+    !Array.isArray(index.pages) ||
+    !index.pages.every(isEntry) ||
     !Array.isArray(index.media) ||
     !index.media.every(isMediaEntry)
   ) {
-    return { entries: [], media: [], warning: `the site index ${path} is corrupt: rebuilding it` };
+    return none(`the site index ${path} is corrupt: rebuilding it`);
   }
-  return { entries: index.entries, media: index.media };
+  return { entries: index.entries, pages: index.pages, media: index.media };
 }
 
 /**
@@ -135,8 +142,9 @@ export async function readSiteIndex(cacheDir: string, postsDir: string): Promise
  */
 export function writeSiteIndex(
   cacheDir: string,
-  postsDir: string,
+  dirs: IndexDirs,
   entries: readonly IndexEntry[],
+  pages: readonly PageEntry[],
   media: readonly MediaEntry[],
 ): string | undefined {
   const path = join(cacheDir, INDEX_FILE);
@@ -144,8 +152,10 @@ export function writeSiteIndex(
   const index: IndexFile = {
     format: FORMAT,
     fingerprint: contentFingerprint(),
-    postsDir: resolve(postsDir),
+    postsDir: resolve(dirs.postsDir),
+    pagesDir: pagesDirOf(dirs),
     entries: [...entries],
+    pages: [...pages],
     media: [...media],
   };
   try {
@@ -159,8 +169,20 @@ export function writeSiteIndex(
 }
 
 /** The shape an entry must have to be used; anything else means the file is not ours. */
-function isEntry(value: unknown): value is IndexEntry {
-  const entry = value as Partial<IndexEntry> | null;
+function isPostEntry(value: unknown): value is IndexEntry {
+  const fm = (value as Partial<IndexEntry> | null)?.frontMatter;
+  return (
+    isEntry(value) &&
+    typeof fm?.date === 'string' &&
+    Array.isArray(fm.tags) &&
+    Array.isArray(fm.aliases) &&
+    Array.isArray(fm.authors)
+  );
+}
+
+/** What posts' and pages' entries share. */
+function isEntry(value: unknown): value is PageEntry {
+  const entry = value as Partial<PageEntry> | null;
   const fm = entry?.frontMatter;
   return (
     typeof entry?.path === 'string' &&
@@ -169,10 +191,7 @@ function isEntry(value: unknown): value is IndexEntry {
     typeof entry.source.mtimeMs === 'number' &&
     typeof entry.source.hash === 'string' &&
     typeof fm?.title === 'string' &&
-    typeof fm.date === 'string' &&
     typeof fm.slug === 'string' &&
-    Array.isArray(fm.tags) &&
-    Array.isArray(fm.aliases) &&
     typeof entry.wordCount === 'number' &&
     typeof entry.firstParagraph === 'string' &&
     Array.isArray(entry.warnings) &&

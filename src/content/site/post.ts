@@ -1,17 +1,21 @@
-/** One post of the site model, from its entry in the site index and the media manifest. */
+/**
+ * One post or standalone page of the site model, from its entry in the site index (and, for a
+ * post, the media manifest).
+ */
 import { createHash } from 'node:crypto';
-import type { IndexEntry, StoredFrontMatter } from '../cache/site-index.ts';
+import type { IndexEntry, PageEntry, StoredFrontMatter } from '../cache/site-index.ts';
 import { resolveFile } from '../markdown/file-references.ts';
 import { escapeHtml } from '../markdown/text.ts';
 import { imageHtml } from '../media/media-markup.ts';
 import type { MediaManifest } from '../media/media-manifest.ts';
 import { toDate } from '../source/front-matter-schema.ts';
-import type { FrontMatter, Post, PostCover } from '../types.ts';
+import type { FrontMatter, Page, Post, PostCover } from '../types.ts';
 
 const WORDS_PER_MINUTE = 230;
 
 export function toPost(file: string, entry: IndexEntry, media: MediaManifest): Post {
   const fm = entry.frontMatter;
+  const summary = fm.summary ?? entry.firstParagraph;
   return {
     slug: fm.slug,
     title: fm.title,
@@ -20,7 +24,10 @@ export function toPost(file: string, entry: IndexEntry, media: MediaManifest): P
     tags: fm.tags,
     draft: fm.draft,
     aliases: fm.aliases,
-    summary: fm.summary ?? entry.firstParagraph,
+    summary,
+    description: fm.description ?? summary,
+    authors: fm.authors,
+    canonical: fm.canonical,
     readingMinutes: Math.max(1, Math.round(entry.wordCount / WORDS_PER_MINUTE)),
     file,
     bodyKey: entry.bodyKey,
@@ -53,6 +60,18 @@ export function mediaVersion(entry: IndexEntry, media: MediaManifest): string {
   return hash.digest('base64url');
 }
 
+export function toPage(file: string, entry: PageEntry): Page {
+  const fm = entry.frontMatter;
+  return {
+    slug: fm.slug,
+    title: fm.title,
+    draft: fm.draft,
+    description: fm.description ?? entry.firstParagraph,
+    file,
+    bodyKey: entry.bodyKey,
+  };
+}
+
 /** Front matter as the index stores it: dates as the ISO strings `toDate` reads back. */
 export function storedFrontMatter(fm: FrontMatter): StoredFrontMatter {
   return {
@@ -61,6 +80,9 @@ export function storedFrontMatter(fm: FrontMatter): StoredFrontMatter {
     updated: fm.updated?.toISOString(),
     tags: fm.tags,
     summary: fm.summary,
+    description: fm.description,
+    authors: fm.authors,
+    canonical: fm.canonical,
     draft: fm.draft,
     slug: fm.slug,
     aliases: fm.aliases,

@@ -7,7 +7,7 @@
  * the next scheduled post. Drafts are never in the view, even when the site includes them.
  */
 import { defaultSlug } from '../markdown/post-file-links.ts';
-import type { Post, Site } from '../types.ts';
+import type { Page, Post, Site } from '../types.ts';
 
 export interface TagSummary {
   name: string;
@@ -33,6 +33,8 @@ export interface PublishedView {
   redirects: ReadonlyMap<string, string>;
   /** When the next scheduled post appears; undefined when none is waiting. */
   nextChange: Date | undefined;
+  /** Standalone pages that are not drafts (all of them in the preview), by slug. */
+  pages: ReadonlyMap<string, Page>;
 }
 
 export interface Neighbours {
@@ -95,7 +97,8 @@ export function publishedView(site: Site, now: Date, everything = false): Publis
     if (!nextChange || post.date < nextChange) nextChange = post.date;
   }
 
-  return { now, posts, bySlug, tags, years, redirects, nextChange };
+  const pages = new Map([...site.pages].filter(([, page]) => everything || !page.draft));
+  return { now, posts, bySlug, tags, years, redirects, nextChange, pages };
 }
 
 /** The older and newer published post around `post`. */

@@ -18,6 +18,7 @@ import {
 import { PostRenderError } from '../render/protocol.ts';
 import type { RenderedBody } from '../types.ts';
 import type { FileState } from './file-state.ts';
+import { needsFirstParagraph, type SourceFields } from './source-kinds.ts';
 
 export interface RenderPendingOptions {
   store: BodyStore;
@@ -35,7 +36,7 @@ export interface RenderPendingOptions {
 }
 
 export async function renderPending(
-  states: Iterable<FileState>,
+  states: Iterable<FileState<SourceFields>>,
   options: RenderPendingOptions,
 ): Promise<{
   rendered: number;
@@ -48,7 +49,7 @@ export async function renderPending(
   const { cards, onCard } = options;
   const renderSeconds: number[] = [];
   let cacheError: string | undefined;
-  const misses: FileState[] = [];
+  const misses: FileState<SourceFields>[] = [];
   for (const state of bodies ? states : []) {
     if (!state.job || !state.current || state.problems.length > 0) continue;
     const cached = await store.read(state.current.bodyKey);
@@ -65,7 +66,7 @@ export async function renderPending(
         misses.map(async (state) => {
           const { body, seconds } = await renderer.render(state.job as RenderJob);
           renderSeconds.push(seconds);
-          cacheError ??= store.write((state.current as IndexEntry).bodyKey, body);
+          cacheError ??= store.write((state.current as IndexEntry<SourceFields>).bodyKey, body);
           settle(state, body);
         }),
       ),
@@ -88,9 +89,9 @@ export async function renderPending(
       result.reason instanceof Error ? result.reason.message : String(result.reason);
     for (const [i, result] of posts.entries()) {
       if (result.status === 'fulfilled') continue;
-      const state = misses[i] as FileState;
+      const state = misses[i] as FileState<SourceFields>;
       const error: unknown = result.reason;
-      // The post's own Markdown: its problem, like a front matter one. The render machinery
+      // The file's own Markdown: its problem, like a front matter one. The render machinery
       // failing (a child killed) stops a production load.
       if (error instanceof PostRenderError) {
         state.problems.push({ file: state.file, line: error.job.bodyLine, message: error.reason });
@@ -127,16 +128,17 @@ export async function renderPending(
 }
 
 /** The rendered version is the file's good one now. */
-function settle(state: FileState, body: RenderedBody): void {
-  const current = state.current as IndexEntry;
+function settle(state: FileState<SourceFields>, body: RenderedBody): void {
+  const current = state.current as IndexEntry<SourceFields>;
   state.good = {
     ...current,
-    // The summary when front matter has none; not kept otherwise: every start reads the index.
-    firstParagraph: current.frontMatter.summary === undefined ? body.firstParagraph : '',
+    // Kept only where the site model reads it (a post's summary, a page's description, when front
+    // matter has none): every start reads the index.
+    firstParagraph: needsFirstParagraph(current.frontMatter) ? body.firstParagraph : '',
     wordCount: body.wordCount,
     warnings: body.warnings,
   };
   state.current = state.good;
   state.job = undefined;
-  state.post = undefined;
+  state.model = undefined;
 }

@@ -30,6 +30,7 @@ const slugField = (what: string) =>
   });
 
 const TAGS_MESSAGE = '"tags" must be a list of non-empty strings';
+const AUTHORS_MESSAGE = '"authors" must be a list of author keys from quire.yaml';
 
 /** An image of the post (issue #18): `alt` is required, as for every image a reader may not see. */
 const coverSchema = z.strictObject(
@@ -42,7 +43,10 @@ const coverSchema = z.strictObject(
             : '"cover.src" must be a file name, e.g. photo.jpg',
       })
       .trim()
-      .min(1, { error: '"cover.src" must not be empty' }),
+      .min(1, { error: '"cover.src" must not be empty' })
+      .describe(
+        "The image file, relative to the post's folder, e.g. photo.jpg or ../images/shared.png.",
+      ),
     alt: z
       .string({
         error: (issue) =>
@@ -51,7 +55,8 @@ const coverSchema = z.strictObject(
             : '"cover.alt" must be a text saying what the image shows',
       })
       .trim()
-      .min(1, { error: '"cover.alt" must not be empty: say what the image shows' }),
+      .min(1, { error: '"cover.alt" must not be empty: say what the image shows' })
+      .describe('What the image shows, for readers who cannot see it; required.'),
   },
   {
     error:
@@ -87,6 +92,30 @@ export const frontMatterSchema = z.strictObject({
     .describe(
       'One or two sentences for lists, feeds and search results; default: the first paragraph.',
     ),
+  // Issue #18: the meta description, author bylines, and the original of a cross-posted article.
+  description: z
+    .string({ error: '"description" must be a string' })
+    .trim()
+    .min(1, { error: '"description" must not be empty' })
+    .max(300, { error: '"description" must be at most 300 characters' })
+    .optional()
+    .describe(
+      'For search engines, link previews and feed readers (at most 300 characters); default: "summary", else the first paragraph.',
+    ),
+  authors: z
+    .array(z.string({ error: AUTHORS_MESSAGE }).trim().min(1, { error: AUTHORS_MESSAGE }), {
+      error: AUTHORS_MESSAGE,
+    })
+    .default([])
+    .describe(
+      'Who wrote it: keys of "authors" in quire.yaml, e.g. [alice]; default: the site\'s author.',
+    ),
+  canonical: z
+    .url({ protocol: /^https?$/, error: '"canonical" must be an absolute http or https URL' })
+    .optional()
+    .describe(
+      'Where the article was first published, when it is cross-posted: an absolute http(s) URL for <link rel="canonical">.',
+    ),
   draft: z
     .boolean({ error: '"draft" must be true or false' })
     .default(false)
@@ -106,13 +135,6 @@ export const frontMatterSchema = z.strictObject({
       'An image of the post, { src: photo.jpg, alt: "What it shows" }, src relative to the post\'s folder: shown at the top of the post, in link previews (og:image), JSON-LD and feeds.',
     ),
 });
-
-export const FRONT_MATTER_FIELDS = Object.keys(frontMatterSchema.shape);
-/** The fields of front matter fields that are maps, for "did you mean" inside them. */
-export const NESTED_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  cover: Object.keys(coverSchema.shape),
-};
-export const REQUIRED_FIELDS = ['title', 'date'] as const;
 
 /** `2026-02-30` matches the pattern but is not a day; `Date` would roll it over to March. */
 function isRealDate(value: string): boolean {

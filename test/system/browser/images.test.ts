@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { requireTools } from '../require-tool.ts';
+import { requireTools } from '../../helpers/require-tool.ts';
 import { launchChromium, startSampleSite, watchProblems } from './chromium.ts';
 
 // Callbacks passed to page.evaluate() run in Chromium (see chromium.ts).

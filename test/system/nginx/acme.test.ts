@@ -17,7 +17,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { Client, request } from 'undici';
 import { tempDir } from '../../helpers/posts-dir.ts';
 import { freePort } from '../../helpers/server-process.ts';
-import { requireTools } from '../require-tool.ts';
+import { requireTools } from '../../helpers/require-tool.ts';
 import {
   NGINX_DIR,
   type NginxSetup,

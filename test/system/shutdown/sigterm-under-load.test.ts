@@ -44,7 +44,7 @@ import {
   startApp,
   startNginx,
 } from '../nginx/harness.ts';
-import { requireTools } from '../require-tool.ts';
+import { requireTools } from '../../helpers/require-tool.ts';
 
 const RUNS = 20;
 const CLIENTS = 8;

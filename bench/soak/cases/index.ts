@@ -1,0 +1,7 @@
+/** Every `npm run soak` case, in the order they run (issue #20). Append new cases here. */
+import type { SoakCase } from '../case.ts';
+import { floods } from './floods.ts';
+import { paths } from './paths.ts';
+import { slowClients } from './slow-clients.ts';
+
+export const CASES: SoakCase[] = [slowClients, floods, paths];
