@@ -30,7 +30,7 @@ export const loaderOptions = (config: Config): SiteLoaderOptions => ({
   cards: cardOptions(config),
   strict: true,
 });
-const meta = (config: Config) => ({ title: config.siteTitle, url: config.siteUrl });
+export const siteIdentity = (config: Config) => ({ title: config.siteTitle, url: config.siteUrl });
 
 /** Loads the site; throws `ContentError` with every problem when a post is broken. */
 export async function loadAndReport(
@@ -53,7 +53,7 @@ export async function loadAndReport(
     metrics.renderCacheMisses.inc(rendered);
     for (const seconds of report.renderSeconds) metrics.renderDuration.observe(seconds);
   }
-  return loader.site(meta(config));
+  return loader.site(siteIdentity(config));
 }
 
 /** A cluster worker: the site as the index of its primary's load (`version`) describes it. */
@@ -65,7 +65,7 @@ export async function openAndReport(
   const started = performance.now();
   const loader = new SiteLoader(loaderOptions(config));
   if (await loader.open()) {
-    const site = loader.site(meta(config));
+    const site = loader.site(siteIdentity(config));
     if (site.version === version) {
       const ms = Math.round(performance.now() - started);
       logger.info({ posts: loader.posts().length, ms }, 'site index opened');

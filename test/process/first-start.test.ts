@@ -45,7 +45,13 @@ async function renderedCache(): Promise<string> {
 function startOnTerminal(env: Record<string, string>) {
   const child = spawn('script', ['-qfec', `'${process.execPath}' '${SERVER}'`, '/dev/null'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      PORT: '0',
+      METRICS_PORT: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
