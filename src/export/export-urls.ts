@@ -54,12 +54,14 @@ export const URL_SOURCES: readonly UrlSource[] = [
   // The theme's files, under the content-hashed names pages link to.
   ({ assets }) => assets.urls().map((url) => ({ url })),
   // The files beside published posts and their image variants (`/media/…`, issue #18): every
-  // one their bodies and covers show or link to, so a draft's files stay out.
+  // one their bodies and covers show or link to, so a draft's files stay out; and their social
+  // cards, which their link previews name.
   async ({ site, view }) => {
     const urls = new Set<string>();
     for (const post of view.posts) {
       const { html } = await site.body(post);
       for (const [url] of `${html}${post.cover?.html ?? ''}`.matchAll(MEDIA_URL)) urls.add(url);
+      if (post.socialCard) urls.add(post.socialCard.url);
     }
     return [...urls].map((url) => ({ url }));
   },

@@ -6,6 +6,7 @@
  * opens the index its primary has just written, reading no post (issue #17); should that index
  * not be the one its primary loaded (the primary could not write it), it loads by itself.
  */
+import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { SiteLoader, type SiteLoaderOptions } from '../content/site/site-loader.ts';
 import { formatProblem, type Site } from '../content/types.ts';
@@ -13,6 +14,11 @@ import { RESERVED_SLUGS } from '../http/paths.ts';
 import type { Logger } from '../log.ts';
 import type { ContentMetrics } from '../metrics.ts';
 
+/** The posts' social cards: the site's title in the colours of the theme's stylesheet. */
+export const cardOptions = (config: Config) => ({
+  siteTitle: config.siteTitle,
+  stylesheet: join(config.templatesDir, 'assets', 'style.css'),
+});
 /** What the loader needs of the configuration, for every command that loads the site. */
 export const loaderOptions = (config: Config): SiteLoaderOptions => ({
   postsDir: config.postsDir,
@@ -21,6 +27,7 @@ export const loaderOptions = (config: Config): SiteLoaderOptions => ({
   imageMaxMb: config.imageMaxMb,
   reservedSlugs: RESERVED_SLUGS,
   authors: Object.keys(config.authors),
+  cards: cardOptions(config),
   strict: true,
 });
 export const siteIdentity = (config: Config) => ({ title: config.siteTitle, url: config.siteUrl });
@@ -38,8 +45,8 @@ export async function loadAndReport(
     logger.warn({ file: warning.file, line: warning.line }, formatProblem(warning));
   }
   if (report.cacheError) logger.warn(report.cacheError);
-  const { posts, pages, rendered, cached, validated, images, ms } = report;
-  logger.info({ posts, pages, rendered, cached, validated, images, ms }, 'site loaded');
+  const { posts, pages, rendered, cached, validated, images, cards, ms } = report;
+  logger.info({ posts, pages, rendered, cached, validated, images, cards, ms }, 'site loaded');
   if (metrics) {
     metrics.posts.set(report.published);
     metrics.renderCacheHits.inc(cached);
