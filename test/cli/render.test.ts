@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import sharp from 'sharp';
 import { INDEX_FILE } from '../../src/content/cache/site-index.ts';
 import { loadTestSite, tempDir, writePosts } from '../helpers/posts-dir.ts';
 import { runCli } from './run.ts';
@@ -51,6 +52,21 @@ describe('npm run render', () => {
       again.stdout,
       /: 0 rendered, 2 already cached, 0 images processed, 0 social cards/,
     );
+  });
+
+  it('leaves the site index as it is when nothing changed, an image beside a post included', async () => {
+    const root = await site({ 'one.md': { title: 'One', body: '![A dot](dot.png)\n' } });
+    const dot = sharp({ create: { width: 64, height: 64, channels: 3, background: '#c00' } });
+    await dot.png().toFile(join(root, 'posts', 'dot.png'));
+    const cacheDir = join(root, 'cache');
+    const first = await render(root, { CACHE_DIR: cacheDir });
+    assert.equal(first.code, 0, first.stderr);
+    const before = await stat(join(cacheDir, INDEX_FILE));
+    const again = await render(root, { CACHE_DIR: cacheDir });
+    assert.equal(again.code, 0, again.stderr);
+    const after = await stat(join(cacheDir, INDEX_FILE));
+    // A read-only cache (the production image, Kubernetes) would warn at every start otherwise.
+    assert.equal(after.mtimeMs, before.mtimeMs, 'the index is not written again');
   });
 
   it('renders the standalone pages too, and stops on a broken site file (issue #18)', async () => {

@@ -78,6 +78,8 @@ export class MediaFiles {
       const before = this.#entries.get(path) ?? options.known?.get(path);
       const read = await readStamp(join(postsDir, path), before?.source);
       if (!read) this.#entries.delete(path);
+      else if (read.stamp === before?.source)
+        this.#entries.set(path, before); // unchanged: the same entry, so the index is not rewritten
       else if (before?.source.hash === read.stamp.hash)
         this.#entries.set(path, { ...before, source: read.stamp });
       else this.#entries.set(path, { path, source: read.stamp, variants: [] });
