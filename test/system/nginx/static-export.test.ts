@@ -80,7 +80,8 @@ describe('a static export behind nginx', { skip: tools.skip }, () => {
     await chmod(root, 0o755);
     const postsDir = join(root, 'posts');
     await mkdir(postsDir);
-    for (const name of await readdir(POSTS)) await cp(join(POSTS, name), join(postsDir, name));
+    for (const name of await readdir(POSTS))
+      await cp(join(POSTS, name), join(postsDir, name), { recursive: true });
     await writePosts(postsDir, {
       'spaces-and-accents.md': {
         title: 'Spaces and accents',
