@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import sharp from 'sharp';
 import { SAMPLE_PAGES, SAMPLE_POSTS, tempDir, writePosts } from './helpers/posts-dir.ts';
 import { exitWithin, freePort, startServer } from './helpers/server-process.ts';
 import { SERVING_ENV, SERVING_NODE_FLAGS } from '../src/process/serving-runtime.ts';
@@ -63,7 +64,6 @@ describe('the server process', () => {
       cached: 0,
       validated: SAMPLE_POSTS + SAMPLE_PAGES,
       images: (loaded?.quire as { images: number }).images,
-      cards: (loaded?.quire as { cards: number }).cards,
       ms: (loaded?.quire as { ms: number }).ms,
     });
 
@@ -112,7 +112,7 @@ describe('the server process', () => {
     }
   });
 
-  it('renders nothing and makes no image variant or social card on a second start with the same cache', async () => {
+  it('renders nothing and makes no image variant on a second start with the same cache', async () => {
     const cacheDir = await tempDir();
     for (const start of ['first', 'second']) {
       const server = startServer({ POSTS_DIR: 'posts', CACHE_DIR: cacheDir });
@@ -122,16 +122,66 @@ describe('the server process', () => {
       const loaded = parseLines(server.stdoutLines.filter(Boolean)).find(
         (line) => line.msg === 'site loaded',
       );
-      const { rendered, images, cards } = loaded?.quire as {
-        rendered: number;
-        images: number;
-        cards: number;
-      };
+      const { rendered, images } = loaded?.quire as { rendered: number; images: number };
       if (start === 'first') {
         assert.equal(rendered, SAMPLE_POSTS + SAMPLE_PAGES);
         assert.ok(images > 0, 'the sample blog shows images');
-        assert.ok(cards > 0, 'the sample blog has posts without a cover');
-      } else assert.deepEqual({ rendered, images, cards }, { rendered: 0, images: 0, cards: 0 });
+      } else assert.deepEqual({ rendered, images }, { rendered: 0, images: 0 });
+    }
+  });
+
+  it('draws a post’s social card on the first request of its URL, into the cache, where the next start serves it without drawing', async () => {
+    const cacheDir = await tempDir();
+    const cards = async () =>
+      (await readdir(join(cacheDir, 'media'), { recursive: true })).filter((name) =>
+        name.endsWith('card.png'),
+      );
+    let drawn: { url: string; png: Buffer; etag: string | null } | undefined;
+    let file: { ino: number; mtimeMs: number } | undefined;
+    for (const start of ['first', 'second']) {
+      const server = startServer({ POSTS_DIR: 'posts', CACHE_DIR: cacheDir });
+      const base = await server.listening;
+      if (start === 'first') {
+        assert.deepEqual(await cards(), [], 'a start draws no card');
+        const page = await (await fetch(`${base}/posts/writing-a-post`)).text();
+        const url = /<meta property="og:image" content="[^"]*?(\/media\/[^"]+-card\.png)">/.exec(
+          page,
+        )?.[1];
+        assert.ok(url, 'the page names its card');
+        // Two first requests at once: one card drawn.
+        const [response, other] = await Promise.all([
+          fetch(`${base}${url}`),
+          fetch(`${base}${url}`),
+        ]);
+        assert.equal(response.status, 200);
+        assert.equal(other.status, 200);
+        const png = Buffer.from(await response.arrayBuffer());
+        assert.ok(png.equals(Buffer.from(await other.arrayBuffer())));
+        const { width, height, format } = await sharp(png).metadata();
+        assert.deepEqual({ width, height, format }, { width: 1200, height: 630, format: 'png' });
+        assert.equal(response.headers.get('content-type'), 'image/png');
+        assert.equal(response.headers.get('content-length'), String(png.length));
+        assert.match(response.headers.get('cache-control') ?? '', /max-age=31536000, immutable/);
+        drawn = { url, png, etag: response.headers.get('etag') };
+        assert.ok(drawn.etag, 'an ETag, as every media file has');
+        const [name, ...more] = await cards();
+        assert.deepEqual(more, [], 'one card in the cache');
+        file = await stat(join(cacheDir, 'media', name ?? ''));
+      } else {
+        const response = await fetch(`${base}${drawn?.url ?? ''}`);
+        assert.equal(response.status, 200);
+        assert.ok(Buffer.from(await response.arrayBuffer()).equals(drawn?.png ?? Buffer.alloc(0)));
+        assert.equal(response.headers.get('etag'), drawn?.etag, 'the same file');
+        const [name] = await cards();
+        const now = await stat(join(cacheDir, 'media', name ?? ''));
+        assert.deepEqual([now.ino, now.mtimeMs], [file?.ino, file?.mtimeMs], 'not written again');
+      }
+      server.child.kill('SIGTERM');
+      assert.equal(await exitWithin(server, 10_000), 0);
+      const made = parseLines(server.stdoutLines.filter(Boolean)).filter(
+        (line) => line.msg === 'social card made',
+      );
+      assert.equal(made.length, start === 'first' ? 1 : 0, `${start} start: cards drawn`);
     }
   });
 

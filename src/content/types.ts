@@ -81,7 +81,8 @@ export interface Post extends Omit<FrontMatter, 'summary' | 'description' | 'cov
   cover?: PostCover | undefined;
   /**
    * Its social card (issue #18), the picture of its link previews when it has no cover; undefined
-   * with a cover, or when no card was made.
+   * with a cover, or when the theme gives the cards no colours. Drawn when its URL is first
+   * requested, not before.
    */
   socialCard?: SocialCard | undefined;
   /** Changes whenever a file the post shows or links to changes (issue #18). */
@@ -113,8 +114,22 @@ export interface SocialCard {
   height: number;
 }
 
-/** What a `/media/…` URL serves: a file under a folder, or a redirect to a changed file's URL. */
-export type MediaAnswer = { root: string; file: string } | { moved: string };
+/** What asking for a social card did (content/cards/card-store.ts). */
+export interface CardOutcome {
+  /** The card's bytes, kept by this process; absent: it is in the render cache, at its file. */
+  png?: Buffer | undefined;
+  /** Set when this request drew it, with how long that took. */
+  seconds?: number | undefined;
+  /** Why the render cache could not take it; set once per process. */
+  cacheError?: string | undefined;
+}
+
+/**
+ * What a `/media/…` URL serves: a file under a folder, or a redirect to a changed file's URL. A
+ * social card's file may not be there yet: `card` draws it first (issue #18).
+ */
+export type MediaAnswer =
+  { root: string; file: string; card?: () => Promise<CardOutcome> } | { moved: string };
 
 /** A standalone page (issue #18): like a post, without a date, tags or a place in any list. */
 export interface Page extends Omit<PageFrontMatter, 'description'> {

@@ -45,8 +45,8 @@ export async function loadAndReport(
     logger.warn({ file: warning.file, line: warning.line }, formatProblem(warning));
   }
   if (report.cacheError) logger.warn(report.cacheError);
-  const { posts, pages, rendered, cached, validated, images, cards, ms } = report;
-  logger.info({ posts, pages, rendered, cached, validated, images, cards, ms }, 'site loaded');
+  const { posts, pages, rendered, cached, validated, images, ms } = report;
+  logger.info({ posts, pages, rendered, cached, validated, images, ms }, 'site loaded');
   if (metrics) {
     metrics.posts.set(report.published);
     metrics.renderCacheHits.inc(cached);

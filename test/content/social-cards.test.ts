@@ -1,18 +1,20 @@
 /**
- * Social cards for posts without a cover (issue #18), through the real loader, render pool, satori,
+ * Social cards for posts without a cover (issue #18), through the real loader, card child, satori,
  * resvg and sharp: a card is a PNG of 1200 × 630 pixels, a picture of its own post, in the colours
- * of the theme's stylesheet; it is made once and again only when what it shows changes; a post
- * with a cover has none; a theme without the colours is a clear warning and the site still loads.
- * No golden PNG: font rasterisation may differ between machines, so the structure is asserted.
+ * of the theme's stylesheet; a load makes none, its URL's first request draws it into the render
+ * cache, once, and again only when what it shows changes; a post with a cover has none; a theme
+ * without the colours is a clear warning and the site still loads; a cache that cannot be written
+ * still serves it. No golden PNG: font rasterisation may differ between machines, so the structure
+ * is asserted.
  */
 import assert from 'node:assert/strict';
-import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { SiteLoader } from '../../src/content/site/site-loader.ts';
-import { formatProblem, type Post, type Site } from '../../src/content/types.ts';
+import { type CardOutcome, formatProblem, type Post, type Site } from '../../src/content/types.ts';
 import { postSource, tempDir, THEME_STYLESHEET } from '../helpers/posts-dir.ts';
 
 const PHOTO = fileURLToPath(new URL('../fixtures/media/posts/trip/photo.jpg', import.meta.url));
@@ -40,14 +42,21 @@ const siteOf = (loader: SiteLoader) =>
   loader.site({ title: 'A blog', url: 'https://blog.example' });
 const post = (site: Site, slug: string) => site.bySlug.get(slug) as Post;
 
-/** The bytes a post's card URL serves, through the site's media table. */
-async function cardBytes(site: Site, slug: string): Promise<Buffer> {
+/** A request of a post's card URL, through the site's media table: what it did, and the bytes. */
+async function requestCard(
+  site: Site,
+  slug: string,
+): Promise<{ outcome: CardOutcome; png: Buffer; file: string }> {
   const url = post(site, slug).socialCard?.url;
   assert.ok(url, `post ${slug} has a card`);
   const answer = site.media(url);
-  assert.ok(answer && 'file' in answer, `${url} is served`);
-  return readFile(join(answer.root, answer.file));
+  assert.ok(answer && 'card' in answer && answer.card, `${url} is served as a card`);
+  const outcome = await answer.card();
+  const file = join(answer.root, answer.file);
+  return { outcome, png: outcome.png ?? (await readFile(file)), file };
 }
+
+const cardBytes = async (site: Site, slug: string) => (await requestCard(site, slug)).png;
 
 /** Every card in the render cache. */
 async function cardFiles(cacheDir: string): Promise<string[]> {
@@ -67,8 +76,8 @@ describe('social cards', () => {
     });
     await cp(PHOTO, join(cacheDir, '..', 'posts', 'trip', 'photo.jpg'));
     const loaded = loader();
-    const report = await loaded.load();
-    assert.equal(report.cards, 2);
+    await loaded.load();
+    assert.deepEqual(await cardFiles(cacheDir), [], 'a load draws no card');
     const site = siteOf(loaded);
 
     const [first, second] = await Promise.all([
@@ -95,32 +104,80 @@ describe('social cards', () => {
     assert.equal((await cardFiles(cacheDir)).length, 2);
   });
 
-  it('makes each card once: a second start makes none, a changed title remakes only its card', async () => {
+  it('draws a card on its first request, into the cache, where a second loader finds it; a changed title draws only its card', async () => {
     const { loader, postsDir, cacheDir } = await blog({
       'first.md': postSource({ title: 'First' }),
       'second.md': postSource({ title: 'Second' }),
     });
     const cold = loader();
-    assert.equal((await cold.load()).cards, 2);
+    await cold.load();
     const before = siteOf(cold);
+    const drawn = await requestCard(before, 'first');
+    assert.ok(drawn.outcome.seconds !== undefined, 'the first request draws it');
+    assert.equal(drawn.outcome.png, undefined, 'it is served from the cache');
+    const { ino, mtimeMs } = await stat(drawn.file);
+    assert.equal((await requestCard(before, 'second')).outcome.seconds !== undefined, true);
     const files = await cardFiles(cacheDir);
+    assert.equal(files.length, 2);
 
     const warm = loader();
-    assert.equal((await warm.load()).cards, 0, 'the second start makes none');
+    await warm.load();
     assert.deepEqual(
       ['first', 'second'].map((slug) => post(siteOf(warm), slug).socialCard?.url),
       ['first', 'second'].map((slug) => post(before, slug).socialCard?.url),
     );
+    const again = await requestCard(siteOf(warm), 'first');
+    assert.deepEqual(again.outcome, {}, 'the second loader draws nothing');
+    assert.ok(again.png.equals(drawn.png));
+    assert.deepEqual(await stat(again.file).then((s) => [s.ino, s.mtimeMs]), [ino, mtimeMs]);
 
     await writeFile(join(postsDir, 'first.md'), postSource({ title: 'First, renamed' }));
     const edited = loader();
-    assert.equal((await edited.load()).cards, 1, 'only the edited post gets a new card');
+    await edited.load();
     const after = siteOf(edited);
-    assert.notEqual(post(after, 'first').socialCard?.url, post(before, 'first').socialCard?.url);
+    const [oldUrl, newUrl] = [before, after].map((site) => post(site, 'first').socialCard?.url);
+    assert.notEqual(newUrl, oldUrl);
     assert.equal(post(after, 'second').socialCard?.url, post(before, 'second').socialCard?.url);
+    assert.deepEqual(after.media(oldUrl ?? ''), { moved: newUrl }, 'the old URL sends to the new');
+    assert.ok((await requestCard(after, 'first')).outcome.seconds !== undefined);
+    assert.deepEqual((await requestCard(after, 'second')).outcome, {});
+    await edited.load();
     const now = await cardFiles(cacheDir);
     assert.equal(now.length, 2, 'the old card of the edited post is pruned');
     assert.equal(now.filter((name) => files.includes(name)).length, 1, 'the other card stays');
+  });
+
+  it('draws a card once for concurrent first requests', async () => {
+    const { loader, cacheDir } = await blog({ 'first.md': postSource({ title: 'First' }) });
+    const loaded = loader();
+    await loaded.load();
+    const site = siteOf(loaded);
+    const requests = await Promise.all(Array.from({ length: 5 }, () => requestCard(site, 'first')));
+    assert.equal(requests.filter(({ outcome }) => outcome.seconds !== undefined).length, 1);
+    for (const { png } of requests) assert.ok(png.equals(requests[0]?.png ?? Buffer.alloc(0)));
+    assert.equal((await cardFiles(cacheDir)).length, 1);
+  });
+
+  it('serves a card the cache cannot take from memory, and says so once', async () => {
+    const { loader, cacheDir } = await blog({
+      'first.md': postSource({ title: 'First' }),
+      'second.md': postSource({ title: 'Second' }),
+    });
+    const loaded = loader();
+    await loaded.load();
+    // A file where the media folder goes: no card can be written there, whoever runs the test.
+    await rm(join(cacheDir, 'media'), { recursive: true, force: true });
+    await writeFile(join(cacheDir, 'media'), 'not a folder');
+    const site = siteOf(loaded);
+    const first = await requestCard(site, 'first');
+    assert.match(first.outcome.cacheError ?? '', /render cache .*media is not writable/);
+    const { width, height, format } = await sharp(first.outcome.png).metadata();
+    assert.deepEqual({ width, height, format }, { width: 1200, height: 630, format: 'png' });
+    const again = await requestCard(site, 'first');
+    assert.deepEqual(again.outcome, { png: first.outcome.png }, 'kept: not drawn again');
+    const second = await requestCard(site, 'second');
+    assert.ok(second.outcome.png, 'the second card is served too');
+    assert.equal(second.outcome.cacheError, undefined, 'the warning is given once');
   });
 
   it('paints the theme stylesheet’s colours, the light ones of light-dark() pairs', async () => {
@@ -168,7 +225,6 @@ describe('social cards', () => {
     assert.deepEqual(report.warnings.map(formatProblem), [
       `${stylesheet}:3: the social cards take the theme's colours from custom properties of its :root rule: missing --link (did you mean --lnk?)`,
     ]);
-    assert.equal(report.cards, 0);
     const site = siteOf(loaded);
     assert.equal(post(site, 'first').title, 'First', 'the post is served');
     assert.equal(post(site, 'first').socialCard, undefined);
@@ -190,7 +246,7 @@ describe('social cards', () => {
     assert.equal(post(siteOf(loaded), 'first').socialCard, undefined);
   });
 
-  it('gives a cluster worker, which opens the index, the cards its primary made', async () => {
+  it('gives a cluster worker, which opens the index, the cards another process drew', async () => {
     const { loader } = await blog({ 'first.md': postSource({ title: 'First' }) });
     const primary = loader();
     await primary.load();
@@ -199,5 +255,10 @@ describe('social cards', () => {
     const [made, opened] = [siteOf(primary), siteOf(worker)];
     assert.equal(opened.version, made.version, 'the worker serves the site its primary loaded');
     assert.equal(post(opened, 'first').socialCard?.url, post(made, 'first').socialCard?.url);
+    const drawn = await requestCard(made, 'first');
+    assert.ok(drawn.outcome.seconds !== undefined);
+    const served = await requestCard(opened, 'first');
+    assert.deepEqual(served.outcome, {}, 'the worker draws nothing');
+    assert.ok(served.png.equals(drawn.png));
   });
 });

@@ -1,13 +1,14 @@
 /**
- * The render pool's card job (issue #18), in a render child or in this process: a post's social
- * card drawn by satori (layout and text to SVG, with the font's glyphs as paths) and rasterised
- * by resvg into a PNG, written into the render cache under its key. satori and resvg are loaded
- * by the first card: a process that makes none never loads them.
+ * The card pool's task module (render/pool.ts `cardRenderer`), in a child process: a post's social
+ * card (issue #18) drawn by satori (layout and text to SVG, with the font's glyphs as paths) and
+ * rasterised by resvg into a PNG, written into the render cache under its key. Only this child
+ * loads satori and resvg: a serving process never does, and a render child has no card to draw.
  */
 import { readFile } from 'node:fs/promises';
 import { Resvg } from '@resvg/resvg-js';
 import satori, { type Font } from 'satori';
-import type { CardJob, CardResult } from '../render/protocol.ts';
+import { errorData } from '../../error-text.ts';
+import type { CardJob, CardReply } from '../render/protocol.ts';
 import { writeVariants } from '../media/media-cache.ts';
 import { CARD_HEIGHT, CARD_WIDTH, cardLayout, type CardText } from './card-layout.ts';
 import { CARD_FILE } from './cards.ts';
@@ -33,15 +34,20 @@ export async function drawCard(text: CardText): Promise<Buffer> {
   return new Resvg(svg, { fitTo: { mode: 'original' } }).render().asPng();
 }
 
-export default async function makeCard(job: CardJob): Promise<CardResult> {
-  const started = performance.now();
-  const png = await drawCard(job.card);
-  let cacheError: string | undefined;
+/** A failure is an answer, as in the render child (render/child.ts): it keeps the child's pid. */
+export default async function makeCard(job: CardJob): Promise<CardReply> {
   try {
-    await writeVariants(job.mediaDir, job.key, new Map([[CARD_FILE, png]]));
+    const started = performance.now();
+    const png = await drawCard(job.card);
+    let cacheError: string | undefined;
+    try {
+      await writeVariants(job.mediaDir, job.key, new Map([[CARD_FILE, png]]));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      cacheError = `render cache ${job.mediaDir} is not writable: ${reason}`;
+    }
+    return { ok: true, result: { png, cacheError, seconds: (performance.now() - started) / 1000 } };
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    cacheError = `render cache ${job.mediaDir} is not writable: ${reason}`;
+    return { ok: false, pid: process.pid, error: errorData(error) };
   }
-  return { cacheError, seconds: (performance.now() - started) / 1000 };
 }

@@ -8,13 +8,16 @@
  * Both change with the content, so they are cached for a year, `immutable` (http/media.ts), the
  * way the theme's assets are (http/asset-manifest.ts). A URL with an older hash of a file that
  * is still shown redirects to the current one: a page cached before the change keeps its images.
- * - A post's social card (cards/cards.ts): `/media/<slug>.<10 hex of its key>-card.png`.
+ * - A post's social card (cards/cards.ts): `/media/<slug>.<10 hex of its key>-card.png`, known
+ *   from the post's front matter without the card: it is drawn on its first request
+ *   (cards/card-store.ts). The cards' table is made by the first request of one.
  * A URL answers only from this table, never by joining a request path to a folder.
  */
 import { extname, resolve } from 'node:path';
 import type { IndexEntry, MediaEntry } from '../cache/site-index.ts';
 import { CARD_HEIGHT, CARD_WIDTH } from '../cards/card-layout.ts';
-import { CARD_FILE, type CardSettings, postCard } from '../cards/cards.ts';
+import type { CardStore } from '../cards/card-store.ts';
+import { type CardSettings, type PostCard, postCard } from '../cards/cards.ts';
 import type { MediaAnswer } from '../types.ts';
 import { mediaDir, variantFile } from './media-cache.ts';
 import { mediaKey, VARIANT_FORMATS, VARIANT_SOURCES, type VariantFormat } from './variants.ts';
@@ -40,7 +43,7 @@ export type CardFile = Pick<MediaFile, 'url' | 'type'> & { width: number; height
 export interface MediaManifest {
   /** The file at a path relative to the posts folder, if a post shows or links to it. */
   file(path: string): MediaFile | undefined;
-  /** The social card of a post (its version `entry`): none with a cover, or not made. */
+  /** The social card of a post (its version `entry`): none with a cover. */
   card(entry: IndexEntry): CardFile | undefined;
   /** What a `/media/…` URL path (as requested) serves. */
   answer(urlPath: string): MediaAnswer | undefined;
@@ -53,10 +56,11 @@ export interface ManifestOptions {
   maxImageBytes: number;
 }
 
-/** The social cards (issue #18): what they share, and the slug of each card made, by key. */
+/** The social cards (issue #18): what they share, the posts that may have one, where they are made. */
 export interface ManifestCards {
   settings: CardSettings;
-  made: ReadonlyMap<string, string>;
+  posts: () => Iterable<IndexEntry>;
+  store: CardStore;
 }
 
 const HASH_LENGTH = 10;
@@ -91,12 +95,12 @@ export function mediaManifest(
 ): MediaManifest {
   const files = new Map<string, MediaFile>();
   /** URL → what it serves; logical name (no hash) → current URL. */
-  const served = new Map<string, { root: string; file: string }>();
+  const served = new Map<string, { root: string; file: string; card?: PostCard; post?: string }>();
   const current = new Map<string, string>();
   const posts = resolve(postsDir);
   const variantsDir = resolve(mediaDir(cacheDir));
-  const serve = (url: string, root: string, file: string) => {
-    served.set(url, { root, file });
+  const serve = (url: string, root: string, file: string, card?: PostCard, post?: string) => {
+    served.set(url, { root, file, card, post });
     current.set(url.replace(HASHED, '$1$2'), url);
   };
 
@@ -132,18 +136,29 @@ export function mediaManifest(
   }
 
   /** A post's card: its slug stands for the post, as `<path>` does for a file. */
-  const cardUrl = (slug: string, key: string) => hashedUrl(`${slug}.png`, key, '-card.png');
-  for (const [key, slug] of cards?.made ?? []) {
-    serve(cardUrl(slug, key), variantsDir, `${key}/${CARD_FILE}`);
-  }
+  const cardUrl = (card: PostCard) => hashedUrl(`${card.slug}.png`, card.key, '-card.png');
+  let cardsServed = cards === undefined;
+  const serveCards = () => {
+    if (cardsServed || !cards) return;
+    cardsServed = true;
+    for (const post of cards.posts()) {
+      const card = postCard(post.frontMatter, cards.settings);
+      if (card) serve(cardUrl(card), variantsDir, cards.store.file(card), card, post.path);
+    }
+  };
+  const lookUp = (canonical: string) => {
+    const found = served.get(canonical);
+    if (found || !canonical.endsWith('-card.png')) return found;
+    serveCards();
+    return served.get(canonical);
+  };
 
   return {
     file: (path) => files.get(path),
     card(entry) {
       const card = cards && postCard(entry.frontMatter, cards.settings);
-      if (!card || !cards?.made.has(card.key)) return undefined;
-      const url = cardUrl(card.slug, card.key);
-      return { url, type: 'image/png', width: CARD_WIDTH, height: CARD_HEIGHT };
+      if (!card) return undefined;
+      return { url: cardUrl(card), type: 'image/png', width: CARD_WIDTH, height: CARD_HEIGHT };
     },
     answer(urlPath) {
       let canonical: string;
@@ -152,7 +167,12 @@ export function mediaManifest(
       } catch {
         return undefined; // malformed percent-encoding
       }
-      const found = served.get(canonical);
+      const found = lookUp(canonical);
+      const { card, post } = found ?? {};
+      if (found && card && cards) {
+        const source = resolve(posts, post ?? '');
+        return { root: found.root, file: found.file, card: () => cards.store.ensure(card, source) };
+      }
       if (found) return { root: found.root, file: found.file };
       const moved = current.get(canonical.replace(HASHED, '$1$2'));
       return moved === undefined || !HASHED.test(canonical) ? undefined : { moved };

@@ -31,13 +31,19 @@ import {
 
 export type { CardJob, CardResult, ImageJob, ImageResult, Rendered, RenderJob };
 
+type Job = RenderJob | ImageJob | CardJob;
+type Reply = ChildReply | ImageReply | CardReply;
+
 export interface Renderer {
   render(job: RenderJob): Promise<Rendered>;
   /** An image beside a post (issue #18): what it is, and its variants in the render cache. */
   image(job: ImageJob): Promise<ImageResult>;
-  /** A post's social card (issue #18), into the render cache. */
-  card(job: CardJob): Promise<CardResult>;
   close(): Promise<void>;
+}
+
+/** Draws the posts' social cards on request (issue #18, cards/card-store.ts). */
+export interface CardRenderer {
+  card(job: CardJob): Promise<CardResult>;
 }
 
 /**
@@ -52,12 +58,14 @@ const POSTS_PER_CHILD = 25;
  */
 export const POSTS_PER_IMAGE = POSTS_PER_CHILD;
 
+/** The work of rendering `bodies` posts and encoding `images` images, for `createRenderer`. */
+export const renderWork = (bodies: number, images: number) => bodies + images * POSTS_PER_IMAGE;
+
 /**
- * The work of rendering `bodies` posts, encoding `images` images and drawing `cards` social cards,
- * for `createRenderer`. A card counts as a post.
+ * A card child that has drawn nothing for this long exits: a serving process keeps no satori or
+ * resvg in memory once its cards are in the cache.
  */
-export const renderWork = (bodies: number, images: number, cards = 0) =>
-  bodies + images * POSTS_PER_IMAGE + cards;
+const CARD_CHILD_IDLE_MS = 30_000;
 /**
  * Not the parent's execArgv: its --watch or --inspect must not apply to the children (issue #15).
  * A smaller young generation than V8 picks on a big machine: less memory, the same CPU time.
@@ -82,7 +90,6 @@ export function createRenderer(jobCount: number): Renderer {
 export function inProcessRenderer(): Renderer {
   let render: Promise<(job: RenderJob) => Promise<Rendered>> | undefined;
   let image: Promise<(job: ImageJob) => Promise<ImageResult>> | undefined;
-  let card: Promise<(job: CardJob) => Promise<CardResult>> | undefined;
   return {
     async render(job) {
       render ??= import('./render-body.ts').then((module) => module.default);
@@ -102,27 +109,77 @@ export function inProcessRenderer(): Renderer {
         throw new Error(`could not process ${job.file}`, { cause: error });
       }
     },
-    async card(job) {
-      card ??= import('../cards/card-job.ts').then((module) => module.default);
-      const makeCard = await card;
-      try {
-        return await makeCard(job);
-      } catch (error) {
-        throw new Error(`could not make the social card of ${job.file}`, { cause: error });
-      }
-    },
     close: async () => {},
   };
 }
 
+/** A task module's file: .ts sources in development, compiled .js in the image. */
+const taskFile = (relative: string) =>
+  fileURLToPath(new URL(`${relative}${extname(import.meta.url)}`, import.meta.url));
+
 function poolRenderer(count: number): Renderer {
-  const pool = new Tinypool({
-    // The child runs from .ts sources in development and from compiled .js in the image.
-    filename: fileURLToPath(new URL(`./child${extname(import.meta.url)}`, import.meta.url)),
-    runtime: 'child_process',
-    // All started now, before the posts are validated, so they load Shiki meanwhile.
+  // All started now, before the posts are validated, so they load Shiki meanwhile.
+  const { run, close } = childPool({
+    filename: taskFile('./child'),
     minThreads: count,
     maxThreads: count,
+  });
+  return {
+    render: async (job) =>
+      (
+        await run<ChildReply>(
+          job,
+          ['render', 'rendering'],
+          (pid, cause) => new PostRenderError(job, `render child ${pid}`, cause),
+        )
+      ).rendered,
+    image: async (job) =>
+      (
+        await run<ImageReply>(
+          job,
+          ['process', 'processing'],
+          (pid, cause) => new Error(`render child ${pid} could not process ${job.file}`, { cause }),
+        )
+      ).result,
+    close,
+  };
+}
+
+/**
+ * One child process that draws social cards (cards/card-job.ts), started by the first card and
+ * gone when idle: off the serving process's event loop, and without Shiki, which a card needs not.
+ */
+export function cardRenderer(): CardRenderer {
+  const { run } = childPool({
+    filename: taskFile('../cards/card-job'),
+    minThreads: 0,
+    maxThreads: 1,
+    idleTimeout: CARD_CHILD_IDLE_MS,
+  });
+  return {
+    card: async (job) =>
+      (
+        await run<CardReply>(
+          job,
+          ['make the social card of', 'making the social card of'],
+          (pid, cause) =>
+            new Error(`render child ${pid} could not make the social card of ${job.file}`, {
+              cause,
+            }),
+        )
+      ).result,
+  };
+}
+
+function childPool(options: {
+  filename: string;
+  minThreads: number;
+  maxThreads: number;
+  idleTimeout?: number;
+}) {
+  const pool = new Tinypool({
+    ...options,
+    runtime: 'child_process',
     execArgv: CHILD_EXEC_ARGV,
     env: childProcessEnv(),
     // The V8 serializer, not JSON: a cold start moves megabytes of rendered HTML back.
@@ -158,16 +215,18 @@ function poolRenderer(count: number): Renderer {
    * Runs `job` in a child; a failure names the child and the file. A job the child answered with
    * an error becomes `refused(pid, cause)`: for a body, the post's own problem (issue #20).
    */
-  const run = async <Reply extends ChildReply | ImageReply | CardReply>(
-    job: RenderJob | ImageJob | CardJob,
+  const run = async <R extends Reply>(
+    job: Job,
     [verb, doing]: [string, string],
     refused: (pid: number, cause: Error) => Error,
-  ): Promise<Exclude<Reply, { ok: false }>> => {
+  ): Promise<Exclude<R, { ok: false }>> => {
     if (failure) throw failure;
     watchExits(); // tinypool replaces a dead child
-    let reply: Reply;
+    let reply: R;
     try {
-      reply = (await pool.run(job)) as Reply;
+      const running = pool.run(job);
+      watchExits(); // the child this run started, if it had to start one
+      reply = (await running) as R;
     } catch (error) {
       const died = lastExit;
       lastExit = undefined;
@@ -179,38 +238,12 @@ function poolRenderer(count: number): Renderer {
       );
     }
     if (!reply.ok) throw refused(reply.pid, errorFromData(reply.error));
-    return reply as Exclude<Reply, { ok: false }>;
+    return reply as Exclude<R, { ok: false }>;
   };
 
   return {
-    render: async (job) =>
-      (
-        await run<ChildReply>(
-          job,
-          ['render', 'rendering'],
-          (pid, cause) => new PostRenderError(job, `render child ${pid}`, cause),
-        )
-      ).rendered,
-    image: async (job) =>
-      (
-        await run<ImageReply>(
-          job,
-          ['process', 'processing'],
-          (pid, cause) => new Error(`render child ${pid} could not process ${job.file}`, { cause }),
-        )
-      ).result,
-    card: async (job) =>
-      (
-        await run<CardReply>(
-          job,
-          ['make the social card of', 'making the social card of'],
-          (pid, cause) =>
-            new Error(`render child ${pid} could not make the social card of ${job.file}`, {
-              cause,
-            }),
-        )
-      ).result,
-    async close() {
+    run,
+    close: async () => {
       closing = true;
       await pool.destroy();
     },

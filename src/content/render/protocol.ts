@@ -65,7 +65,10 @@ export interface ImageResult {
 export type ImageReply =
   { ok: true; result: ImageResult } | { ok: false; pid: number; error: ErrorData };
 
-/** A post's social card (issue #18): draw it and write it into `mediaDir` under `key`. */
+/**
+ * A post's social card (issue #18), drawn on its first request (cards/card-store.ts): draw it and
+ * write it into `mediaDir` under `key`.
+ */
 export interface CardJob {
   kind: 'card';
   /** The post's file, to name it when the card fails. */
@@ -76,7 +79,8 @@ export interface CardJob {
 }
 
 export interface CardResult {
-  /** Set when the card could not be written to the cache. */
+  png: Uint8Array;
+  /** Set when the card could not be written to the cache: the caller keeps `png`. */
   cacheError?: string | undefined;
   seconds: number;
 }

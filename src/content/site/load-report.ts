@@ -12,8 +12,6 @@ export interface LoadReport {
   rendered: number;
   /** Images read, checked or given their variants now (issue #18): none when none changed. */
   images: number;
-  /** Social cards made now (issue #18): none when none changed. */
-  cards: number;
   /** Posts whose body came from the cache. */
   cached: number;
   /** Files read and validated now (the others came from the index). */

@@ -4,17 +4,18 @@
  * of those is trusted from the site index while its size and modification time agree, else read
  * and hashed; an image whose content is new goes through the image job (render/pool.ts), whose
  * result the index keeps, so a start whose images did not change runs none. The posts' social
- * cards (cards/cards.ts) are made the same way, into the same folder of the render cache: a card
- * whose key is there is not made again.
+ * cards (cards/cards.ts) go into the same folder of the render cache, drawn on their first request
+ * (cards/card-store.ts): a load makes none.
  */
 import { join } from 'node:path';
 import type { IndexEntry, MediaEntry } from '../cache/site-index.ts';
-import { type CardSettings, type PostCard, postCard } from '../cards/cards.ts';
+import { type CardStore, createCardStore } from '../cards/card-store.ts';
+import { type CardSettings, postCard } from '../cards/cards.ts';
 import { resolveFile } from '../markdown/file-references.ts';
 import { mediaDir, presentKeys, pruneVariants } from '../media/media-cache.ts';
 import { type MediaManifest, mediaManifest } from '../media/media-manifest.ts';
 import { mediaKey, VARIANT_SOURCES } from '../media/variants.ts';
-import type { CardJob, ImageJob, ImageResult } from '../render/pool.ts';
+import type { ImageJob, ImageResult } from '../render/pool.ts';
 import { readStamp } from './file-state.ts';
 
 export interface MediaOptions {
@@ -22,12 +23,6 @@ export interface MediaOptions {
   cacheDir: string;
   /** Config `IMAGE_MAX_MB` in bytes: a larger image is served as is, never decoded. */
   maxImageBytes: number;
-}
-
-/** The jobs a sync finds to do: image jobs by path, card jobs by key. */
-export interface MediaJobs {
-  images: Map<string, ImageJob>;
-  cards: Map<string, CardJob>;
 }
 
 export class MediaFiles {
@@ -38,20 +33,20 @@ export class MediaFiles {
   #manifest: MediaManifest | undefined;
   /** Set when the posts get social cards (issue #18). */
   #cardSettings: CardSettings | undefined;
-  /** Key → slug of the posts' cards in the render cache, and of those being made. */
-  readonly #cards = new Map<string, string>();
-  readonly #pendingCards = new Map<string, string>();
+  /** The post versions whose cards are served (and kept by `prune`). */
+  #cardPosts: readonly IndexEntry[] = [];
+  readonly #cardStore: CardStore;
 
   constructor(options: MediaOptions) {
     this.#options = options;
+    this.#cardStore = createCardStore(mediaDir(options.cacheDir));
   }
 
   /**
    * Brings the manifest in line with the files `posts` show or link to: reads the files it lacks
    * and the `changed` ones (`known`: index entries, trusted while size and mtime agree) and drops
    * the others. Returns, by path, the image jobs that must run: for an image not read yet, and
-   * (`encode`) for one whose variants are not in the render cache; and, by key, the card jobs of
-   * the posts whose card is not in the render cache (`encode`).
+   * (`encode`) for one whose variants are not in the render cache. The cards of `posts` are served.
    */
   async sync(
     posts: Iterable<IndexEntry>,
@@ -60,7 +55,7 @@ export class MediaFiles {
       changed?: ReadonlySet<string>;
       encode: boolean;
     },
-  ): Promise<MediaJobs> {
+  ): Promise<Map<string, ImageJob>> {
     const { postsDir, cacheDir, maxImageBytes } = this.#options;
     const versions = [...posts];
     /** Path → whether a post shows it as an image (else it only links to it). */
@@ -87,7 +82,8 @@ export class MediaFiles {
     this.#manifest = undefined;
 
     const dir = mediaDir(cacheDir);
-    const present = options.encode ? await presentKeys(dir) : undefined;
+    const images = [...shown.values()].some((image) => image);
+    const present = options.encode && images ? await presentKeys(dir) : undefined;
     const jobs = new Map<string, ImageJob>();
     for (const [path, image] of shown) {
       const entry = this.#entries.get(path);
@@ -104,51 +100,19 @@ export class MediaFiles {
       const mode = !small ? 'metadata' : options.encode ? 'encode' : 'check';
       jobs.set(path, { kind: 'image', file: join(postsDir, path), key, mediaDir: dir, mode });
     }
-    const cards = new Map<string, CardJob>();
-    this.#cards.clear();
-    this.#pendingCards.clear();
-    for (const { post, card } of present ? this.#postCards(versions) : []) {
-      if (present?.has(card.key)) {
-        this.#cards.set(card.key, card.slug);
-        continue;
-      }
-      this.#pendingCards.set(card.key, card.slug);
-      const file = join(postsDir, post.path);
-      cards.set(card.key, { kind: 'card', file, key: card.key, mediaDir: dir, card: card.text });
-    }
-    return { images: jobs, cards };
+    this.showCards(versions);
+    return jobs;
   }
 
-  /** The cards of `posts` that are in the render cache (a cluster worker: its primary made them). */
-  async openCards(posts: Iterable<IndexEntry>): Promise<void> {
-    const present = await presentKeys(mediaDir(this.#options.cacheDir));
-    this.#cards.clear();
-    for (const { card } of this.#postCards(posts))
-      if (present.has(card.key)) this.#cards.set(card.key, card.slug);
+  /** Serves the cards of `posts` (a cluster worker: the index's posts). */
+  showCards(posts: readonly IndexEntry[]): void {
+    this.#cardPosts = posts;
     this.#manifest = undefined;
-  }
-
-  #postCards(posts: Iterable<IndexEntry>): { post: IndexEntry; card: PostCard }[] {
-    const settings = this.#cardSettings;
-    if (!settings) return [];
-    return [...posts].flatMap((post) => {
-      const card = postCard(post.frontMatter, settings);
-      return card ? [{ post, card }] : [];
-    });
   }
 
   /** The posts get social cards with these settings; none when undefined. */
   useCards(settings: CardSettings | undefined): void {
     this.#cardSettings = settings;
-    this.#cards.clear();
-    this.#manifest = undefined;
-  }
-
-  /** Takes a card job's outcome into the manifest: the card is there unless it was not written. */
-  settleCard(key: string, written: boolean): void {
-    const slug = this.#pendingCards.get(key);
-    this.#pendingCards.delete(key);
-    if (written && slug !== undefined) this.#cards.set(key, slug);
     this.#manifest = undefined;
   }
 
@@ -173,7 +137,8 @@ export class MediaFiles {
 
   manifest(): MediaManifest {
     const settings = this.#cardSettings;
-    const cards = settings && { settings, made: this.#cards };
+    const posts = this.#cardPosts;
+    const cards = settings && { settings, posts: () => posts, store: this.#cardStore };
     this.#manifest ??= mediaManifest(this.#entries.values(), this.#options, cards);
     return this.#manifest;
   }
@@ -181,7 +146,11 @@ export class MediaFiles {
   /** Deletes the variants no file of the manifest has, and the cards no post shows. */
   prune(): Promise<void> {
     const keep = new Set([...this.#entries.values()].map((entry) => mediaKey(entry.source.hash)));
-    for (const key of [...this.#cards.keys(), ...this.#pendingCards.keys()]) keep.add(key);
+    const settings = this.#cardSettings;
+    for (const post of settings ? this.#cardPosts : []) {
+      const card = postCard(post.frontMatter, settings as CardSettings);
+      if (card) keep.add(card.key);
+    }
     return pruneVariants(mediaDir(this.#options.cacheDir), keep);
   }
 }

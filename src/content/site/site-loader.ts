@@ -126,7 +126,7 @@ export class SiteLoader {
     this.#stopOnProblems();
     const validated = this.#allStates().filter((state) => state.parsed).length;
     const knownMedia = new Map(index.media.map((entry) => [entry.path, entry]));
-    const { rendered, images, cards, renderSeconds } = await this.#renderPending({
+    const { rendered, images, renderSeconds } = await this.#renderPending({
       known: knownMedia,
     });
     this.#stopOnProblems(); // a post whose Markdown could not be rendered
@@ -149,7 +149,6 @@ export class SiteLoader {
       ).length,
       rendered,
       images,
-      cards,
       cached: goods.length - rendered,
       validated,
       ms: Math.round(performance.now() - started),
@@ -171,7 +170,7 @@ export class SiteLoader {
     settleAll(this.#pages, index.pages);
     this.#media.open(index.media);
     await this.#readTheme();
-    await this.#media.openCards(index.entries);
+    this.#media.showCards(index.entries);
     return true;
   }
 
@@ -415,12 +414,12 @@ export class SiteLoader {
   async #renderPending(media: {
     known?: ReadonlyMap<string, MediaEntry>;
     changed?: ReadonlySet<string>;
-  }): Promise<{ rendered: number; images: number; cards: number; renderSeconds: number[] }> {
+  }): Promise<{ rendered: number; images: number; renderSeconds: number[] }> {
     const render = this.#options.render !== false;
     const versions = [...this.#posts.states.values()].flatMap((state) =>
       [state.current, state.good].filter((version) => version !== undefined),
     );
-    const { images, cards } = await this.#media.sync(versions, { ...media, encode: render });
+    const images = await this.#media.sync(versions, { ...media, encode: render });
     const result = await renderPending(this.#allStates(), {
       store: this.store,
       renderer: (work) => this.#renderer(work),
@@ -428,8 +427,6 @@ export class SiteLoader {
       bodies: render,
       images,
       onImage: (path, image) => this.#media.settle(path, image),
-      cards,
-      onCard: (key, result) => this.#media.settleCard(key, result.cacheError === undefined),
     });
     this.#cacheError ??= result.cacheError;
     const manifest = this.#media.manifest();
