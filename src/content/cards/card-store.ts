@@ -46,7 +46,7 @@ export function createCardStore(
     );
     if (there) return {};
     pool ??= renderer();
-    const job = { kind: 'card', file: source, key: card.key, mediaDir, card: card.text } as const;
+    const job = { kind: 'card', file: source, key: card.key, mediaDir, card: card.text() } as const;
     const { png, cacheError, seconds } = await pool.card(job);
     if (cacheError === undefined) return { seconds };
     const bytes = Buffer.from(png.buffer, png.byteOffset, png.byteLength);

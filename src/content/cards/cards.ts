@@ -30,7 +30,8 @@ export const CARD_FILE = 'card.png';
 export interface PostCard {
   key: string;
   slug: string;
-  text: CardText;
+  /** What it shows: only for drawing it. */
+  text: () => CardText;
 }
 
 let fingerprint: string | undefined;
@@ -47,17 +48,15 @@ function cardFingerprint(): string {
   return fingerprint;
 }
 
-/** The card of a post with this front matter; undefined when it has a cover. */
+/**
+ * The card of a post with this front matter; undefined when it has a cover. Its key hashes the
+ * post's date as stored, not as the card writes it: the same, without formatting it.
+ */
 export function postCard(fm: StoredFrontMatter, settings: CardSettings): PostCard | undefined {
   if (fm.cover) return undefined;
-  const text: CardText = {
-    siteTitle: settings.siteTitle,
-    title: fm.title,
-    date: humanDate(toDate(fm.date)),
-    colours: settings.colours,
-  };
-  const key = createHash('sha256')
-    .update(`${cardFingerprint()}\0${JSON.stringify(text)}`)
-    .digest('hex');
+  const { siteTitle, colours } = settings;
+  const shown = JSON.stringify([siteTitle, fm.title, fm.date, colours]);
+  const key = createHash('sha256').update(`${cardFingerprint()}\0${shown}`).digest('hex');
+  const text = () => ({ siteTitle, title: fm.title, date: humanDate(toDate(fm.date)), colours });
   return { key, slug: fm.slug, text };
 }

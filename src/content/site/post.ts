@@ -9,13 +9,14 @@ import { escapeHtml } from '../markdown/text.ts';
 import { imageHtml } from '../media/media-markup.ts';
 import type { MediaManifest } from '../media/media-manifest.ts';
 import { toDate } from '../source/front-matter-schema.ts';
-import type { FrontMatter, Page, Post, PostCover } from '../types.ts';
+import type { FrontMatter, Page, Post, PostCover, SocialCard } from '../types.ts';
 
 const WORDS_PER_MINUTE = 230;
 
 export function toPost(file: string, entry: IndexEntry, media: MediaManifest): Post {
   const fm = entry.frontMatter;
   const summary = fm.summary ?? entry.firstParagraph;
+  let socialCard: SocialCard | undefined | null = null;
   return {
     slug: fm.slug,
     title: fm.title,
@@ -32,7 +33,11 @@ export function toPost(file: string, entry: IndexEntry, media: MediaManifest): P
     file,
     bodyKey: entry.bodyKey,
     cover: coverOf(entry, media),
-    socialCard: media.card(entry),
+    // Worked out when a page shows it (its URL hashes what the card shows), not at a start.
+    get socialCard() {
+      if (socialCard === null) socialCard = media.card(entry);
+      return socialCard;
+    },
     mediaVersion: mediaVersion(entry, media),
   };
 }
@@ -48,11 +53,13 @@ function coverOf(entry: IndexEntry, media: MediaManifest): PostCover | undefined
   return { alt: cover.alt, url, width, height, type, bytes, html };
 }
 
-/** What the post's pages show of its files (their URLs, sizes and variants) and its card. */
+/**
+ * What the post's pages show of its files (their URLs, sizes and variants). Not its card: the
+ * card's URL follows from its front matter and the site's settings alone.
+ */
 export function mediaVersion(entry: IndexEntry, media: MediaManifest): string {
-  const card = media.card(entry)?.url ?? '';
-  if (entry.files.length === 0) return card;
-  const hash = createHash('sha256').update(`${card}\n`);
+  if (entry.files.length === 0) return '';
+  const hash = createHash('sha256');
   for (const { target } of entry.files) {
     const path = resolveFile(entry.path, target);
     hash.update(`${target}\0${JSON.stringify(path === undefined ? null : media.file(path))}\n`);
