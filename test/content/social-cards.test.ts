@@ -212,6 +212,50 @@ describe('social cards', () => {
     assert.deepEqual(await pixel(600, 2), [255, 128, 0], 'the band at the top is --link');
   });
 
+  it('keeps the theme’s colours in the site index, and takes a changed stylesheet’s at the next start', async () => {
+    const stylesheetDir = await tempDir();
+    const stylesheet = join(stylesheetDir, 'style.css');
+    const theme = (bg: string) =>
+      `:root {\n  --bg: ${bg};\n  --text: #000;\n  --muted: #555;\n  --link: #00f;\n  --rule: #ccc;\n}\n`;
+    await writeFile(stylesheet, theme('#ffffff'));
+    const { loader, cacheDir } = await blog(
+      { 'first.md': postSource({ title: 'First' }) },
+      stylesheet,
+    );
+    const urlOf = async () => {
+      const loaded = loader();
+      await loaded.load();
+      return post(siteOf(loaded), 'first').socialCard?.url;
+    };
+    const first = await urlOf();
+    const index = JSON.parse(await readFile(join(cacheDir, 'site-index.json'), 'utf8')) as {
+      theme: { read: { colours: { background: string } } };
+    };
+    assert.equal(index.theme.read.colours.background, '#ffffff');
+    assert.equal(await urlOf(), first, 'the same colours, the same card');
+
+    await writeFile(stylesheet, theme('rgb(16, 32, 48)'));
+    const loaded = loader();
+    await loaded.load();
+    const site = siteOf(loaded);
+    assert.notEqual(post(site, 'first').socialCard?.url, first, 'new colours, a new card');
+    const { data } = await sharp(await cardBytes(site, 'first'))
+      .extract({ left: 1199, top: 629, width: 1, height: 1 })
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    assert.deepEqual([...data], [16, 32, 48], 'painted with the changed --bg');
+
+    await writeFile(stylesheet, 'body { margin: 0 }\n');
+    const broken = loader();
+    const report = await broken.load();
+    assert.match(
+      formatProblem(report.warnings[0] ?? { file: '', line: 0, message: '' }),
+      /missing --bg/,
+    );
+    assert.equal(post(siteOf(broken), 'first').socialCard, undefined);
+  });
+
   it('warns with file:line and "did you mean" when the theme lacks a colour, and loads the posts without cards', async () => {
     const stylesheetDir = await tempDir();
     const stylesheet = join(stylesheetDir, 'style.css');

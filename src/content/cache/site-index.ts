@@ -1,7 +1,7 @@
 /**
  * The site index (issue #17): everything a serving process needs of every post and standalone page
- * (issue #18) but its body, and the media manifest of the files beside the posts (issue #18), kept
- * in the render cache. A start reads this one file, checks each post's size and
+ * (issue #18) but its body, the media manifest of the files beside the posts and the theme's
+ * colours for the social cards (issue #18), kept in the render cache. A start reads this one file, checks each post's size and
  * modification time against it, and reads no post that did not change.
  *
  * Never trusted blindly: an index of another version of the content code (its fingerprint), a
@@ -13,13 +13,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import type { ThemeColours } from '../cards/theme-colours.ts';
 import type { ImageInfo } from '../render/protocol.ts';
 import type { FileLink, InternalLink } from '../source/internal-links.ts';
-import type { FrontMatter, PageFrontMatter, RenderWarning } from '../types.ts';
+import type { ContentProblem, FrontMatter, PageFrontMatter, RenderWarning } from '../types.ts';
 import { contentFingerprint } from './fingerprint.ts';
 
 export const INDEX_FILE = 'site-index.json';
-const FORMAT = 3;
+const FORMAT = 4;
 
 /** What identifies a post file's content without reading it (size, mtime), and once read. */
 export interface SourceStamp {
@@ -68,6 +69,16 @@ export interface MediaEntry {
 
 export type PageEntry = IndexEntry<PageFrontMatter>;
 
+/**
+ * The theme's colours for the social cards (issue #18), or why it gives none, as read from its
+ * stylesheet: a start whose stylesheet did not change parses no CSS.
+ */
+export interface ThemeEntry {
+  stylesheet: string;
+  source: SourceStamp;
+  read: { colours: ThemeColours } | { problem: ContentProblem };
+}
+
 /** The folders an index is for: another blog's index is not used. */
 export interface IndexDirs {
   postsDir: string;
@@ -82,12 +93,14 @@ interface IndexFile {
   entries: IndexEntry[];
   pages: PageEntry[];
   media: MediaEntry[];
+  theme: ThemeEntry | null;
 }
 
 export interface ReadIndex {
   entries: IndexEntry[];
   pages: PageEntry[];
   media: MediaEntry[];
+  theme?: ThemeEntry | undefined;
   /** Set when an index was there but could not be used, saying why (logged once). */
   warning?: string | undefined;
 }
@@ -133,7 +146,8 @@ export async function readSiteIndex(cacheDir: string, dirs: IndexDirs): Promise<
   ) {
     return none(`the site index ${path} is corrupt: rebuilding it`);
   }
-  return { entries: index.entries, pages: index.pages, media: index.media };
+  const theme = isThemeEntry(index.theme) ? index.theme : undefined;
+  return { entries: index.entries, pages: index.pages, media: index.media, theme };
 }
 
 /**
@@ -146,6 +160,7 @@ export function writeSiteIndex(
   entries: readonly IndexEntry[],
   pages: readonly PageEntry[],
   media: readonly MediaEntry[],
+  theme: ThemeEntry | undefined,
 ): string | undefined {
   const path = join(cacheDir, INDEX_FILE);
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
@@ -157,6 +172,7 @@ export function writeSiteIndex(
     entries: [...entries],
     pages: [...pages],
     media: [...media],
+    theme: theme ?? null,
   };
   try {
     mkdirSync(cacheDir, { recursive: true });
@@ -210,5 +226,16 @@ function isMediaEntry(value: unknown): value is MediaEntry {
     typeof entry.source.hash === 'string' &&
     Array.isArray(entry.variants) &&
     (entry.image === undefined || typeof entry.image.format === 'string')
+  );
+}
+
+/** A theme entry that is not this shape is read again from the stylesheet. */
+function isThemeEntry(value: unknown): value is ThemeEntry {
+  const entry = value as Partial<ThemeEntry> | null | undefined;
+  return (
+    typeof entry?.stylesheet === 'string' &&
+    typeof entry.source?.hash === 'string' &&
+    typeof entry.read === 'object' &&
+    ('colours' in entry.read || 'problem' in entry.read)
   );
 }

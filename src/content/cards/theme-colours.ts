@@ -9,7 +9,6 @@
  * be one satori paints: parse-css-color, the parser satori itself uses, says so. A `var()` or a
  * `color-mix()` is not one: a card has no cascade to resolve it.
  */
-import { readFile } from 'node:fs/promises';
 import parseColor from 'parse-css-color';
 import postcss, { type Root } from 'postcss';
 import valueParser from 'postcss-value-parser';
@@ -85,20 +84,4 @@ export function themeColours(
     colours[name as keyof ThemeColours] = value;
   }
   return { colours: colours as ThemeColours };
-}
-
-/** `themeColours` of the stylesheet at `file`, or the problem of reading it. */
-export async function readThemeColours(
-  file: string,
-): Promise<{ colours: ThemeColours } | { problem: ContentProblem }> {
-  return readFile(file, 'utf8').then(
-    (css) => themeColours(file, css),
-    (error: NodeJS.ErrnoException) => ({
-      problem: {
-        file,
-        line: 1,
-        message: `cannot read the theme's colours: ${error.code ?? error.message}`,
-      },
-    }),
-  );
 }

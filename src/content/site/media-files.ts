@@ -144,13 +144,16 @@ export class MediaFiles {
   }
 
   /** Deletes the variants no file of the manifest has, and the cards no post shows. */
-  prune(): Promise<void> {
+  async prune(): Promise<void> {
+    const dir = mediaDir(this.#options.cacheDir);
     const keep = new Set([...this.#entries.values()].map((entry) => mediaKey(entry.source.hash)));
+    // Only a folder no image has can be a card: without one, no post's card key is worked out.
+    if ([...(await presentKeys(dir))].every((key) => keep.has(key))) return;
     const settings = this.#cardSettings;
     for (const post of settings ? this.#cardPosts : []) {
       const card = postCard(post.frontMatter, settings as CardSettings);
       if (card) keep.add(card.key);
     }
-    return pruneVariants(mediaDir(this.#options.cacheDir), keep);
+    await pruneVariants(dir, keep);
   }
 }

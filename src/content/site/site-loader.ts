@@ -19,6 +19,7 @@ import { stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { type BodyStore, createBodyStore } from '../cache/body-store.ts';
 import { type IndexEntry, readSiteIndex, writeSiteIndex } from '../cache/site-index.ts';
+import type { ThemeEntry } from '../cache/site-index.ts';
 import type { MediaEntry, StoredFrontMatter } from '../cache/site-index.ts';
 import { DEFAULT_IMAGE_MAX_MB } from '../../config.ts';
 import { resolveFile } from '../markdown/file-references.ts';
@@ -40,7 +41,7 @@ import {
   vanishedClaimants,
   within,
 } from './collection.ts';
-import { type FileState, readFileState } from './file-state.ts';
+import { type FileState, readFileState, readStamp } from './file-state.ts';
 import type { LoadReport, PostChange, UpdateReport } from './load-report.ts';
 import { checkFiles } from './post-files.ts';
 import { renderPending } from './render-pending.ts';
@@ -92,7 +93,8 @@ export class SiteLoader {
   /** Whether the index on disk lags behind the states. */
   #dirty = false;
   #cacheError: string | undefined;
-  /** Why the posts get no social cards: the theme's colours could not be read. */
+  /** The theme's colours for the social cards, or why there are none (issue #18). */
+  #theme: ThemeEntry | undefined;
   #themeProblem: ContentProblem | undefined;
 
   constructor(options: SiteLoaderOptions) {
@@ -114,7 +116,7 @@ export class SiteLoader {
   async load(): Promise<LoadReport> {
     const started = performance.now();
     const index = await readSiteIndex(this.#options.cacheDir, this.#options);
-    await this.#readTheme();
+    await this.#readTheme(index.theme);
     const { posts: postPaths, files } = await discoverPosts(this.postsDir);
     this.#media.paths.clear();
     for (const file of files) this.#media.paths.add(file);
@@ -169,7 +171,8 @@ export class SiteLoader {
     settleAll(this.#posts, index.entries);
     settleAll(this.#pages, index.pages);
     this.#media.open(index.media);
-    await this.#readTheme();
+    // The primary has just checked the stylesheet: its colours are taken as they are.
+    await this.#readTheme(index.theme, true);
     this.#media.showCards(index.entries);
     return true;
   }
@@ -212,6 +215,7 @@ export class SiteLoader {
       goods(this.#posts.states),
       goods(this.#pages.states),
       this.#media.entries(),
+      this.#theme,
     );
     if (error === undefined) this.#dirty = false;
     this.#cacheError ??= error;
@@ -466,15 +470,40 @@ export class SiteLoader {
     return { sources: [...posts].sort(), files };
   }
 
-  /** The theme's colours for the posts' social cards, if they get them; else a warning says why. */
-  async #readTheme(): Promise<void> {
+  /**
+   * The theme's colours for the posts' social cards, if they get them; else a warning says why.
+   * Taken from the index (`known`) while the stylesheet's size and modification time agree (or
+   * `trusted`): postcss parses it only when it changed.
+   */
+  async #readTheme(known: ThemeEntry | undefined, trusted = false): Promise<void> {
     const cards = this.#options.cards;
     this.#themeProblem = undefined;
+    this.#theme = undefined;
     if (!cards) return this.#media.useCards(undefined);
-    const { readThemeColours } = await import('../cards/theme-colours.ts');
-    const read = await readThemeColours(cards.stylesheet);
+    const { stylesheet, siteTitle } = cards;
+    const before = known?.stylesheet === stylesheet ? known : undefined;
+    let theme = trusted ? before : undefined;
+    if (!theme) {
+      const file = await readStamp(stylesheet, before?.source).catch(
+        (error: NodeJS.ErrnoException) => error.code ?? error.message,
+      );
+      if (typeof file !== 'object') {
+        const message = `cannot read the theme's colours: ${file ?? 'ENOENT'}`;
+        this.#themeProblem = { file: stylesheet, line: 1, message };
+        return this.#media.useCards(undefined);
+      }
+      if (file.stamp.hash === before?.source.hash) {
+        theme = file.stamp === before.source ? before : { ...before, source: file.stamp };
+      } else {
+        const { themeColours } = await import('../cards/theme-colours.ts');
+        const read = themeColours(stylesheet, file.bytes?.toString('utf8') ?? '');
+        theme = { stylesheet, source: file.stamp, read };
+      }
+    }
+    this.#dirty ||= theme !== known;
+    this.#theme = theme;
+    const { read } = theme;
     if ('problem' in read) this.#themeProblem = read.problem;
-    const { siteTitle } = cards;
     this.#media.useCards('colours' in read ? { siteTitle, colours: read.colours } : undefined);
   }
 
