@@ -144,7 +144,7 @@ export function buildApp(
   if (options.dev) app.register(options.dev.plugin, { store, meta });
   app.register(errors, { store });
   app.register(assets, { dir: assetsDir, manifest: assetManifest, dev: options.dev !== undefined });
-  app.register(media, { store, postsDir: resolve(config.postsDir) });
+  app.register(media, { store, postsDir: resolve(config.postsDir), metrics: options.metrics });
   for (const routes of [pages, tags, archive, feeds, searchEngines, search, standalonePages])
     app.register(routes, { store });
   app.register(health, { lifecycle });

@@ -47,6 +47,12 @@ export function createHttpMetrics(registry: Registry) {
       labelNames: ['kind'],
       registers: [registry],
     }),
+    // Issue #18: a social card is drawn by the first request of its URL, then served from the cache.
+    cardsDrawn: new Counter({
+      name: `${METRIC_PREFIX}social_cards_drawn_total`,
+      help: 'Social cards drawn because a request found none in the render cache.',
+      registers: [registry],
+    }),
     cacheBytes: new Gauge({
       name: `${METRIC_PREFIX}page_cache_bytes`,
       help: 'Bytes of rendered pages kept in memory (at most PAGE_CACHE_MB per process).',

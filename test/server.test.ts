@@ -139,7 +139,14 @@ describe('the server process', () => {
     let drawn: { url: string; png: Buffer; etag: string | null } | undefined;
     let file: { ino: number; mtimeMs: number } | undefined;
     for (const start of ['first', 'second']) {
-      const server = startServer({ POSTS_DIR: 'posts', CACHE_DIR: cacheDir });
+      const metricsPort = await freePort();
+      // One process: its concurrent first requests share one drawing (two workers could each draw).
+      const server = startServer({
+        POSTS_DIR: 'posts',
+        CACHE_DIR: cacheDir,
+        WORKERS: '1',
+        METRICS_PORT: String(metricsPort),
+      });
       const base = await server.listening;
       if (start === 'first') {
         assert.deepEqual(await cards(), [], 'a start draws no card');
@@ -176,12 +183,15 @@ describe('the server process', () => {
         const now = await stat(join(cacheDir, 'media', name ?? ''));
         assert.deepEqual([now.ino, now.mtimeMs], [file?.ino, file?.mtimeMs], 'not written again');
       }
+      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      const drawnCount = start === 'first' ? 1 : 0;
+      assert.match(metrics, new RegExp(`^quire_social_cards_drawn_total ${drawnCount}$`, 'm'));
       server.child.kill('SIGTERM');
       assert.equal(await exitWithin(server, 10_000), 0);
       const made = parseLines(server.stdoutLines.filter(Boolean)).filter(
         (line) => line.msg === 'social card made',
       );
-      assert.equal(made.length, start === 'first' ? 1 : 0, `${start} start: cards drawn`);
+      assert.equal(made.length, drawnCount, `${start} start: cards drawn`);
     }
   });
 

@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
+import type { HttpMetrics } from '../metrics.ts';
 import type { PageStore } from './page-store.ts';
 import { etagMatches, notFound } from './send-page.ts';
 
@@ -26,7 +27,7 @@ const SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 
 export default async function media(
   fastify: FastifyInstance,
-  { store, postsDir }: { store: PageStore; postsDir: string },
+  { store, postsDir, metrics }: { store: PageStore; postsDir: string; metrics?: HttpMetrics },
 ): Promise<void> {
   await fastify.register(fastifyStatic, {
     root: postsDir, // required; each file is sent from the root its manifest entry names
@@ -44,6 +45,7 @@ export default async function media(
     }
     const card = await answer.card?.();
     if (card?.seconds !== undefined) {
+      metrics?.cardsDrawn.inc();
       request.log.info(
         { file: answer.file, ms: Math.round(card.seconds * 1000) },
         'social card made',
