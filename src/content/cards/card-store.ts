@@ -45,9 +45,13 @@ export function createCardStore(
       () => false,
     );
     if (there) return {};
-    pool ??= renderer();
+    const drawing = (pool ??= renderer());
     const job = { kind: 'card', file: source, key: card.key, mediaDir, card: card.text() } as const;
-    const { png, cacheError, seconds } = await pool.card(job);
+    // A failed child fails this card; the next card starts a new one (pool.ts keeps the failure).
+    const { png, cacheError, seconds } = await drawing.card(job).catch((error: unknown) => {
+      if (pool === drawing) pool = undefined;
+      throw error;
+    });
     if (cacheError === undefined) return { seconds };
     const bytes = Buffer.from(png.buffer, png.byteOffset, png.byteLength);
     unwritten.set(card.key, bytes);
