@@ -8,6 +8,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { childProcessEnvChanges, type Config } from '../config.ts';
 import type { Logger } from '../log.ts';
@@ -76,7 +77,14 @@ export async function runPrimary(wanted: Config, logger: Logger): Promise<void> 
   stopMetrics = () => metricsServer.close();
 
   // Not what node --watch or a debugger gave this process for itself (config.ts, issue #15).
-  const workerEnv = { ...childProcessEnvChanges(), ...SERVING_ENV };
+  // Node's compile cache (https://nodejs.org/api/module.html#module-compile-cache): the first
+  // workers leave their modules compiled on disk, so a replacement starts serving sooner (issue
+  // #20: a dead worker is replaced within 2 s). Best effort: Node skips a cache it cannot write.
+  const workerEnv = {
+    ...childProcessEnvChanges(),
+    ...SERVING_ENV,
+    NODE_COMPILE_CACHE: join(config.cacheDir, 'node-compile-cache'),
+  };
   const crashes: number[] = [];
   cluster.on('exit', (worker, code, signal) => {
     if (shuttingDown) return;
