@@ -117,6 +117,9 @@ const variables = z.object({
   // More than this many worker crashes within CRASH_LOOP_WINDOW_MS stops the whole cluster.
   CRASH_LOOP_RESTARTS: wholeNumber(1, 1000, 'a number of restarts').default(5),
   CRASH_LOOP_WINDOW_MS: wholeNumber(1000, 3_600_000, 'a number of milliseconds').default(60_000),
+  // A cluster worker whose heartbeat is silent this long (a blocked event loop, a stopped
+  // process) is killed and replaced like a crash (issue #20). WORKERS=1: the liveness probe's job.
+  WORKER_HANG_MS: wholeNumber(1000, 600_000, 'a number of milliseconds').default(5000),
   // Peers whose X-Forwarded-For/-Proto/-Host are believed (nginx's address, see nginx/README.md);
   // by default no one.
   TRUST_PROXY: z
@@ -166,6 +169,7 @@ const schema = variables
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     crashLoopRestarts: c.CRASH_LOOP_RESTARTS,
     crashLoopWindowMs: c.CRASH_LOOP_WINDOW_MS,
+    workerHangMs: c.WORKER_HANG_MS,
     trustProxy: c.TRUST_PROXY ?? (false as const),
     securityHeaders: c.SECURITY_HEADERS,
     testRoutes: c.TEST_ROUTES,

@@ -21,6 +21,7 @@ import { startMetricsServer } from './metrics-server.ts';
 import { reservePorts } from './port.ts';
 import { SERVING_ENV, SERVING_NODE_FLAGS } from './serving-runtime.ts';
 import { onShutdown } from './signals.ts';
+import { watchWorkers } from './watchdog.ts';
 import { LISTENING_MESSAGE, SHUTDOWN_MESSAGE, SITE_REQUEST, type SiteMessage } from './messages.ts';
 
 /** Well under Prometheus' default 10 s scrape timeout, even with a stuck worker. */
@@ -112,6 +113,7 @@ export async function runPrimary(wanted: Config, logger: Logger): Promise<void> 
 
   cluster.setupPrimary({ execArgv: [...process.execArgv, ...SERVING_NODE_FLAGS] });
   for (let i = 0; i < config.workers; i++) cluster.fork(workerEnv);
+  watchWorkers(config.workerHangMs, logger, () => shuttingDown);
   logger.info({ workers: config.workers }, 'cluster started');
 }
 

@@ -11,6 +11,8 @@ import { exitOnFatalErrors } from './fatal.ts';
 import { openAndReport } from './load.ts';
 import { answerMetricsRequests } from './metrics-collector.ts';
 import {
+  HEARTBEAT_MESSAGE,
+  heartbeatEveryMs,
   isSiteMessage,
   LISTENING_MESSAGE,
   SHUTDOWN_MESSAGE,
@@ -52,4 +54,8 @@ export async function runWorker(wanted: Config, logger: Logger): Promise<void> {
   // `reservePorts` checked that no one else listens there, so a second Quire cannot join.
   stop = await serve(config, logger, site, registry, { port, reusePort: true });
   process.send?.(LISTENING_MESSAGE);
+  setInterval(
+    () => process.send?.(HEARTBEAT_MESSAGE),
+    heartbeatEveryMs(config.workerHangMs),
+  ).unref();
 }

@@ -11,13 +11,14 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectionPerRequest } from '../../../test/helpers/connection-per-request.ts';
-import type { LogLine, ServerProcess } from '../../../test/helpers/server-process.ts';
 import {
+  isAlive,
   listenerGone,
   listenersOn,
   listeningPids,
   newListener,
   workersListening,
+  workersStartMs,
 } from '../faults/cluster.ts';
 import { type FaultFigures, RequestLog } from '../faults/figures.ts';
 import { inScope } from '../faults/scope.ts';
@@ -94,22 +95,4 @@ export async function killWorkerUnderLoad({
       firstWorkersStartMs,
     };
   });
-}
-
-/** From the primary's "cluster started" to the last first worker's "listening", by their log times. */
-function workersStartMs(server: ServerProcess): number {
-  const lines = server.logLines();
-  const time = (line: LogLine | undefined) => Date.parse(String(line?.time));
-  const started = time(lines.find((line) => line.msg === 'cluster started'));
-  const listening = lines.filter((line) => line.msg?.startsWith('Server listening')).map(time);
-  return Math.max(...listening) - started;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

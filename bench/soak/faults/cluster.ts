@@ -1,25 +1,31 @@
 /** Waiting on a Quire cluster's workers, from its log lines. */
 import { open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ServerProcess } from '../../../test/helpers/server-process.ts';
+import type { LogLine, ServerProcess } from '../../../test/helpers/server-process.ts';
 
-const scanned = new WeakMap<ServerProcess, { lines: number; pids: number[] }>();
+const scanned = new WeakMap<ServerProcess, Map<string, { lines: number; found: LogLine[] }>>();
 
 /**
- * The pids of the processes that logged that they listen, in order (restarts included). Reads
- * each stdout line once: under load the request lines run to thousands a second.
+ * The log lines holding `marker`, parsed. Reads each stdout line once per marker: under load the
+ * request lines run to thousands a second, too many to parse again at every poll.
  */
-export function listeningPids(server: ServerProcess): number[] {
-  const seen = scanned.get(server) ?? { lines: 0, pids: [] };
-  scanned.set(server, seen);
+export function linesWith(server: ServerProcess, marker: string): LogLine[] {
+  const byMarker = scanned.get(server) ?? new Map<string, { lines: number; found: LogLine[] }>();
+  scanned.set(server, byMarker);
+  const seen = byMarker.get(marker) ?? { lines: 0, found: [] };
+  byMarker.set(marker, seen);
   for (; seen.lines < server.stdoutLines.length; seen.lines++) {
     const line = server.stdoutLines[seen.lines]!;
-    if (!line.includes('"Server listening')) continue;
-    const { pid } = JSON.parse(line) as { pid?: unknown };
-    if (typeof pid === 'number') seen.pids.push(pid);
+    if (line.includes(marker)) seen.found.push(JSON.parse(line) as LogLine);
   }
-  return [...seen.pids];
+  return [...seen.found];
 }
+
+/** The pids of the processes that logged that they listen, in order (restarts included). */
+export const listeningPids = (server: ServerProcess): number[] =>
+  linesWith(server, '"msg":"Server listening')
+    .map((line) => line.pid)
+    .filter((pid) => typeof pid === 'number');
 
 /** Waits until `count` processes listen; resolves with the base URL. */
 export async function workersListening(
@@ -93,4 +99,23 @@ async function head(path: string, bytes = 64 * 1024): Promise<string> {
 export async function listenerGone(port: number, before: number): Promise<number> {
   while ((await listenersOn(port)) >= before) await sleep(1);
   return performance.now();
+}
+
+/** Whether a process with `pid` exists (a zombie counts until its parent reaps it). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** From the primary's "cluster started" to the last first worker's "listening", by their log times. */
+export function workersStartMs(server: ServerProcess): number {
+  const lines = server.logLines();
+  const time = (line: LogLine | undefined) => Date.parse(String(line?.time));
+  const started = time(lines.find((line) => line.msg === 'cluster started'));
+  const listening = lines.filter((line) => line.msg?.startsWith('Server listening')).map(time);
+  return Math.max(...listening) - started;
 }
