@@ -11,6 +11,7 @@ import { SiteLoader } from '../content/site/site-loader.ts';
 import { formatProblem, type Site } from '../content/types.ts';
 import type { Logger } from '../log.ts';
 import type { ContentMetrics } from '../metrics.ts';
+import type { SiteMessage } from './messages.ts';
 
 const loaderOptions = (config: Config) => ({
   postsDir: config.postsDir,
@@ -19,19 +20,23 @@ const loaderOptions = (config: Config) => ({
 });
 const meta = (config: Config) => ({ title: config.siteTitle, url: config.siteUrl });
 
-/** Loads the site; throws `ContentError` with every problem when a post is broken. */
+/**
+ * Loads the site; throws `ContentError` with every problem when a post is broken. A cache that
+ * cannot be written is one warning, unless `cacheWarned` (the cluster primary gave it already).
+ */
 export async function loadAndReport(
   config: Config,
   logger: Logger,
   metrics?: ContentMetrics,
-): Promise<Site> {
+  cacheWarned = false,
+): Promise<{ site: Site; cacheWritten: boolean }> {
   const loader = new SiteLoader(loaderOptions(config));
   const report = await loader.load();
   if (report.indexWarning) logger.warn(report.indexWarning);
   for (const warning of report.warnings) {
     logger.warn({ file: warning.file, line: warning.line }, formatProblem(warning));
   }
-  if (report.cacheError) logger.warn(report.cacheError);
+  if (report.cacheError && !cacheWarned) logger.warn(report.cacheError);
   const { posts, rendered, cached, validated, ms } = report;
   logger.info({ posts, rendered, cached, validated, ms }, 'site loaded');
   if (metrics) {
@@ -40,14 +45,14 @@ export async function loadAndReport(
     metrics.renderCacheMisses.inc(rendered);
     for (const seconds of report.renderSeconds) metrics.renderDuration.observe(seconds);
   }
-  return loader.site(meta(config));
+  return { site: loader.site(meta(config)), cacheWritten: report.cacheError === undefined };
 }
 
 /** A cluster worker: the site as the index of its primary's load (`version`) describes it. */
 export async function openAndReport(
   config: Config,
   logger: Logger,
-  version: string,
+  { version, cacheWritten }: Pick<SiteMessage, 'version' | 'cacheWritten'>,
 ): Promise<Site> {
   const started = performance.now();
   const loader = new SiteLoader(loaderOptions(config));
@@ -59,6 +64,10 @@ export async function openAndReport(
       return site;
     }
   }
+  if (!cacheWritten) {
+    logger.info('the cluster primary could not write the render cache: loading the posts here');
+    return (await loadAndReport(config, logger, undefined, true)).site;
+  }
   logger.warn('the site index is not the one the cluster primary loaded: loading the posts here');
-  return loadAndReport(config, logger);
+  return (await loadAndReport(config, logger)).site;
 }

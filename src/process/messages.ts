@@ -20,6 +20,11 @@ export interface SiteMessage {
   type: 'quire:site';
   version: string;
   port: number;
+  /**
+   * False when the primary could not write the render cache (full, read-only): it warned once
+   * for the cluster, and each worker loads the posts itself without warning again (issue #20).
+   */
+  cacheWritten: boolean;
 }
 
 export const isSiteMessage = (message: unknown): message is SiteMessage =>

@@ -51,13 +51,17 @@ export async function runPrimary(wanted: Config, logger: Logger): Promise<void> 
   const config = await reservePorts(wanted);
   const { port } = config;
   // Only the version and count are kept: the primary serves nothing, so its posts can go.
-  const site = await loadAndReport(config, logger, createContentMetrics(registry));
+  const { site, cacheWritten } = await loadAndReport(
+    config,
+    logger,
+    createContentMetrics(registry),
+  );
   const { version } = site;
   const posts = servedPosts(site);
   let announced = false;
   cluster.on('message', (worker, message: unknown) => {
     if (message === SITE_REQUEST)
-      worker.send({ type: 'quire:site', version, port } satisfies SiteMessage);
+      worker.send({ type: 'quire:site', version, port, cacheWritten } satisfies SiteMessage);
     // Once for the cluster: the first worker to listen makes the site reachable.
     if (message === LISTENING_MESSAGE && !announced) {
       announced = true;

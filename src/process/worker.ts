@@ -37,7 +37,7 @@ export async function runWorker(wanted: Config, logger: Logger): Promise<void> {
     if (message === SHUTDOWN_MESSAGE) trigger('primary');
   });
 
-  const { version, port } = await new Promise<SiteMessage>((resolve) => {
+  const { port, ...loaded } = await new Promise<SiteMessage>((resolve) => {
     const onMessage = (message: unknown) => {
       if (!isSiteMessage(message)) return;
       process.off('message', onMessage);
@@ -47,7 +47,7 @@ export async function runWorker(wanted: Config, logger: Logger): Promise<void> {
     process.send?.(SITE_REQUEST);
   });
   const config = onPort(wanted, port);
-  const site = await openAndReport(config, logger, version);
+  const site = await openAndReport(config, logger, loaded);
   // A socket of its own on the shared port (SO_REUSEPORT, on Linux), so no connection waits in
   // the primary: with Node's round-robin the primary closes those still waiting, unanswered, when
   // the last worker stops listening (issue #16; lib/internal/cluster/round_robin_handle.js).

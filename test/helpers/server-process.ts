@@ -50,10 +50,16 @@ export function startServer(env: Record<string, string>, args: string[] = []): S
 
 /**
  * `startServer` for code outside node:test (the soak cases, `npm run soak`): the caller stops it
- * (`stopNow`), as node:test's `after()` would print a test report there.
+ * (`stopNow`), as node:test's `after()` would print a test report there. `wrapper` is a command
+ * that ends by exec-ing its arguments (e.g. `unshare` with a mount), so the pid stays Quire's.
  */
-export function spawnServer(env: Record<string, string>, args: string[] = []): ServerProcess {
-  const child = spawn(process.execPath, [SERVER, ...args], {
+export function spawnServer(
+  env: Record<string, string>,
+  args: string[] = [],
+  wrapper: string[] = [],
+): ServerProcess {
+  const [command = process.execPath, ...prefix] = [...wrapper, process.execPath];
+  const child = spawn(command, [...prefix, SERVER, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

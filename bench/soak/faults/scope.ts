@@ -24,8 +24,8 @@ export class Scope {
   }
 
   /** Quire (src/server.ts) with `env`, SIGKILLed at the end unless it exited. */
-  server(env: Record<string, string>): ServerProcess {
-    const server = spawnServer(env);
+  server(env: Record<string, string>, wrapper: string[] = []): ServerProcess {
+    const server = spawnServer(env, [], wrapper);
     this.defer(async () => {
       stopNow(server);
       await server.exited;

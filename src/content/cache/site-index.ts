@@ -14,6 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { InternalLink } from '../source/internal-links.ts';
 import type { FrontMatter, RenderWarning } from '../types.ts';
+import { removeQuietly } from './body-store.ts';
 import { contentFingerprint } from './fingerprint.ts';
 
 export const INDEX_FILE = 'site-index.json';
@@ -125,6 +126,7 @@ export function writeSiteIndex(
     renameSync(temporary, path);
     return undefined;
   } catch (error) {
+    removeQuietly(temporary); // what a full disk let through (issue #20)
     return `cannot write the site index ${path}: ${(error as Error).message}`;
   }
 }
