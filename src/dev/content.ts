@@ -4,7 +4,7 @@
  * only a writing session has: redirects of posts renamed during the session, the problems with
  * their source lines for the banner, and the in-process renderer that makes an edit cheap.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parsePost } from '../content/source/front-matter.ts';
 import { createRenderer } from '../content/render/pool.ts';
@@ -59,6 +59,12 @@ export function createDevContent(options: {
   const deleted = new Map<string, string>();
   let problems: DevProblem[] = [];
   let site: Site | undefined;
+  /**
+   * Set while the posts directory itself is gone (renamed away, deleted, a checkout under way):
+   * its files' deletions are not applied, so the posts are served as they were, and the banner
+   * says why nothing changes (issue #20). Cleared when it is back.
+   */
+  let folderGone: DevProblem | undefined;
 
   /** Every problem, with the source line it points at. */
   const locate = async () => {
@@ -122,13 +128,28 @@ export function createDevContent(options: {
     },
 
     async update(path) {
+      const gone = !(await stat(options.postsDir).then(
+        (found) => found.isDirectory(),
+        () => false,
+      ));
+      const folderChanged = gone !== (folderGone !== undefined);
+      folderGone = gone
+        ? {
+            file: options.postsDir,
+            line: 1,
+            message:
+              'the posts directory is gone (renamed or deleted): the posts are served as they were until it is back',
+            source: '',
+          }
+        : undefined;
+      if (gone) return { changes: [], problemsChanged: folderChanged, rendered: [] };
       const report = await loader.update(path);
       for (const change of report.changes) track(change);
       // The banner shows each problem's source line: a file broken the same way again may
       // still show another line.
       const before = JSON.stringify(problems);
       await locate();
-      const problemsChanged = JSON.stringify(problems) !== before;
+      const problemsChanged = folderChanged || JSON.stringify(problems) !== before;
       site = undefined;
       const rendered = report.changes
         .filter((change) => change.after && change.after.bodyKey !== change.before?.bodyKey)
@@ -143,9 +164,10 @@ export function createDevContent(options: {
       return site;
     },
 
-    problems: () => problems,
+    problems: () => (folderGone ? [folderGone, ...problems] : problems),
 
-    files: () => loader.files().map(({ file }) => file),
+    // The posts directory too: its problem, once it is back, is "fixed", not "deleted".
+    files: () => [options.postsDir, ...loader.files().map(({ file }) => file)],
 
     neverGood(slug) {
       for (const { file, post, problems: own } of loader.files())
