@@ -16,11 +16,9 @@
  *   micro-cache), and no request the app had accepted is lost.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parse } from 'yaml';
+import { manifestShutdownDelay } from '../../../bench/soak/faults/manifests.ts';
 import {
   addOutcomes,
   connectionPerRequest,
@@ -36,14 +34,7 @@ import {
   type ServerProcess,
   startServer,
 } from '../../helpers/server-process.ts';
-import {
-  ROOT,
-  SERVER_NAME,
-  readCert,
-  renderNginx,
-  startApp,
-  startNginx,
-} from '../nginx/harness.ts';
+import { SERVER_NAME, readCert, renderNginx, startApp, startNginx } from '../nginx/harness.ts';
 import { requireTools } from '../require-tool.ts';
 
 const RUNS = 20;
@@ -53,17 +44,6 @@ const LOAD_BEFORE_SIGTERM_MS = 1000;
 const PAGE = '/posts/writing-a-post';
 
 const tools = requireTools(['nginx', 'envsubst'] as const, 'apt-get install nginx gettext-base');
-
-/** SHUTDOWN_DELAY_MS as the Kubernetes manifests set it. */
-async function manifestShutdownDelay(): Promise<string> {
-  const deployment = parse(await readFile(join(ROOT, 'k8s/base/deployment.yaml'), 'utf8')) as {
-    spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } };
-  };
-  const env = deployment.spec.template.spec.containers[0]!.env;
-  const delay = env.find((variable) => variable.name === 'SHUTDOWN_DELAY_MS')?.value;
-  assert.ok(delay, 'the Deployment sets SHUTDOWN_DELAY_MS');
-  return delay;
-}
 
 /** Waits until `workers` processes log that they listen (a single process is its own worker). */
 async function allListening(server: ServerProcess, workers: number): Promise<string> {
