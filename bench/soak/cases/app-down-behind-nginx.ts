@@ -13,25 +13,28 @@ import { connectionPerRequest } from '../../../test/helpers/connection-per-reque
 import { SERVER_NAME } from '../../../test/system/nginx/environment.ts';
 import { appBehindNginx, startBehindNginx } from '../faults/behind-nginx.ts';
 import { workersListening } from '../faults/cluster.ts';
-import { type FaultFigures, RequestLog } from '../faults/figures.ts';
+import { type FaultFigures, type Judged, judged, RequestLog } from '../faults/figures.ts';
 import { inScope } from '../faults/scope.ts';
 
-export interface AppDownFigures extends FaultFigures {
-  outages: number;
-  /** Answers to the cached post while the app was down, and how many of them were 200. */
-  cachedWhileDown: number;
-  cached200WhileDown: number;
-  /** Probes of never-cached pages while the app was down: nginx's 502 page each time. */
-  probesWhileDown: number;
-  probes502WhileDown: number;
-  /** Whether nginx's 502 was its own page (its title, no server name) every time. */
-  ownErrorPage: boolean;
-  /** From the app listening again to the first probe the app answered, the slowest. */
-  slowestRecoveryMs: number;
-}
+export type AppDownFigures = FaultFigures &
+  Judged & {
+    outages: number;
+    /** Answers to the cached post while the app was down, and how many of them were 200. */
+    cachedWhileDown: number;
+    cached200WhileDown: number;
+    /** Probes of never-cached pages while the app was down: nginx's 502 page each time. */
+    probesWhileDown: number;
+    probes502WhileDown: number;
+    /** Whether nginx's 502 was its own page (its title, no server name) every time. */
+    ownErrorPage: boolean;
+    /** From the app listening again to the first probe the app answered, the slowest. */
+    slowestRecoveryMs: number;
+  };
 
 const CACHED = '/posts/writing-a-post';
 const NEVER_CACHED = '/posts/welcome-to-quire';
+/** Well under nginx's fail_timeout (10 s): it does not hold a lone upstream as failed. */
+const RECOVERED_WITHIN_MS = 2000;
 
 export async function appDownBehindNginx({
   short,
@@ -104,7 +107,7 @@ export async function appDownBehindNginx({
     const whileDown = requests.requests.filter((request) =>
       downWindows.some(({ from, to }) => request.startedAt > from && request.endedAt < to),
     );
-    return {
+    const figures = {
       ...requests.figures(),
       outages,
       cachedWhileDown: whileDown.length,
@@ -116,5 +119,20 @@ export async function appDownBehindNginx({
       ownErrorPage,
       slowestRecoveryMs: Math.round(slowestRecoveryMs),
     };
+    return judged(figures, [
+      [
+        figures.failed === 0,
+        `${figures.failed} requests for the cached page were not answered 200`,
+      ],
+      [
+        figures.probes502WhileDown === figures.probesWhileDown,
+        `${figures.probesWhileDown - figures.probes502WhileDown} probes while down were not 502`,
+      ],
+      [figures.ownErrorPage, "a 502 was not nginx's own page"],
+      [
+        figures.slowestRecoveryMs < RECOVERED_WITHIN_MS,
+        `served again only ${figures.slowestRecoveryMs} ms after the app was back`,
+      ],
+    ]);
   });
 }

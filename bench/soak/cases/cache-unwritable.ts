@@ -11,26 +11,27 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { workersListening } from '../faults/cluster.ts';
-import type { FaultFigures } from '../faults/figures.ts';
+import { type FaultFigures, type Judged, judged } from '../faults/figures.ts';
 import { inScope } from '../faults/scope.ts';
 
 export type CacheFault = 'full' | 'read-only';
 
-export interface CacheUnwritableFigures extends FaultFigures {
-  fault: CacheFault;
-  pages: number;
-  /** Warning lines naming the cache directory, and the processes that logged one. */
-  cacheWarnings: number;
-  processesWarning: number;
-  /** Every warning line, whatever it says. */
-  warnings: number;
-  /** Everything the app logged at error level or above. */
-  errors: number;
-  /** Files the failed writes left in the cache directory. */
-  leftovers: string[];
-  /** The errno the filesystem gave, as the warning quotes it. */
-  errno: string;
-}
+export type CacheUnwritableFigures = FaultFigures &
+  Judged & {
+    fault: CacheFault;
+    pages: number;
+    /** Warning lines naming the cache directory, and the processes that logged one. */
+    cacheWarnings: number;
+    processesWarning: number;
+    /** Every warning line, whatever it says. */
+    warnings: number;
+    /** Everything the app logged at error level or above. */
+    errors: number;
+    /** Files the failed writes left in the cache directory. */
+    leftovers: string[];
+    /** The errno the filesystem gave, as the warning quotes it. */
+    errno: string;
+  };
 
 /** The tmpfs: full is a small one a filler file fills; read-only is mounted so. */
 const mountScript: Record<CacheFault, string> = {
@@ -92,7 +93,7 @@ export async function cacheUnwritable({
       (name) => name !== 'filler' && name !== 'node-compile-cache',
     );
     const sent = statuses.length + failed;
-    return {
+    const figures = {
       sent,
       answered: statuses.length,
       failed: failed + statuses.filter((status) => status !== 200).length,
@@ -109,6 +110,15 @@ export async function cacheUnwritable({
       leftovers,
       errno: /\b(E[A-Z]+)\b/.exec(JSON.stringify(cacheWarnings[0] ?? ''))?.[1] ?? '',
     };
+    const errno = { full: 'ENOSPC', 'read-only': 'EROFS' }[fault];
+    return judged(figures, [
+      [figures.errno === errno, `the cache failed with "${figures.errno}", not ${errno}`],
+      [figures.failed === 0, `${figures.failed} pages were not answered 200`],
+      [figures.warnings === 1, `${figures.warnings} warning lines, not 1`],
+      [figures.cacheWarnings === 1, `${figures.cacheWarnings} warnings name the cache, not 1`],
+      [figures.errors === 0, `${figures.errors} lines at error level`],
+      [figures.leftovers.length === 0, `left in the cache: ${figures.leftovers.join(', ')}`],
+    ]);
   });
 }
 

@@ -18,30 +18,32 @@ import {
   listeningPids,
   newListener,
   workersListening,
+  replacementBoundMs,
   workersStartMs,
 } from '../faults/cluster.ts';
-import { type FaultFigures, RequestLog } from '../faults/figures.ts';
+import { type FaultFigures, type Judged, judged, RequestLog } from '../faults/figures.ts';
 import { inScope } from '../faults/scope.ts';
 
-export interface HungWorkerFigures extends FaultFigures {
-  hangs: number;
-  workerHangMs: number;
-  /** Probes of `/healthz` on new connections during a hang, and those that got no answer in time. */
-  probes: number;
-  probesTimedOut: number;
-  /** The watchdog's warnings, and the longest silence one names. */
-  warnings: number;
-  longestSilenceMs: number;
-  /** From the stop to the replacement listening, the slowest. */
-  slowestReplacementMs: number;
-  /** How long the first workers took to start, in the same run: the machine's pace. */
-  firstWorkersStartMs: number;
-  /** Requests open from a stop until the stopped worker's socket closed (what it held). */
-  openDuringHangs: number;
-  failedOutsideHangs: number;
-  /** Requests answered while a worker was stopped: the other one kept serving. */
-  answeredDuringHangs: number;
-}
+export type HungWorkerFigures = FaultFigures &
+  Judged & {
+    hangs: number;
+    workerHangMs: number;
+    /** Probes of `/healthz` on new connections during a hang, and those that got no answer in time. */
+    probes: number;
+    probesTimedOut: number;
+    /** The watchdog's warnings, and the longest silence one names. */
+    warnings: number;
+    longestSilenceMs: number;
+    /** From the stop to the replacement listening, the slowest. */
+    slowestReplacementMs: number;
+    /** How long the first workers took to start, in the same run: the machine's pace. */
+    firstWorkersStartMs: number;
+    /** Requests open from a stop until the stopped worker's socket closed (what it held). */
+    openDuringHangs: number;
+    failedOutsideHangs: number;
+    /** Requests answered while a worker was stopped: the other one kept serving. */
+    answeredDuringHangs: number;
+  };
 
 const CONNECTIONS = 8;
 const PROBES = 16;
@@ -107,7 +109,7 @@ export async function hungWorkerUnderLoad({
     }
     const warnings = linesWith(server, WATCHDOG_WARNING);
     const open = new Set(windows.flatMap(({ from, to }) => requests.openDuring(from, to)));
-    return {
+    const figures = {
       ...requests.figures(),
       hangs,
       workerHangMs,
@@ -125,6 +127,29 @@ export async function hungWorkerUnderLoad({
           windows.some(({ from, to }) => request.endedAt > from && request.endedAt < to),
       ).length,
     };
+    const bound = workerHangMs + replacementBoundMs(firstWorkersStartMs);
+    return judged(figures, [
+      [figures.probesTimedOut > 0, 'every probe was answered: no worker hung'],
+      [
+        figures.probesTimedOut < figures.probes,
+        'no probe was answered: the other worker did not serve',
+      ],
+      [figures.warnings === hangs, `${figures.warnings} watchdog warnings for ${hangs} hangs`],
+      [
+        figures.longestSilenceMs >= workerHangMs,
+        `killed after ${figures.longestSilenceMs} ms of silence`,
+      ],
+      [
+        figures.slowestReplacementMs < bound,
+        `a replacement took ${figures.slowestReplacementMs} ms (bound ${bound})`,
+      ],
+      [figures.answeredDuringHangs > 0, 'nothing was answered while a worker hung'],
+      [
+        figures.failedOutsideHangs === 0,
+        `${figures.failedOutsideHangs} failed that were not open on the hung worker`,
+      ],
+      [figures.fiveXX === 0, `${figures.fiveXX} answers were 5xx`],
+    ]);
   });
 }
 

@@ -18,25 +18,27 @@ import {
   listeningPids,
   newListener,
   workersListening,
+  replacementBoundMs,
   workersStartMs,
 } from '../faults/cluster.ts';
-import { type FaultFigures, RequestLog } from '../faults/figures.ts';
+import { type FaultFigures, type Judged, judged, RequestLog } from '../faults/figures.ts';
 import { inScope } from '../faults/scope.ts';
 
-export interface KillWorkerFigures extends FaultFigures {
-  kills: number;
-  /**
-   * Requests open from a kill until the killed worker's listening socket closed, on either
-   * worker: a bound on what the killed worker held (in flight, or in its accept queue).
-   */
-  openAtKills: number;
-  /** Failed requests that were not open at any kill: the target is 0. */
-  failedOutsideKills: number;
-  /** The slowest replacement: from the kill to the new worker's "listening" line. */
-  slowestReplacementMs: number;
-  /** How long the first workers took to start, in the same run: the machine's pace. */
-  firstWorkersStartMs: number;
-}
+export type KillWorkerFigures = FaultFigures &
+  Judged & {
+    kills: number;
+    /**
+     * Requests open from a kill until the killed worker's listening socket closed, on either
+     * worker: a bound on what the killed worker held (in flight, or in its accept queue).
+     */
+    openAtKills: number;
+    /** Failed requests that were not open at any kill: the target is 0. */
+    failedOutsideKills: number;
+    /** The slowest replacement: from the kill to the new worker's "listening" line. */
+    slowestReplacementMs: number;
+    /** How long the first workers took to start, in the same run: the machine's pace. */
+    firstWorkersStartMs: number;
+  };
 
 const CLIENTS = 8;
 const PAGE = '/posts/writing-a-post';
@@ -86,7 +88,7 @@ export async function killWorkerUnderLoad({
     const openAtKill = new Set(
       deaths.flatMap(({ killAt, diedAt }) => requests.openDuring(killAt, diedAt)),
     );
-    return {
+    const figures = {
       ...requests.figures(),
       kills,
       openAtKills: openAtKill.size,
@@ -94,5 +96,21 @@ export async function killWorkerUnderLoad({
       slowestReplacementMs: Math.round(slowestReplacementMs),
       firstWorkersStartMs,
     };
+    const bound = replacementBoundMs(firstWorkersStartMs);
+    return judged(figures, [
+      [
+        figures.failedOutsideKills === 0,
+        `${figures.failedOutsideKills} failed while no worker was dying`,
+      ],
+      [
+        figures.failed <= figures.openAtKills,
+        `${figures.failed} failed, more than the ${figures.openAtKills} open`,
+      ],
+      [figures.fiveXX === 0, `${figures.fiveXX} answers were 5xx`],
+      [
+        figures.slowestReplacementMs < bound,
+        `a replacement took ${figures.slowestReplacementMs} ms (bound ${bound})`,
+      ],
+    ]);
   });
 }

@@ -20,19 +20,20 @@ import {
 } from '../../../test/system/nginx/acme-environment.ts';
 import { SERVER_NAME } from '../../../test/system/nginx/environment.ts';
 import { startBehindNginx } from '../faults/behind-nginx.ts';
-import type { FaultFigures } from '../faults/figures.ts';
+import { type FaultFigures, type Judged, judged } from '../faults/figures.ts';
 import { inScope } from '../faults/scope.ts';
 
-export interface NginxReloadFigures extends Omit<FaultFigures, 'p50Ms' | 'p99Ms'> {
-  reloads: number;
-  /** Requests retried once after nginx closed their idle connection (none was lost). */
-  retried: number;
-  /** Whether the renewal ran (certbot and pebble found), and nginx served the new certificate. */
-  renewed: boolean;
-  /** Requests nginx logged, and those it answered with anything but 200. */
-  nginxLogged: number;
-  nginxNot200: number;
-}
+export type NginxReloadFigures = Omit<FaultFigures, 'p50Ms' | 'p99Ms'> &
+  Judged & {
+    reloads: number;
+    /** Requests retried once after nginx closed their idle connection (none was lost). */
+    retried: number;
+    /** Whether the renewal ran (certbot and pebble found), and nginx served the new certificate. */
+    renewed: boolean;
+    /** Requests nginx logged, and those it answered with anything but 200. */
+    nginxLogged: number;
+    nginxNot200: number;
+  };
 
 const CONNECTIONS = 8;
 const PAGE = '/posts/writing-a-post';
@@ -97,7 +98,7 @@ export async function nginxReloadUnderLoad({
       0,
     );
     const logged = nginx.accessLog().filter((line) => line.uri === PAGE);
-    return {
+    const figures = {
       sent: loads.reduce((sum, one) => sum + one.sent, 0),
       answered,
       failed: failed + fiveXX,
@@ -109,5 +110,17 @@ export async function nginxReloadUnderLoad({
       nginxLogged: logged.length,
       nginxNot200: logged.filter((line) => line.statusCode !== 200).length,
     };
+    return judged(figures, [
+      [figures.failed === 0, `${figures.failed} requests failed`],
+      [
+        figures.nginxNot200 === 0,
+        `nginx answered ${figures.nginxNot200} requests with other than 200`,
+      ],
+      [
+        figures.nginxLogged === figures.answered,
+        `nginx logged ${figures.nginxLogged}, ${figures.answered} answered`,
+      ],
+      [!acme || figures.renewed, 'the renewal did not serve a new certificate'],
+    ]);
   });
 }

@@ -11,18 +11,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connectionPerRequest } from '../../../test/helpers/connection-per-request.ts';
 import { ROOT } from '../../../test/system/nginx/environment.ts';
 import { linesWith, workersListening } from '../faults/cluster.ts';
-import { type FaultFigures, RequestLog } from '../faults/figures.ts';
+import { type FaultFigures, type Judged, judged, RequestLog } from '../faults/figures.ts';
 import { inScope } from '../faults/scope.ts';
 
-export interface PostsVanishFigures extends FaultFigures {
-  pages: number;
-  /** Requests answered with a status other than 200. */
-  not200: number;
-  /** Requests answered after the directory was gone. */
-  answeredAfter: number;
-  workersDied: number;
-  errors: number;
-}
+export type PostsVanishFigures = FaultFigures &
+  Judged & {
+    pages: number;
+    /** Requests answered with a status other than 200. */
+    not200: number;
+    /** Requests answered after the directory was gone. */
+    answeredAfter: number;
+    workersDied: number;
+    errors: number;
+  };
 
 export async function postsVanishUnderLoad({
   short,
@@ -66,7 +67,7 @@ export async function postsVanishUnderLoad({
       request.one.kind === 'answered' ? [{ ...request, status: request.one.status }] : [],
     );
     const lines = server.logLines();
-    return {
+    const figures = {
       ...requests.figures(),
       pages: pages.length,
       not200: answered.filter((request) => request.status !== 200).length,
@@ -74,5 +75,10 @@ export async function postsVanishUnderLoad({
       workersDied: linesWith(server, '"msg":"worker died"').length,
       errors: lines.filter((line) => ['error', 'fatal'].includes(String(line.level))).length,
     };
+    return judged(figures, [
+      [figures.failed === 0, `${figures.failed} requests were not answered 200`],
+      [figures.workersDied === 0, `${figures.workersDied} workers died`],
+      [figures.errors === 0, `${figures.errors} lines at error level`],
+    ]);
   });
 }

@@ -18,21 +18,22 @@ import {
 import { readFile } from 'node:fs/promises';
 import { appBehindNginx } from '../faults/behind-nginx.ts';
 import { workersListening } from '../faults/cluster.ts';
-import { type FaultFigures, RequestLog } from '../faults/figures.ts';
+import { type FaultFigures, type Judged, judged, RequestLog } from '../faults/figures.ts';
 import { manifestShutdownDelay } from '../faults/manifests.ts';
 import { inScope } from '../faults/scope.ts';
 
-export interface RollingRestartFigures extends FaultFigures {
-  rolls: number;
-  shutdownDelayMs: number;
-  /** Every replica's exit code, in order. */
-  exitCodes: (number | string)[];
-  /** Requests nginx passed to a second replica after the first could not take them. */
-  nginxRetried: number;
-  /** Requests nginx logged with anything but 200, and a few of its log lines for them. */
-  nginxNot200: number;
-  examples: string[];
-}
+export type RollingRestartFigures = FaultFigures &
+  Judged & {
+    rolls: number;
+    shutdownDelayMs: number;
+    /** Every replica's exit code, in order. */
+    exitCodes: (number | string)[];
+    /** Requests nginx passed to a second replica after the first could not take them. */
+    nginxRetried: number;
+    /** Requests nginx logged with anything but 200, and a few of its log lines for them. */
+    nginxNot200: number;
+    examples: string[];
+  };
 
 const CLIENTS = 8;
 const PAGE = '/posts/writing-a-post';
@@ -97,7 +98,7 @@ export async function rollingRestartUnderLoad({
       await load;
     }
     const logged = nginx.accessLog().filter((line) => line.uri === PAGE);
-    return {
+    const figures = {
       ...requests.figures(),
       rolls,
       shutdownDelayMs: Number(shutdownDelay),
@@ -109,5 +110,10 @@ export async function rollingRestartUnderLoad({
         .slice(0, 3)
         .map((line) => JSON.stringify(line)),
     };
+    return judged(figures, [
+      [figures.exitCodes.every((code) => code === 0), `exit codes ${figures.exitCodes.join(', ')}`],
+      [figures.failed === 0, `${figures.failed} requests were not answered 200`],
+      [figures.nginxNot200 === 0, `nginx answered ${figures.nginxNot200} with other than 200`],
+    ]);
   });
 }

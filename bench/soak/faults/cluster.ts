@@ -119,3 +119,14 @@ export function workersStartMs(server: ServerProcess): number {
   const listening = lines.filter((line) => line.msg?.startsWith('Server listening')).map(time);
   return Math.max(...listening) - started;
 }
+
+/** The issue's target for a replacement: a worker listens again within 2 s of a death. */
+const REPLACED_WITHIN_MS = 2000;
+
+/**
+ * The bound a replacement is held to: 2 s where a worker starts well under that, else twice the
+ * first workers' start in the same run (`firstWorkersStartMs`). A busy machine does not miss it;
+ * a replacement held back (a backoff, a busy primary) still does.
+ */
+export const replacementBoundMs = (firstWorkersStartMs: number): number =>
+  Math.max(REPLACED_WITHIN_MS, 2 * firstWorkersStartMs);

@@ -4,18 +4,18 @@
  */
 import type { TimedRequest } from '../../../test/helpers/connection-per-request.ts';
 
-export interface FaultFigures {
+export type FaultFigures = {
   sent: number;
   /** A whole HTTP response came back, whatever its status. */
   answered: number;
-  /** No whole response: refused, reset, closed, truncated. */
+  /** Anything but a 200: no whole response (refused, reset, closed, truncated) or another status. */
   failed: number;
   /** Failed after a server accepted the connection (a refusal is not lost: nothing listened). */
   lost: number;
   fiveXX: number;
   p50Ms: number;
   p99Ms: number;
-}
+};
 
 /** Every request of a load, kept for the figures and for asking when the failures happened. */
 export class RequestLog {
@@ -26,6 +26,7 @@ export class RequestLog {
     this.requests.push(request);
   };
 
+  /** The requests that got no whole answer. */
   failures(): TimedRequest[] {
     return this.requests.filter((request) => request.one.kind !== 'answered');
   }
@@ -48,7 +49,7 @@ export class RequestLog {
     return {
       sent: this.requests.length,
       answered: answered.length,
-      failed: failures.length,
+      failed: this.requests.length - answered.filter((request) => ok(request.one)).length,
       lost: failures.filter((request) => request.one.kind !== 'refused').length,
       fiveXX: answered.filter((request) => 'status' in request.one && request.one.status >= 500)
         .length,
@@ -56,4 +57,23 @@ export class RequestLog {
       p99Ms: percentile(0.99),
     };
   }
+}
+
+export type Judged = {
+  withinTarget: boolean;
+  problems: string[];
+};
+
+const ok = (one: TimedRequest['one']) => one.kind === 'answered' && one.status === 200;
+
+/**
+ * A case's figures as `npm run soak` reports them (bench/soak/case.ts): whether every target of
+ * the case was met, and what missed it. `targets`: each met or not, and what to say if not.
+ */
+export function judged<F extends object>(
+  figures: F,
+  targets: [met: boolean, missed: string][],
+): F & Judged {
+  const problems = targets.filter(([met]) => !met).map(([, missed]) => missed);
+  return { ...figures, withinTarget: problems.length === 0, problems };
 }

@@ -19,14 +19,9 @@ describe('the render cache cannot be written', { skip }, () => {
     it(`${fault} (${errno}): every page serves, one warning, nothing left behind`, async (t) => {
       const figures = await cacheUnwritable({ short: true, fault });
       t.diagnostic(JSON.stringify(figures));
-      assert.equal(figures.errno, errno, 'the filesystem really failed the write');
       assert.ok(figures.pages > 5, 'the sitemap lists the sample blog');
-      assert.equal(figures.answered, figures.sent);
-      assert.equal(figures.failed, 0, 'every page answered 200');
-      assert.equal(figures.warnings, 1, 'one warning line for the cluster');
-      assert.equal(figures.cacheWarnings, 1, 'and it names the cache');
-      assert.equal(figures.errors, 0);
-      assert.deepEqual(figures.leftovers, [], 'no partly written file in the cache');
+      assert.equal(figures.errno, errno, 'the filesystem really failed the write');
+      assert.deepEqual(figures.problems, [], 'the targets of the case');
     });
   }
 });

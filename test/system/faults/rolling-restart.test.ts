@@ -16,10 +16,7 @@ it(
   async (t) => {
     const figures = await rollingRestartUnderLoad({ short: true, nginxBin: tools.paths!.nginx });
     t.diagnostic(JSON.stringify(figures));
-    assert.deepEqual(figures.exitCodes, [0, 0], 'each replica shut down cleanly');
     assert.ok(figures.answered > 200, 'a real load');
-    assert.equal(figures.failed, 0);
-    assert.equal(figures.fiveXX, 0);
-    assert.equal(figures.nginxNot200, 0);
+    assert.deepEqual(figures.problems, [], 'the targets of the case');
   },
 );

@@ -53,16 +53,8 @@ describe('nginx with the app stopped', { skip: tools.skip }, () => {
   it('under load: the cached page stays 200, the rest is the 502 page, and the app serves again as soon as it is back', async (t) => {
     const figures = await appDownBehindNginx({ short: true, nginxBin: tools.paths!.nginx });
     t.diagnostic(JSON.stringify(figures));
-    assert.equal(figures.failed, 0, 'every request answered');
     assert.ok(figures.cachedWhileDown > 20, 'the load ran while the app was down');
-    assert.equal(figures.cached200WhileDown, figures.cachedWhileDown, 'the cached page: 200');
-    assert.ok(figures.probesWhileDown > 5);
-    assert.equal(figures.probes502WhileDown, figures.probesWhileDown, 'the rest: 502');
-    assert.ok(figures.ownErrorPage, "nginx's own page");
-    // Well under nginx's fail_timeout (10 s): it does not hold its lone upstream as failed.
-    assert.ok(
-      figures.slowestRecoveryMs < 2000,
-      `served again ${figures.slowestRecoveryMs} ms after`,
-    );
+    assert.ok(figures.probesWhileDown > 5, 'and the probe');
+    assert.deepEqual(figures.problems, [], 'the targets of the case');
   });
 });
