@@ -4,7 +4,7 @@
  * `src/http/` (the routes under `routes/`), each saying what it does; `/__test/*` only with
  * TEST_ROUTES, the dev server's plugin only from `npm run dev`.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -16,9 +16,11 @@ import type { Config } from './config.ts';
 import type { Site } from './content/types.ts';
 import { loadAssetManifest } from './http/asset-manifest.ts';
 import assets from './http/assets.ts';
+import media from './http/media.ts';
 import errors, { frameworkErrors } from './http/errors.ts';
 import { createLifecycle, type Lifecycle } from './http/lifecycle.ts';
 import requestId, { childLoggerFactory, genReqId } from './http/request-id.ts';
+import requestFraming, { clientErrorHandler } from './http/request-framing.ts';
 import requestLog, { QuireLogController } from './http/request-log.ts';
 import securityHeaders from './http/security-headers.ts';
 import health from './http/routes/health.ts';
@@ -28,9 +30,10 @@ import feeds from './http/routes/feeds.ts';
 import pages from './http/routes/pages.ts';
 import search from './http/routes/search.ts';
 import searchEngines from './http/routes/search-engines.ts';
+import standalonePages from './http/routes/standalone-pages.ts';
 import tags from './http/routes/tags.ts';
 import testRoutes from './http/routes/test-routes.ts';
-import { DEFAULT_MENU, type SiteMeta } from './http/pages/site-meta.ts';
+import { type SiteMeta, siteMeta } from './http/pages/site-meta.ts';
 import views from './http/views.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { HttpMetrics } from './metrics.ts';
@@ -50,13 +53,22 @@ export interface BuildAppOptions {
   now?: () => Date;
 }
 
-/** Where the dev server plugs in: it lists every post, with its banner, and reloads templates. */
+/** What the dev server's plugin gets: the page store, and the site meta it may update in place. */
+export interface DevPluginOptions {
+  store: PageStore;
+  meta: SiteMeta;
+}
+
+/**
+ * Where the dev server plugs in: it lists every post, with its banner, and reloads templates and
+ * the site file.
+ */
 export interface DevHooks {
   onEnvironment(env: nunjucks.Environment): void;
   /** Template data on every page (badges, problems, the reload script) and its identity. */
   preview: { data(): Record<string, unknown>; key(): string };
   /** Registered before the page routes, with the page store they serve from. */
-  plugin: FastifyPluginAsync<{ store: PageStore }> | FastifyPluginCallback<{ store: PageStore }>;
+  plugin: FastifyPluginAsync<DevPluginOptions> | FastifyPluginCallback<DevPluginOptions>;
 }
 
 export function buildApp(
@@ -74,6 +86,7 @@ export function buildApp(
     genReqId,
     childLoggerFactory,
     frameworkErrors,
+    clientErrorHandler,
     trustProxy: options.trustProxy ?? config.trustProxy,
     exposeHeadRoutes: true,
     // Timeouts that fit nginx in front (documented in the README): idle keep-alive sockets outlive
@@ -81,6 +94,10 @@ export function buildApp(
     // (the classic sporadic 502); a whole request must arrive within 30 s.
     keepAliveTimeout: 65_000,
     requestTimeout: 30_000,
+    // Node enforces headersTimeout and requestTimeout only when it checks, every 30 s by default:
+    // a slowloris connection lived up to 40 s, not 10 (issue #20, the soak's slow-clients case).
+    // https://nodejs.org/api/http.html#httpcreateserveroptions-requestlistener
+    http: { connectionsCheckingInterval: 1000 },
     // While closing, requests already on an open connection are still served
     // (with `Connection: close`) rather than answered 503: they were accepted.
     return503OnClosing: false,
@@ -95,15 +112,7 @@ export function buildApp(
     done(null, payload);
   });
 
-  const meta: SiteMeta = {
-    title: site.title,
-    url: site.url,
-    description: config.siteDescription,
-    author: config.siteAuthor,
-    language: config.siteLanguage,
-    menu: DEFAULT_MENU,
-    codeLineNumbers: config.codeLineNumbers,
-  };
+  const meta: SiteMeta = { ...siteMeta(config), title: site.title, url: site.url };
   const store = createPageStore({
     site,
     meta,
@@ -122,6 +131,7 @@ export function buildApp(
   if (config.securityHeaders === 'app') app.register(securityHeaders);
   app.register(requestId);
   app.register(requestLog, { metrics: options.metrics });
+  app.register(requestFraming);
   app.register(views, {
     meta,
     store,
@@ -129,10 +139,11 @@ export function buildApp(
     templatesDir: config.templatesDir,
     assetUrl: assetManifest.url,
   });
-  if (options.dev) app.register(options.dev.plugin, { store });
+  if (options.dev) app.register(options.dev.plugin, { store, meta });
   app.register(errors, { store });
   app.register(assets, { dir: assetsDir, manifest: assetManifest, dev: options.dev !== undefined });
-  for (const routes of [pages, tags, archive, feeds, searchEngines, search])
+  app.register(media, { store, postsDir: resolve(config.postsDir) });
+  for (const routes of [pages, tags, archive, feeds, searchEngines, search, standalonePages])
     app.register(routes, { store });
   app.register(health, { lifecycle });
   if (config.testRoutes) app.register(testRoutes);

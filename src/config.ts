@@ -1,44 +1,46 @@
 /**
  * Configuration: read once at startup from environment variables and their `--flag` forms (flags
- * win), validated, typed, then passed down. Nothing else in Quire reads `process.env`.
+ * win), over the site file (`quire.yaml`, issue #18: the settings a writer keeps with the blog),
+ * over the defaults; validated, typed, then passed down. Nothing else in Quire reads
+ * `process.env`, and only this reads the site file.
  */
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { ContentError, type ContentProblem, formatProblem } from './content/types.ts';
+import {
+  authorName,
+  IMAGE_MAX_MB_RANGE,
+  nonEmptyText,
+  PAGE_SIZE_RANGE,
+  siteDescription,
+  siteLanguage,
+  siteTitle,
+  siteUrl,
+  wholeNumberText,
+} from './settings/rules.ts';
+import { readSiteFile } from './settings/site-file.ts';
+import type { Author, MenuEntry, SiteFile } from './settings/site-file-schema.ts';
+
+/** Where the site file is looked for when SITE_FILE does not say: the working directory. */
+const DEFAULT_SITE_FILE = 'quire.yaml';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** `IMAGE_MAX_MB` unless set: a phone's photo is a few megabytes, a camera's RAW export more. */
+export const DEFAULT_IMAGE_MAX_MB = 20;
+
 /** A whole number from `min` to `max`; `what` names it in the message, e.g. "a number of posts". */
-const wholeNumber = (min: number, max: number, what: string) => {
-  const message = `must be ${what} from ${min} to ${max}`;
-  return z
-    .string()
-    .regex(/^\d+$/, message)
-    .transform(Number)
-    .refine((n) => n >= min && n <= max, message);
-};
+const wholeNumber = (min: number, max: number, what: string) => wholeNumberText([min, max, what]);
 
 const port = wholeNumber(0, 65535, 'a TCP port number');
 
 const flag = z
   .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
   .transform((value) => value === 'true' || value === '1');
-
-/**
- * The canonical form of a BCP 47 language tag (`en-us` -> `en-US`), or undefined if it is not
- * one. The language itself must be a 2- or 3-letter code: BCP 47's syntax also allows 5 to 8
- * letters, but no such language is registered, so `english` is a mistake, not a language.
- */
-function canonicalLanguage(tag: string): string | undefined {
-  try {
-    const canonical = Intl.getCanonicalLocales(tag)[0];
-    return canonical && /^[a-z]{2,3}(?:-|$)/.test(canonical) ? canonical : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** `10.0.0.5` or `10.0.0.0/8` or `fd00::/8`: an address or a CIDR range. */
 function isAddressOrRange(entry: string): boolean {
@@ -56,42 +58,24 @@ const localUrl = (port: number) => `http://localhost:${port}`;
 const variables = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1, 'must not be empty').default('0.0.0.0'),
-  POSTS_DIR: z.string().min(1, 'must not be empty').default('./posts'),
-  SITE_URL: z
-    .url({
-      protocol: /^https?$/,
-      error: 'must be an absolute http(s) URL, e.g. https://blog.example',
-    })
-    .transform((url) => url.replace(/\/+$/, ''))
-    .optional(),
-  SITE_TITLE: z.string().min(1, 'must not be empty').default('Quire'),
-  // For search engines and feeds (issue #3): the home page's meta description and feed subtitle.
-  SITE_DESCRIPTION: z.string().max(300, 'must be at most 300 characters').default(''),
-  // Atom needs an author for every entry; JSON-LD names it. Default: SITE_TITLE.
-  SITE_AUTHOR: z
-    .string()
-    .trim()
-    .min(1, 'must not be blank')
-    .max(200, 'must be at most 200 characters')
-    .optional(),
-  // The language posts are written in, as a canonical BCP 47 tag: <html lang> (screen readers pick
-  // their voice by it), the feeds' and JSON-LD's. The theme's own words are in templates/.
-  SITE_LANGUAGE: z
-    .string()
-    .transform((tag, context) => {
-      const canonical = canonicalLanguage(tag);
-      if (canonical === undefined) {
-        context.addIssue({
-          code: 'custom',
-          message: 'must be a BCP 47 language tag, e.g. en, de or pt-BR',
-        });
-        return z.NEVER;
-      }
-      return canonical;
-    })
-    .default('en'),
+  POSTS_DIR: nonEmptyText().default('./posts'),
+  // Standalone pages (issue #18): pages/about.md is /about/. A folder that does not exist: none.
+  PAGES_DIR: nonEmptyText().default('./pages'),
+  // The site file (issue #18). The default one may be missing (the defaults apply); one named
+  // here must exist, as a mistyped name would otherwise silently mean the defaults.
+  SITE_FILE: nonEmptyText().default(DEFAULT_SITE_FILE),
+  // Default (issue #19): http://localhost:<PORT>, the address a person starting Quire opens.
+  SITE_URL: siteUrl.optional(),
+  SITE_TITLE: siteTitle.default('Quire'),
+  SITE_DESCRIPTION: siteDescription.default(''),
+  // The author of posts that name none: default, the site file's first author, else SITE_TITLE.
+  SITE_AUTHOR: authorName.optional(),
+  SITE_LANGUAGE: siteLanguage.default('en'),
   // Posts per page on the index and tag pages.
-  PAGE_SIZE: wholeNumber(1, 100, 'a number of posts per page').default(10),
+  PAGE_SIZE: wholeNumberText(PAGE_SIZE_RANGE).default(10),
+  // An image beside a post larger than this is served as is, never decoded (issue #18); the site
+  // file's images.maxMegabytes gives it too, the variable wins.
+  IMAGE_MAX_MB: wholeNumberText(IMAGE_MAX_MB_RANGE).default(DEFAULT_IMAGE_MAX_MB),
   // Rendered pages kept in memory per process (issue #17): pages are rendered on first request.
   PAGE_CACHE_MB: wholeNumber(1, 16_384, 'a number of megabytes').default(64),
   // Line numbers on every code block whose fence does not say `{lineNumbers=false}` (issue #19).
@@ -142,25 +126,45 @@ const variables = z.object({
   TEST_ROUTES: flag.default(false),
 });
 
+/** Whether one of two folders is the other or inside it. */
+function nested(a: string, b: string): boolean {
+  const inside = (outer: string, inner: string) => {
+    const rel = relative(resolve(outer), resolve(inner));
+    return !rel.startsWith('..') && !isAbsolute(rel);
+  };
+  return inside(a, b) || inside(b, a);
+}
+
 const schema = variables
   .refine((c) => c.PORT === 0 || c.PORT !== c.METRICS_PORT, {
     path: ['METRICS_PORT'],
     error: 'must differ from PORT: metrics are never served on the public port',
   })
-  .transform((c) => ({
+  .refine((c) => !nested(c.POSTS_DIR, c.PAGES_DIR), {
+    path: ['PAGES_DIR'],
+    error: 'must be a folder of its own, neither POSTS_DIR nor inside it (nor around it)',
+  });
+
+/** The configuration from the variables' values and the site file's own settings. */
+function toConfig(c: z.output<typeof schema>, file: SiteFile | undefined) {
+  const authors: Readonly<Record<string, Author>> = file?.authors ?? {};
+  return {
     port: c.PORT,
     host: c.HOST,
     postsDir: c.POSTS_DIR,
+    pagesDir: c.PAGES_DIR,
+    siteFile: c.SITE_FILE,
     siteUrl: c.SITE_URL ?? localUrl(c.PORT),
     siteTitle: c.SITE_TITLE,
     siteDescription: c.SITE_DESCRIPTION,
-    siteAuthor: c.SITE_AUTHOR ?? c.SITE_TITLE,
+    siteAuthor: c.SITE_AUTHOR ?? Object.values(authors)[0]?.name ?? c.SITE_TITLE,
     siteLanguage: c.SITE_LANGUAGE,
     pageSize: c.PAGE_SIZE,
     pageCacheMb: c.PAGE_CACHE_MB,
     codeLineNumbers: c.CODE_LINE_NUMBERS,
     logLevel: c.LOG_LEVEL,
     cacheDir: c.CACHE_DIR,
+    imageMaxMb: c.IMAGE_MAX_MB,
     templatesDir: c.TEMPLATES_DIR,
     workers: c.WORKERS,
     metricsPort: c.METRICS_PORT,
@@ -173,10 +177,23 @@ const schema = variables
     trustProxy: c.TRUST_PROXY ?? (false as const),
     securityHeaders: c.SECURITY_HEADERS,
     testRoutes: c.TEST_ROUTES,
-  }));
+    // The site file's alone:
+    authors,
+    menu: sortedMenu(file?.menu ?? []),
+    social: file?.social ?? [],
+    defaultCover: file?.defaultCover,
+    imageWidths: file?.images?.widths,
+  };
+}
+
+/** By `order`, lowest first, then the entries without one; each group in the file's order. */
+function sortedMenu(entries: readonly MenuEntry[]): { label: string; url: string }[] {
+  const rank = (entry: MenuEntry) => entry.order ?? Number.POSITIVE_INFINITY;
+  return [...entries].sort((a, b) => rank(a) - rank(b)).map(({ label, url }) => ({ label, url }));
+}
 
 /** The configuration, named in camelCase after the variables (`SITE_URL` -> `siteUrl`). */
-export type Config = z.output<typeof schema>;
+export type Config = ReturnType<typeof toConfig>;
 
 export type LogLevel = Config['logLevel'];
 
@@ -216,19 +233,62 @@ function readFlags(argv: readonly string[]): Record<string, string> {
 }
 
 /**
- * Builds the configuration from an environment and command-line arguments. An empty variable
- * counts as unset, as most shells and orchestrators treat `FOO=` as "not configured".
+ * The site file's settings that a variable can also give, as that variable's text, so that the
+ * variable (or its flag) wins and one rule checks the value. `pagesDir` is relative to the file.
  */
-export function loadConfig(
+function asVariables(file: SiteFile, path: string): Record<string, string> {
+  const values: Record<string, string | number | undefined> = {
+    SITE_TITLE: file.title,
+    SITE_DESCRIPTION: file.description,
+    SITE_LANGUAGE: file.language,
+    SITE_URL: file.url,
+    PAGE_SIZE: file.pageSize,
+    PAGES_DIR:
+      file.pagesDir &&
+      (isAbsolute(file.pagesDir) ? file.pagesDir : join(dirname(path), file.pagesDir)),
+    IMAGE_MAX_MB: file.images?.maxMegabytes,
+  };
+  const given: Record<string, string> = {};
+  for (const [name, value] of Object.entries(values))
+    if (value !== undefined) given[name] = String(value);
+  return given;
+}
+
+export interface ConfigReport {
+  config: Config;
+  /** The site file's problems: with any, `config` is what it would be without the file. */
+  siteFileProblems: ContentProblem[];
+}
+
+/**
+ * Builds the configuration from an environment, command-line arguments and the site file they
+ * name, reporting the site file's problems rather than throwing (the dev server shows them and
+ * keeps going). An empty variable counts as unset, as most shells and orchestrators treat `FOO=`
+ * as "not configured". A bad variable or flag throws `ConfigError`.
+ */
+export function loadConfigReport(
   env: Readonly<Record<string, string | undefined>> = process.env,
   argv: readonly string[] = process.argv.slice(2),
-): Config {
-  const raw: Record<string, string> = {};
+): ConfigReport {
+  const given: Record<string, string> = {};
   for (const name of NAMES) {
     const value = env[name];
-    if (value !== undefined && value !== '') raw[name] = value;
+    if (value !== undefined && value !== '') given[name] = value;
   }
-  Object.assign(raw, readFlags(argv));
+  Object.assign(given, readFlags(argv));
+
+  const path = given.SITE_FILE ?? DEFAULT_SITE_FILE;
+  let read: ReturnType<typeof readSiteFile>;
+  try {
+    read = readSiteFile(path);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ConfigError(`SITE_FILE cannot be read: ${reason} (got ${JSON.stringify(path)})`);
+  }
+  if (read === undefined && given.SITE_FILE !== undefined)
+    throw new ConfigError(`SITE_FILE must name an existing file (got ${JSON.stringify(path)})`);
+  const file = read?.ok ? read.settings : undefined;
+  const raw = { ...(file && asVariables(file, path)), ...given };
 
   const result = schema.safeParse(raw);
   if (!result.success) {
@@ -237,23 +297,54 @@ export function loadConfig(
     const got = raw[name] === undefined ? '' : ` (got ${JSON.stringify(raw[name])})`;
     throw new ConfigError(`${name} ${issue?.message ?? 'is invalid'}${got}`);
   }
-  return result.data;
+  return {
+    config: toConfig(result.data, file),
+    siteFileProblems: read?.ok === false ? read.problems : [],
+  };
 }
 
-/** `loadConfig()`, or else one plain line on stderr (no logger exists yet) and exit `code`. */
+/**
+ * The configuration; a bad variable or flag throws `ConfigError`, a site file with problems
+ * `ContentError` with every one of them.
+ */
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  argv: readonly string[] = process.argv.slice(2),
+): Config {
+  const { config, siteFileProblems } = loadConfigReport(env, argv);
+  if (siteFileProblems.length > 0) throw new ContentError(siteFileProblems, 'the site file');
+  return config;
+}
+
+/** `loadConfig()`, or else plain lines on stderr (no logger exists yet) and exit `code`. */
 export function loadConfigOrExit(program: string, code: number): Config {
+  return orExit(program, code, () => loadConfig());
+}
+
+/** `loadConfigReport()` (the dev server's), or else a line on stderr and exit `code`. */
+export function loadConfigReportOrExit(program: string, code: number): ConfigReport {
+  return orExit(program, code, () => loadConfigReport());
+}
+
+function orExit<T>(program: string, code: number, load: () => T): T {
   try {
-    return loadConfig();
+    return load();
   } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${program}: invalid configuration: ${error.message}\n`);
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${program}: invalid configuration: ${error.message}\n`);
+    } else if (error instanceof ContentError) {
+      const lines = error.problems.map(formatProblem).join('\n');
+      process.stderr.write(`${program}: invalid site file:\n${lines}\n`);
+    } else {
+      throw error;
+    }
     process.exit(code);
   }
 }
 
 /** The configuration from environment variables alone, for tools that parse their own flags. */
-export function loadEnvironmentConfig(): Config {
-  return loadConfig(process.env, []);
+export function loadEnvironmentConfig(): ConfigReport {
+  return loadConfigReport(process.env, []);
 }
 
 /**

@@ -10,9 +10,16 @@ import {
   childProcessEnv,
   childProcessEnvChanges,
   ConfigError,
-  loadConfig,
+  loadConfig as loadConfigWithSiteFile,
   onPort,
 } from '../src/config.ts';
+
+/** A site file with nothing in it: the sample blog's quire.yaml must not apply here. */
+const EMPTY_SITE_FILE = fileURLToPath(new URL('fixtures/site-file/empty.yaml', import.meta.url));
+
+/** The configuration from variables and flags alone (the site file's are in test/settings/). */
+const loadConfig = (env: Record<string, string>, argv: string[]) =>
+  loadConfigWithSiteFile({ SITE_FILE: EMPTY_SITE_FILE, ...env }, argv);
 
 const fails = (env: Record<string, string>, argv: string[], message: string) =>
   assert.throws(
@@ -31,6 +38,8 @@ describe('loadConfig', () => {
       port: 3000,
       host: '0.0.0.0',
       postsDir: './posts',
+      pagesDir: './pages',
+      siteFile: EMPTY_SITE_FILE,
       siteUrl: 'http://localhost:3000',
       siteTitle: 'Quire',
       siteDescription: '',
@@ -41,6 +50,7 @@ describe('loadConfig', () => {
       codeLineNumbers: false,
       logLevel: 'info',
       cacheDir: './.cache/render',
+      imageMaxMb: 20,
       templatesDir: fileURLToPath(new URL('../templates/', import.meta.url)),
       workers: Math.min(availableParallelism(), 64),
       metricsPort: 9100,
@@ -53,6 +63,11 @@ describe('loadConfig', () => {
       trustProxy: false,
       securityHeaders: 'app',
       testRoutes: false,
+      authors: {},
+      menu: [],
+      social: [],
+      defaultCover: undefined,
+      imageWidths: undefined,
     });
   });
 
@@ -76,6 +91,18 @@ describe('loadConfig', () => {
         { SITE_LANGUAGE: bad },
         [],
         `SITE_LANGUAGE must be a BCP 47 language tag, e.g. en, de or pt-BR (got "${bad}")`,
+      );
+    }
+  });
+
+  it('reads IMAGE_MAX_MB, a whole number of megabytes from 1 to 1024 (issue #18)', () => {
+    assert.equal(loadConfig({ IMAGE_MAX_MB: '5' }, []).imageMaxMb, 5);
+    assert.equal(loadConfig({}, ['--image-max-mb', '100']).imageMaxMb, 100);
+    for (const bad of ['0', '1025', '20MB', '-1', '2.5', 'lots']) {
+      fails(
+        { IMAGE_MAX_MB: bad },
+        [],
+        `IMAGE_MAX_MB must be a number of megabytes from 1 to 1024 (got "${bad}")`,
       );
     }
   });

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { SAMPLE_POSTS, tempDir, writePosts } from './helpers/posts-dir.ts';
+import { SAMPLE_PAGES, SAMPLE_POSTS, tempDir, writePosts } from './helpers/posts-dir.ts';
 import { exitWithin, freePort, startServer } from './helpers/server-process.ts';
 import { SERVING_ENV, SERVING_NODE_FLAGS } from '../src/process/serving-runtime.ts';
 
@@ -58,9 +58,11 @@ describe('the server process', () => {
     const loaded = lines.find((line) => line.msg === 'site loaded');
     assert.deepEqual(loaded?.quire, {
       posts: SAMPLE_POSTS,
-      rendered: SAMPLE_POSTS,
+      pages: SAMPLE_PAGES,
+      rendered: SAMPLE_POSTS + SAMPLE_PAGES,
       cached: 0,
-      validated: SAMPLE_POSTS,
+      validated: SAMPLE_POSTS + SAMPLE_PAGES,
+      images: (loaded?.quire as { images: number }).images,
       ms: (loaded?.quire as { ms: number }).ms,
     });
 
@@ -109,9 +111,9 @@ describe('the server process', () => {
     }
   });
 
-  it('renders nothing on a second start with the same cache', async () => {
+  it('renders nothing and makes no image variant on a second start with the same cache', async () => {
     const cacheDir = await tempDir();
-    for (const expected of [SAMPLE_POSTS, 0]) {
+    for (const start of ['first', 'second']) {
       const server = startServer({ POSTS_DIR: 'posts', CACHE_DIR: cacheDir });
       await server.listening;
       server.child.kill('SIGTERM');
@@ -119,7 +121,11 @@ describe('the server process', () => {
       const loaded = parseLines(server.stdoutLines.filter(Boolean)).find(
         (line) => line.msg === 'site loaded',
       );
-      assert.equal((loaded?.quire as { rendered: number }).rendered, expected);
+      const { rendered, images } = loaded?.quire as { rendered: number; images: number };
+      if (start === 'first') {
+        assert.equal(rendered, SAMPLE_POSTS + SAMPLE_PAGES);
+        assert.ok(images > 0, 'the sample blog shows images');
+      } else assert.deepEqual({ rendered, images }, { rendered: 0, images: 0 });
     }
   });
 
@@ -220,6 +226,24 @@ describe('the server process', () => {
       flag.stderr(),
       /^quire: invalid configuration: LOG_LEVEL must be one of .* \(got "chatty"\)\n$/,
     );
+  });
+
+  it('refuses a broken site file with every problem as file:line on stderr, before reading a post', async () => {
+    const root = await tempDir();
+    await writePosts(root, { 'quire.yaml': 'titel: Notes\npageSize: 0\n' });
+    const siteFile = join(root, 'quire.yaml');
+    const server = startServer({ SITE_FILE: siteFile, POSTS_DIR: join(root, 'no-posts-here') });
+    assert.equal(await exitWithin(server, 10_000), 1);
+    assert.equal(
+      server.stderr(),
+      [
+        'quire: invalid site file:',
+        `${siteFile}:1: unknown key "titel" (did you mean "title"?)`,
+        `${siteFile}:2: "pageSize" must be a number of posts per page from 1 to 100 (got 0)`,
+        '',
+      ].join('\n'),
+    );
+    assert.deepEqual(server.stdoutLines, []);
   });
 
   it('honours --log-level: debug shows the probe requests', async () => {

@@ -63,9 +63,10 @@ async function main(argv: readonly string[]): Promise<number> {
   if (!SLUG_PATTERN.test(slug))
     return fail(`cannot make a file name from "${title}": it needs letters or digits`, 1);
 
-  const config = values['posts-dir'] === undefined ? environmentConfig() : undefined;
-  if (config instanceof ConfigError) return fail(config.message, 2);
-  const postsDir = values['posts-dir'] ?? config?.postsDir ?? '';
+  // The site file does not matter here: its problems are `npm run check`'s to report.
+  const settings = values['posts-dir'] === undefined ? environmentConfig() : undefined;
+  if (settings instanceof ConfigError) return fail(settings.message, 2);
+  const postsDir = values['posts-dir'] ?? settings?.config.postsDir ?? '';
   const file = join(postsDir, `${slug}.md`);
   try {
     // `wx`: the existence check and the write are one step, so nothing is ever overwritten.

@@ -1,10 +1,13 @@
 /**
- * `npm run schema`: writes `schemas/front-matter.schema.json` from the zod schema. Run it after
- * changing `src/content/front-matter-schema.ts`; a test fails while the committed file is stale.
+ * `npm run schema`: writes the JSON Schemas in `schemas/` from the zod schemas (json-schemas.ts).
+ * Run it after changing front matter or the site file's keys; a test fails while a committed file
+ * is stale.
  */
 import { writeFile } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { SCHEMA_PATH, schemaFileText } from './front-matter-json-schema.ts';
+import { JSON_SCHEMAS, schemaFileText } from './json-schemas.ts';
 
-await writeFile(SCHEMA_PATH, await schemaFileText());
-process.stdout.write(`${relative(process.cwd(), SCHEMA_PATH)}\n`);
+for (const file of Object.values(JSON_SCHEMAS)) {
+  await writeFile(file.path, await schemaFileText(file));
+  process.stdout.write(`${relative(process.cwd(), file.path)}\n`);
+}

@@ -1,8 +1,11 @@
 /** What the command-line tools share: the settings, one-line errors, counted nouns. */
-import { type Config, ConfigError, loadEnvironmentConfig } from '../config.ts';
+import { type ConfigReport, ConfigError, loadEnvironmentConfig } from '../config.ts';
 
-/** The settings from the environment (validated like the server's), for tools with own flags. */
-export function environmentConfig(): Config | ConfigError {
+/**
+ * The settings from the environment and the site file (validated like the server's), for tools
+ * with own flags, with the site file's problems for them to report or not.
+ */
+export function environmentConfig(): ConfigReport | ConfigError {
   try {
     return loadEnvironmentConfig();
   } catch (error) {

@@ -10,11 +10,28 @@ export interface FrontMatter {
   updated?: Date | undefined;
   tags: string[];
   summary?: string | undefined;
+  /** For meta tags and feeds; see `Post.description` for its fallback. */
+  description?: string | undefined;
+  /** Keys of the site file's authors; checked against them (unknown-authors.ts). */
+  authors: string[];
+  /** The original's absolute URL, for a cross-posted article. */
+  canonical?: string | undefined;
   draft: boolean;
   /** Defaults to the file name without `.md`. */
   slug: string;
   /** Old slugs that keep working: they redirect here. */
   aliases: string[];
+  /** An image of the post, `src` relative to its folder (issue #18). */
+  cover?: { src: string; alt: string } | undefined;
+}
+
+/** Validated front matter of one standalone page (`page-front-matter-schema.ts`). */
+export interface PageFrontMatter {
+  title: string;
+  description?: string | undefined;
+  draft: boolean;
+  /** Defaults to the file name without `.md`: the page lives at `/<slug>/`. */
+  slug: string;
 }
 
 /** A heading found while rendering, for tables of contents. */
@@ -50,13 +67,46 @@ export type PostBody = Pick<RenderedBody, 'html' | 'headings'>;
  * A post as the site knows it: everything but its body's HTML, which pages read from the render
  * cache when they need it (`Site.body`), so a process holds no post bodies (issue #17).
  */
-export interface Post extends Omit<FrontMatter, 'summary'> {
+export interface Post extends Omit<FrontMatter, 'summary' | 'description' | 'cover'> {
   /** Front matter `summary`, else the first paragraph. Plain text. */
   summary: string;
+  /** Front matter `description`, else the summary. Plain text. */
+  description: string;
   readingMinutes: number;
   /** Path relative to the working directory, for messages. */
   file: string;
   /** Key of its rendered body in the render cache. */
+  bodyKey: string;
+  /** Front matter `cover` as pages show it; undefined without one. */
+  cover?: PostCover | undefined;
+  /** Changes whenever a file the post shows or links to changes (issue #18). */
+  mediaVersion: string;
+}
+
+/** A post's cover image as pages, link previews and feeds show it (issue #18). */
+export interface PostCover {
+  alt: string;
+  /** Site path of the image file (`/media/…`), for og:image, JSON-LD and feeds. */
+  url: string;
+  /** In CSS pixels; unknown for an image that could not be read. */
+  width?: number | undefined;
+  height?: number | undefined;
+  /** Its MIME type, e.g. `image/jpeg`. */
+  type: string;
+  /** Its size in bytes (an RSS enclosure's length). */
+  bytes: number;
+  /** Its `<picture>` (or `<img>`), shown at the top of the post. */
+  html: string;
+}
+
+/** What a `/media/…` URL serves: a file under a folder, or a redirect to a changed file's URL. */
+export type MediaAnswer = { root: string; file: string } | { moved: string };
+
+/** A standalone page (issue #18): like a post, without a date, tags or a place in any list. */
+export interface Page extends Omit<PageFrontMatter, 'description'> {
+  /** Front matter `description`, else the first paragraph. Plain text. */
+  description: string;
+  file: string;
   bodyKey: string;
 }
 
@@ -68,13 +118,17 @@ export interface Site {
   /** Every post, drafts included, newest first; what a reader sees is a published view of it. */
   posts: readonly Post[];
   bySlug: ReadonlyMap<string, Post>;
-  /** Changes whenever any post or the renderer changes. */
+  /** Every standalone page, drafts included, by slug. */
+  pages: ReadonlyMap<string, Page>;
+  /** Changes whenever any post, page or the renderer changes. */
   version: string;
-  /** A post's body: its sanitized HTML and its headings (for the table of contents). */
-  body(post: Post): Promise<PostBody>;
+  /** A post's or page's body: its sanitized HTML, its files' markup in place (issue #18), and its headings. */
+  body(of: Post | Page): Promise<PostBody>;
+  /** The post file or image variant at a `/media/…` URL path, percent-encoded as requested. */
+  media(path: string): MediaAnswer | undefined;
 }
 
-/** One problem in one post, located for a human: `file:line: message`. */
+/** One problem in one file (a post, a page, the site file), located for a human: `file:line: message`. */
 export interface ContentProblem {
   file: string;
   line: number;
@@ -85,10 +139,11 @@ export interface ContentProblem {
 export class ContentError extends Error {
   readonly problems: readonly ContentProblem[];
 
-  constructor(problems: readonly ContentProblem[]) {
+  /** `where` names what has the problems when there are several. */
+  constructor(problems: readonly ContentProblem[], where = 'posts') {
     const lines = problems.map(formatProblem);
     super(
-      lines.length === 1 ? lines[0] : `${lines.length} problems in posts:\n${lines.join('\n')}`,
+      lines.length === 1 ? lines[0] : `${lines.length} problems in ${where}:\n${lines.join('\n')}`,
     );
     this.name = 'ContentError';
     this.problems = problems;

@@ -2,13 +2,20 @@
  * The dev server's content: the site loader in its forgiving mode, where a broken file never
  * stops the others (its last good version is served, its problems shown beside it), plus what
  * only a writing session has: redirects of posts renamed during the session, the problems with
- * their source lines for the banner, and the in-process renderer that makes an edit cheap.
+ * their source lines for the banner (the site file's among them), and the in-process renderer
+ * that makes an edit cheap.
  */
 import { readFile, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { parsePost } from '../content/source/front-matter.ts';
-import { createRenderer } from '../content/render/pool.ts';
-import { type PostChange, SiteLoader, type UpdateReport } from '../content/site/site-loader.ts';
+import { isAbsolute, relative } from 'node:path';
+import { defaultSlug } from '../content/markdown/post-file-links.ts';
+import { parsePage, parsePost } from '../content/source/front-matter.ts';
+import { createRenderer, renderProcessCount } from '../content/render/pool.ts';
+import {
+  type PostChange,
+  SiteLoader,
+  type SiteLoaderOptions,
+  type UpdateReport,
+} from '../content/site/site-loader.ts';
 import type { ContentProblem, Post, Site } from '../content/types.ts';
 import { createDevRenderer } from './dev-renderer.ts';
 
@@ -23,11 +30,16 @@ export interface DevContent {
   warm(): Promise<{ languages: number; ms: number }>;
   /** Reads and renders a save as soon as it is seen; resolves true if it is complete. */
   prepare(file: string): Promise<boolean>;
-  /** Applies what happened at a path (a post, or a folder of posts). */
+  /** Applies what happened at a path (a post or page, or a folder of them). */
   update(path: string): Promise<DevChange>;
+  /**
+   * The site file was read again: its problems now, and its authors when it has none (the posts'
+   * `authors` are checked against them). Resolves whether the problems changed.
+   */
+  siteFile(problems: readonly ContentProblem[], authors?: readonly string[]): Promise<boolean>;
   site(): Site;
   problems(): DevProblem[];
-  /** Every post file known now, good or broken. */
+  /** Every post and page file known now, good or broken, the site file and the posts directory. */
   files(): string[];
   /** Problems of a file that was never good, by the slug its file name gives it. */
   neverGood(slug: string): DevProblem[] | undefined;
@@ -40,19 +52,30 @@ export interface DevChange extends UpdateReport {
   rendered: { file: string; shikiCalls: number }[];
 }
 
-export function createDevContent(options: {
-  postsDir: string;
-  cacheDir: string;
-  title: string;
-  url: string;
-}): DevContent {
+export function createDevContent(
+  options: SiteLoaderOptions & {
+    title: string;
+    url: string;
+    siteFile: string;
+    /** The site file's problems at the start. */
+    siteFileProblems: readonly ContentProblem[];
+  },
+): DevContent {
   const renderer = createDevRenderer();
   // A cold start of many posts fans out over render processes; edits render here.
   const loader = new SiteLoader({
-    postsDir: options.postsDir,
-    cacheDir: options.cacheDir,
-    renderer: (jobs) => (jobs > 1 ? createRenderer(jobs) : renderer),
+    ...options,
+    strict: false,
+    renderer: (work) => (renderProcessCount(work) > 0 ? createRenderer(work) : renderer),
   });
+  const { pagesDir } = options;
+  /** Whether `file` is `dir` or under it. */
+  const isUnder = (dir: string | undefined, file: string) => {
+    const rel = dir === undefined ? '..' : relative(dir, file);
+    return !rel.startsWith('..') && !isAbsolute(rel);
+  };
+  const isPage = (file: string) => isUnder(pagesDir, file);
+  let siteFileProblems = options.siteFileProblems;
   /** Old slug → the slug it became during this session (renames, slug edits). */
   const moved = new Map<string, string>();
   /** Body key → slug of posts deleted in this session, to recognise a rename (delete + add). */
@@ -66,15 +89,16 @@ export function createDevContent(options: {
    */
   let folderGone: DevProblem | undefined;
 
-  /** Every problem, with the source line it points at. */
+  /** Every problem, images served as they are included, with the source line it points at. */
   const locate = async () => {
+    const all = [...siteFileProblems, ...loader.problems(), ...loader.imageWarnings()];
     const lines = new Map<string, string[]>();
-    for (const { file } of loader.problems()) {
+    for (const { file } of all) {
       const text = lines.has(file) ? undefined : await readFile(file, 'utf8').catch(() => '');
       if (text !== undefined) lines.set(file, text.split(/\r?\n/));
     }
     const source = ({ file, line }: ContentProblem) => lines.get(file)?.[line - 1] ?? '';
-    problems = loader.problems().map((problem) => ({ ...problem, source: source(problem) }));
+    problems = all.map((problem) => ({ ...problem, source: source(problem) }));
   };
 
   /** Remembers each good post's source, so its first re-render reuses its code blocks. */
@@ -88,7 +112,9 @@ export function createDevContent(options: {
     });
   };
 
-  const track = ({ before, after }: PostChange) => {
+  const track = (change: PostChange) => {
+    if (change.kind !== 'post') return;
+    const { before, after } = change;
     if (before && !after) {
       // A rename is a delete and a create, seen in either order: the create may be in already.
       const renamed = loader.posts().find((post) => post.bodyKey === before.bodyKey);
@@ -121,7 +147,7 @@ export function createDevContent(options: {
     async prepare(file) {
       const source = await readFile(file, 'utf8').catch(() => undefined);
       if (source === undefined) return true; // gone: the update applies that at once
-      const parsed = parsePost(file, source);
+      const parsed = (isPage(file) ? parsePage : parsePost)(file, source);
       if (!parsed.ok) return false; // a save caught half-written, or really broken
       await renderer.prepare({ file, body: parsed.post.body, bodyLine: parsed.post.bodyLine });
       return true;
@@ -142,7 +168,9 @@ export function createDevContent(options: {
             source: '',
           }
         : undefined;
-      if (gone) return { changes: [], problemsChanged: folderChanged, rendered: [] };
+      // Only what happens under the posts directory waits for it: pages and the site file do not.
+      if (gone && isUnder(options.postsDir, path))
+        return { changes: [], problemsChanged: folderChanged, rendered: [] };
       const report = await loader.update(path);
       for (const change of report.changes) track(change);
       // The banner shows each problem's source line: a file broken the same way again may
@@ -159,6 +187,15 @@ export function createDevContent(options: {
       return { changes: report.changes, problemsChanged, rendered };
     },
 
+    async siteFile(now, authors) {
+      const before = JSON.stringify(problems);
+      siteFileProblems = now;
+      if (authors !== undefined) await loader.setAuthors(authors);
+      await locate();
+      site = undefined; // a post that named an author only now defined is served now
+      return JSON.stringify(problems) !== before;
+    },
+
     site() {
       site ??= loader.site({ title: options.title, url: options.url });
       return site;
@@ -167,11 +204,11 @@ export function createDevContent(options: {
     problems: () => (folderGone ? [folderGone, ...problems] : problems),
 
     // The posts directory too: its problem, once it is back, is "fixed", not "deleted".
-    files: () => [options.postsDir, ...loader.files().map(({ file }) => file)],
+    files: () => [options.siteFile, options.postsDir, ...loader.files().map(({ file }) => file)],
 
     neverGood(slug) {
       for (const { file, post, problems: own } of loader.files())
-        if (!post && own.length > 0 && basename(file, '.md') === slug)
+        if (!post && own.length > 0 && defaultSlug(file) === slug)
           return problems.filter((problem) => problem.file === file);
       return undefined;
     },

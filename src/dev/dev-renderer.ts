@@ -3,9 +3,16 @@
  * edited post cheap (issue #4: only its changed code blocks are highlighted again). It counts
  * the blocks Shiki highlighted, seeds the memo with a post's previous version before its first
  * edit, warms the grammars the posts use, and renders a save as soon as it is seen (`prepare`):
- * the loader's render of the same bytes then takes that result.
+ * the loader's render of the same bytes then takes that result. Saved images (issue #18) are
+ * processed in this process too.
  */
-import type { RenderJob, Rendered, Renderer } from '../content/render/pool.ts';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import {
+  inProcessRenderer,
+  type RenderJob,
+  type Rendered,
+  type Renderer,
+} from '../content/render/pool.ts';
 import type { CodeHighlighter } from '../content/highlight/highlighter.ts';
 import { seedHighlights } from './seed-highlights.ts';
 
@@ -42,6 +49,8 @@ export function createDevRenderer(): DevRenderer {
   const seeds = new Map<string, Seed>();
   const prepared = new Map<string, { body: string; result: Promise<Rendered> }>();
   const calls = new Map<string, number>();
+  // Images beside the posts (issue #18) are processed here too, one save at a time.
+  const images = inProcessRenderer();
 
   const start = () =>
     (started ??= (async () => {
@@ -89,6 +98,9 @@ export function createDevRenderer(): DevRenderer {
       for (const sample of [...samples.values()].flat()) {
         if (done.has(sample.file)) continue;
         done.add(sample.file);
+        // A turn of the event loop between posts: the warm-up is CPU-bound, and a SIGTERM or a
+        // request must not wait for all of it (more sample posts, more to warm).
+        await nextTurn();
         const { body } = await renderBody({ file: sample.file, body: sample.body, bodyLine: 1 });
         // The first edit's seeding (its lexer, its regexes) compiled here rather than then; the
         // blocks are in the memo already, so this changes nothing else.
@@ -112,6 +124,8 @@ export function createDevRenderer(): DevRenderer {
       }
       return renderCounted(job);
     },
+
+    image: (job) => images.image(job),
 
     async close() {},
 

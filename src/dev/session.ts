@@ -10,9 +10,11 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type nunjucks from 'nunjucks';
-import type { DevHooks } from '../app.ts';
+import type { DevHooks, DevPluginOptions } from '../app.ts';
+import type { ConfigReport } from '../config.ts';
 import type { PageStore } from '../http/page-store.ts';
-import { postPath } from '../http/paths.ts';
+import { type SiteMeta, siteMeta } from '../http/pages/site-meta.ts';
+import { pagePath, postPath } from '../http/paths.ts';
 import type { Logger } from '../log.ts';
 import type { Post } from '../content/types.ts';
 import type { DevContent, DevProblem } from './content.ts';
@@ -25,6 +27,11 @@ export interface DevSession {
   /** `seenAt`: when the watcher first saw the change (`performance.now()`). */
   postChanged(path: string, seenAt?: number): Promise<void>;
   templatesChanged(): Promise<void>;
+  /**
+   * The site file changed: `reload` reads the configuration again. A good file applies to every
+   * page at once; a broken one shows its problems and the last good one stays.
+   */
+  siteFileChanged(reload: () => ConfigReport): Promise<void>;
   /** Prepares the renderer in the background, queued like a change. */
   warm(): Promise<void>;
 }
@@ -59,6 +66,7 @@ export function createDevSession(
   const stats = { postRenders, shikiCalls: 0 };
   let env: nunjucks.Environment | undefined;
   let store: PageStore | undefined;
+  let meta: SiteMeta | undefined;
   let queue: Promise<void> = Promise.resolve();
   const viewNow = () => devView(content.site().posts, content.problems(), new Date());
   let view = viewNow();
@@ -72,9 +80,10 @@ export function createDevSession(
     return queue;
   };
 
-  const plugin = fp<{ store: PageStore }>(
+  const plugin = fp<DevPluginOptions>(
     async (fastify: FastifyInstance, options) => {
       store = options.store;
+      meta = options.meta;
       live.routes(fastify);
       fastify.get('/__dev/stats', (_request, reply) => reply.send(stats));
 
@@ -123,9 +132,10 @@ export function createDevSession(
         view = viewNow();
         viewKey = JSON.stringify(view);
         const changed = new Set(store.replaceSite(content.site(), live.watched()));
-        for (const { before, after } of change.changes) {
-          if (before) changed.add(postPath(before.slug));
-          if (after) changed.add(postPath(after.slug));
+        for (const { kind, before, after } of change.changes) {
+          const pathOf = kind === 'page' ? pagePath : postPath;
+          if (before) changed.add(pathOf(before.slug));
+          if (after) changed.add(pathOf(after.slug));
         }
         // The banner is on every page.
         live.send(change.problemsChanged ? ['*'] : [...changed]);
@@ -152,6 +162,25 @@ export function createDevSession(
       return enqueue(async () => {
         const warmed = await content.warm();
         logger.info(warmed, 'renderer warmed');
+      });
+    },
+
+    siteFileChanged(reload) {
+      return enqueue(async () => {
+        if (!store || !meta) return;
+        const { config, siteFileProblems } = reload();
+        const good = siteFileProblems.length === 0;
+        const authors = good ? Object.keys(config.authors) : undefined;
+        if (await content.siteFile(siteFileProblems, authors))
+          reportProblems(content.problems(), content.files());
+        // A broken file changes the banner only; the settings stay the last good file's.
+        if (good) Object.assign(meta, siteMeta(config));
+        view = viewNow();
+        viewKey = JSON.stringify(view);
+        store.replaceSite(content.site());
+        store.clear(good ? config.pageSize : undefined);
+        live.send(['*']);
+        logger.info({ file: config.siteFile, problems: siteFileProblems.length }, 'site file read');
       });
     },
 

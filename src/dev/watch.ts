@@ -26,6 +26,7 @@ import type { Logger } from '../log.ts';
 const EARLY_MS = 2;
 
 export interface WatchOptions {
+  /** A folder, watched with its whole tree, or one file (whose name is then ''). */
   dir: string;
   debounceMs: number;
   /**

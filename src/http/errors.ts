@@ -18,6 +18,7 @@ import fp from 'fastify-plugin';
 import { escapeHtml } from '../content/markdown/text.ts';
 import { REQUEST_ID_HEADER } from './request-id.ts';
 import type { PageStore } from './page-store.ts';
+import { refOf } from './pages/page-ref.ts';
 import { logRequestWhenFinished } from './request-log.ts';
 import { movedPermanently } from './send-page.ts';
 
@@ -186,7 +187,13 @@ async function errors(fastify: FastifyInstance, { store }: { store: PageStore })
   fastify.setErrorHandler(handleError);
   fastify.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    const routed = (url: string) => fastify.findRoute({ method: 'GET', url }) !== null;
+    // A standalone page's route (`/:slug/`, issue #18) takes every name: only a page that exists
+    // makes its address a route here, so `/search/` still goes to `/search` and `/nope` is a 404.
+    const routed = (url: string) => {
+      if (fastify.findRoute({ method: 'GET', url }) === null) return false;
+      const ref = refOf(url);
+      return ref?.kind !== 'page' || store.has(ref);
+    };
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       if (routed(path))
         return sendError(request, reply.header('allow', READ_METHODS), 405, READ_ONLY_MESSAGE);

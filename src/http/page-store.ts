@@ -13,14 +13,14 @@ import type { FastifyBaseLogger } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { nearest } from '../content/source/did-you-mean.ts';
 import { publishedView, type PublishedView } from '../content/site/published.ts';
-import type { Site } from '../content/types.ts';
+import type { MediaAnswer, Site } from '../content/types.ts';
 import type { HttpMetrics } from '../metrics.ts';
 import { type PageRef, pathOf, refOf } from './pages/page-ref.ts';
 import type { RenderedPage, RenderTemplate } from './pages/rendered-page.ts';
 import { createSearch, type SearchRequest } from './pages/search-page.ts';
 import { type PageContext, resolvePage } from './pages/site-pages.ts';
 import type { SiteMeta } from './pages/site-meta.ts';
-import { postPath } from './paths.ts';
+import { pagePath, postPath } from './paths.ts';
 
 /** Pages may be cached this long by browsers and nginx, and served stale while revalidating. */
 const MAX_AGE_SECONDS = 60;
@@ -51,21 +51,25 @@ export interface PageStore {
    * undefined when there is no such page.
    */
   page(ref: PageRef): RenderedPage | Promise<RenderedPage> | undefined;
+  /** Whether the page `ref` exists as of now, without rendering it. */
+  has(ref: PageRef): boolean;
   /** The search page (pages/search-page.ts); undefined past the last page of its results. */
   search(request: SearchRequest): Promise<RenderedPage | undefined>;
   /** Where an alias or former slug of a published post points now. */
   redirect(slug: string): string | undefined;
+  /** What a `/media/…` URL path serves in the current site (issue #18). */
+  media(path: string): MediaAnswer | undefined;
   /** `Cache-Control` for pages and feeds: never lasting past the next scheduled post. */
   cacheControl(): string;
-  /** A published post whose slug is near the last segment of `path`, for the 404 page. */
+  /** A published post or page whose slug is near the last segment of `path`, for the 404 page. */
   suggest(path: string): { title: string; path: string } | undefined;
   /**
    * A new site (a dev edit). Returns the paths whose page changed: cached ones (dropped) and
    * those of `watched` (URL paths), the pages open in a browser.
    */
   replaceSite(site: Site, watched?: Iterable<string>): string[];
-  /** Drops every page (the templates changed). */
-  clear(): void;
+  /** Drops every page (the templates or the site file changed), and takes a new page size. */
+  clear(pageSize?: number): void;
   /** What is cached now. */
   readonly cached: { pages: number; bytes: number };
 }
@@ -158,7 +162,7 @@ export function createPageStore(options: PageStoreOptions): PageStore {
         render: renderTemplate,
         site: meta,
         pageSize,
-        body: (post) => site.body(post),
+        body: (of) => site.body(of),
         extra: preview,
         dated: preview === undefined,
       };
@@ -179,6 +183,11 @@ export function createPageStore(options: PageStoreOptions): PageStore {
       return rendering;
     },
 
+    has(ref) {
+      refresh();
+      return spec(view, ref, pathOf(ref)) !== undefined;
+    },
+
     search(request) {
       refresh();
       if (!context) throw new Error('page store used before start()');
@@ -189,6 +198,8 @@ export function createPageStore(options: PageStoreOptions): PageStore {
       refresh();
       return preview ? undefined : view.redirects.get(slug);
     },
+
+    media: (path) => site.media(path),
 
     cacheControl() {
       if (preview) return 'no-cache';
@@ -212,9 +223,13 @@ export function createPageStore(options: PageStoreOptions): PageStore {
       } catch {
         word = last;
       }
-      const slug = word === '' ? undefined : nearest(word, [...view.bySlug.keys()]);
-      const post = slug === undefined ? undefined : view.bySlug.get(slug);
-      return post && { title: post.title, path: postPath(post.slug) };
+      const slugs = [...view.bySlug.keys(), ...view.pages.keys()];
+      const slug = word === '' ? undefined : nearest(word, slugs);
+      if (slug === undefined) return undefined;
+      const post = view.bySlug.get(slug);
+      if (post) return { title: post.title, path: postPath(post.slug) };
+      const page = view.pages.get(slug);
+      return page && { title: page.title, path: pagePath(page.slug) };
     },
 
     replaceSite(next, watched = []) {
@@ -231,7 +246,8 @@ export function createPageStore(options: PageStoreOptions): PageStore {
       return [...changed];
     },
 
-    clear() {
+    clear(newPageSize) {
+      if (newPageSize !== undefined && context) context.pageSize = newPageSize;
       cache.clear();
       generation += 1;
       inFlight.clear();

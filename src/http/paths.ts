@@ -7,6 +7,31 @@ const segment = encodeURIComponent;
 
 export const postPath = (slug: string) => `/posts/${segment(slug)}`;
 
+/** A standalone page (issue #18): `/about/`. */
+export const pagePath = (slug: string) => `/${segment(slug)}/`;
+
+/**
+ * The first path segments the site answers at itself, which no standalone page may take (search
+ * and media: the search page and the images beside posts of issues #18 and #19).
+ */
+export const RESERVED_SLUGS = [
+  'posts',
+  'page',
+  'tags',
+  'archive',
+  'assets',
+  'media',
+  'search',
+  'feed.xml',
+  'rss.xml',
+  'feed.json',
+  'sitemap.xml',
+  'robots.txt',
+  'opensearch.xml',
+  'healthz',
+  'readyz',
+] as const;
+
 /** `/` for the first page, then `/page/2`, `/page/3`, … */
 export const indexPath = (page = 1) => (page === 1 ? '/' : `/page/${page}`);
 

@@ -7,15 +7,21 @@
  * not be the one its primary loaded (the primary could not write it), it loads by itself.
  */
 import type { Config } from '../config.ts';
-import { SiteLoader } from '../content/site/site-loader.ts';
+import { SiteLoader, type SiteLoaderOptions } from '../content/site/site-loader.ts';
 import { formatProblem, type Site } from '../content/types.ts';
+import { RESERVED_SLUGS } from '../http/paths.ts';
 import type { Logger } from '../log.ts';
 import type { ContentMetrics } from '../metrics.ts';
 import type { SiteMessage } from './messages.ts';
 
-const loaderOptions = (config: Config) => ({
+/** What the loader needs of the configuration, for every command that loads the site. */
+export const loaderOptions = (config: Config): SiteLoaderOptions => ({
   postsDir: config.postsDir,
+  pagesDir: config.pagesDir,
   cacheDir: config.cacheDir,
+  imageMaxMb: config.imageMaxMb,
+  reservedSlugs: RESERVED_SLUGS,
+  authors: Object.keys(config.authors),
   strict: true,
 });
 const meta = (config: Config) => ({ title: config.siteTitle, url: config.siteUrl });
@@ -37,8 +43,8 @@ export async function loadAndReport(
     logger.warn({ file: warning.file, line: warning.line }, formatProblem(warning));
   }
   if (report.cacheError && !cacheWarned) logger.warn(report.cacheError);
-  const { posts, rendered, cached, validated, ms } = report;
-  logger.info({ posts, rendered, cached, validated, ms }, 'site loaded');
+  const { posts, pages, rendered, cached, validated, images, ms } = report;
+  logger.info({ posts, pages, rendered, cached, validated, images, ms }, 'site loaded');
   if (metrics) {
     metrics.posts.set(report.published);
     metrics.renderCacheHits.inc(cached);

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { tempDir, writePosts } from '../helpers/posts-dir.ts';
+import sharp from 'sharp';
+import { postSource, tempDir, writePosts } from '../helpers/posts-dir.ts';
 import { runCli } from './run.ts';
 
 /** A temp dir holding `posts/` with these posts; the CLI runs in the temp dir. */
@@ -26,7 +27,7 @@ describe('npm run check', () => {
     assert.deepEqual(await check(root), { code: 0, stdout: '2 posts OK\n', stderr: '' });
     assert.deepEqual(await check(root, '--json'), {
       code: 0,
-      stdout: '{"ok":true,"posts":2,"problems":[]}\n',
+      stdout: '{"ok":true,"posts":2,"pages":0,"problems":[]}\n',
       stderr: '',
     });
   });
@@ -93,6 +94,23 @@ describe('npm run check', () => {
     assert.equal(lines[3], 'posts/yaml.md:6: link to unknown post "absent"');
   });
 
+  it('reports the missing files of a post whose front matter is wrong in the same run (issues #18, #19)', async () => {
+    const root = await site({});
+    const trip = join(root, 'posts', 'trip');
+    await mkdir(trip);
+    await writeFile(join(trip, 'notes.txt'), 'Notes.\n');
+    await writeFile(
+      join(trip, 'index.md'),
+      '---\ntitle: Trip\ndate: 2026-01-01\ntag: [x]\n---\n[notes](note.txt) and [more](notes.txt)\n',
+    );
+    const { code, stdout } = await check(root);
+    assert.equal(code, 1);
+    assert.deepEqual(stdout.split('\n').slice(0, -2), [
+      'posts/trip/index.md:4: unknown field "tag" (did you mean "tags"?)',
+      'posts/trip/index.md:6: missing file "note.txt" (did you mean "notes.txt"?)',
+    ]);
+  });
+
   it('prints every problem as file:line: message, sorted, then a summary, and exits 1', async () => {
     const root = await site(broken);
     const { code, stdout, stderr } = await check(root);
@@ -114,7 +132,41 @@ describe('npm run check', () => {
     assert.equal(stderr, '');
     assert.equal(code, 1);
     assert.ok(stdout.endsWith('\n') && !stdout.trimEnd().includes('\n'), 'one line');
-    assert.deepEqual(JSON.parse(stdout), { ok: false, posts: 6, problems });
+    assert.deepEqual(JSON.parse(stdout), { ok: false, posts: 6, pages: 0, problems });
+  });
+
+  it('lists files that do not exist and images that cannot be shown well (issue #18), and exits 1', async () => {
+    const root = await site({});
+    const trip = join(root, 'posts', 'trip');
+    await mkdir(trip);
+    const photo = await sharp({
+      create: { width: 40, height: 20, channels: 3, background: '#fff' },
+    })
+      .png()
+      .toBuffer();
+    await writeFile(join(trip, 'photo.png'), photo);
+    await writeFile(join(trip, 'broken.png'), photo.subarray(0, photo.length - 20));
+    await writeFile(
+      join(trip, 'index.md'),
+      postSource({
+        extra: 'cover: { src: photo.png, alt: A white photo }',
+        body: '![A photo](photo.png)\n\n![Broken](broken.png)\n\n[slides](slide.pdf)\n',
+      }),
+    );
+    const { code, stdout, stderr } = await check(root);
+    assert.equal(stderr, '');
+    assert.equal(code, 1);
+    const [broken, missing, summary, end] = stdout.split('\n');
+    assert.match(
+      broken ?? '',
+      /^posts\/trip\/index\.md:8: image posts\/trip\/broken\.png cannot be decoded, it may be corrupt or truncated \(.+\): it is served as is, without variants$/,
+    );
+    assert.equal(missing, 'posts/trip/index.md:10: missing file "slide.pdf"');
+    assert.deepEqual([summary, end], ['2 problems in 1 of 1 post', '']);
+
+    await writeFile(join(trip, 'broken.png'), photo);
+    await writeFile(join(trip, 'slide.pdf'), '%PDF-1.4');
+    assert.deepEqual(await check(root), { code: 0, stdout: '1 post OK\n', stderr: '' });
   });
 
   it('reads POSTS_DIR, and --posts-dir wins over it', async () => {
@@ -132,6 +184,44 @@ describe('npm run check', () => {
       stdout: '1 post OK\n',
       stderr: '',
     });
+  });
+
+  it('checks the site file, the standalone pages and the authors posts name (issue #18)', async () => {
+    const root = await site({
+      'by-ada.md': { extra: 'authors: [ada]', body: 'See [about](/about/).\n' },
+      'by-adda.md': { extra: 'authors: [adda]' },
+    });
+    await mkdir(join(root, 'pages'));
+    await writePosts(join(root, 'pages'), {
+      'about.md': '---\ntitle: About\n---\nSee [a post](/posts/nowhere).\n',
+      'tags.md': '---\ntitle: My tags\n---\nTags.\n',
+    });
+    await writePosts(root, { 'quire.yaml': 'authors:\n  ada:\n    name: Ada\n' });
+    assert.deepEqual(await check(root), {
+      code: 1,
+      stdout: [
+        'pages/about.md:4: link to unknown post "nowhere"',
+        'pages/tags.md:1: slug "tags" is taken by the site itself: rename the file or set "slug"',
+        'posts/by-adda.md:4: unknown author "adda" (did you mean "ada"?)',
+        '3 problems in 3 of 2 posts and 2 pages',
+        '',
+      ].join('\n'),
+      stderr: '',
+    });
+
+    // A broken site file is reported, and its authors are not guessed at.
+    await writePosts(root, { 'quire.yaml': 'title: Notes\nauthors: ada\n' });
+    await writePosts(join(root, 'pages'), { 'tags.md': '---\ntitle: My tags\nslug: mine\n---\n' });
+    const broken = await check(root, '--json');
+    assert.equal(broken.code, 1);
+    assert.deepEqual(JSON.parse(broken.stdout).problems, [
+      {
+        file: 'quire.yaml',
+        line: 2,
+        message: '"authors" must be a map of author keys to their name, url and avatar (got "ada")',
+      },
+      { file: 'pages/about.md', line: 4, message: 'link to unknown post "nowhere"' },
+    ]);
   });
 
   it('exits 1 with one clear line when the posts directory does not exist', async () => {

@@ -23,16 +23,39 @@ describe('npm run render', () => {
     const cacheDir = join(root, 'cache');
     const first = await render(root, { CACHE_DIR: cacheDir });
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stdout, /^2 posts in .*cache: 2 rendered, 0 already cached \(\d+ ms\)\n$/);
+    assert.match(
+      first.stdout,
+      /^2 posts in .*cache: 2 rendered, 0 already cached, 0 images processed \(\d+ ms\)\n$/,
+    );
     const names = await readdir(cacheDir);
     assert.ok(names.includes(INDEX_FILE), 'the site index');
     assert.equal(names.filter((name) => name !== INDEX_FILE).length, 2, 'one body per post');
 
-    const { report } = await loadTestSite({ postsDir: join(root, 'posts'), cacheDir });
+    const pagesDir = join(root, 'pages');
+    const { report } = await loadTestSite({ postsDir: join(root, 'posts'), pagesDir, cacheDir });
     assert.deepEqual([report.rendered, report.validated, report.cached], [0, 0, 2]);
 
     const again = await render(root, {}, '--cache-dir', cacheDir);
     assert.match(again.stdout, /: 0 rendered, 2 already cached/);
+  });
+
+  it('renders the standalone pages too, and stops on a broken site file (issue #18)', async () => {
+    const root = await site({ 'one.md': {} });
+    await mkdir(join(root, 'pages'));
+    await writePosts(join(root, 'pages'), { 'about.md': '---\ntitle: About\n---\nHello.\n' });
+    const cacheDir = join(root, 'cache');
+    const result = await render(root, { CACHE_DIR: cacheDir });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^1 post and 1 page in .*cache: 2 rendered, 0 already cached/);
+
+    await writePosts(root, { 'quire.yaml': 'title: Notes\npagesize: 5\n' });
+    assert.deepEqual(await render(root, { CACHE_DIR: join(root, 'other-cache') }), {
+      code: 2,
+      stdout: '',
+      stderr:
+        'quire: invalid site file:\nquire.yaml:2: unknown key "pagesize" (did you mean "pageSize"?)\n',
+    });
+    assert.equal(existsSync(join(root, 'other-cache')), false, 'nothing rendered');
   });
 
   it('exits 1 naming file:line when a post is invalid, and renders nothing', async () => {

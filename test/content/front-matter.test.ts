@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parsePost } from '../../src/content/source/front-matter.ts';
+import { parsePage, parsePost } from '../../src/content/source/front-matter.ts';
 
 const FILE = 'posts/hello.md';
 
@@ -30,6 +30,7 @@ describe('front matter', () => {
       updated: new Date('2026-11-03T09:30:00Z'),
       tags: ['a', 'b'],
       summary: 'Hi.',
+      authors: [],
       draft: true,
       slug: 'hello',
       aliases: ['old-hello'],
@@ -61,7 +62,7 @@ describe('front matter', () => {
       'posts/hello.md:5: unknown field "draf" (did you mean "draft"?)',
     ]);
     assert.deepEqual(problems(post('title: Hi\ndate: 2026-01-01\ncolour: red')), [
-      'posts/hello.md:4: unknown field "colour" (known fields: title, date, updated, tags, summary, draft, slug, aliases)',
+      'posts/hello.md:4: unknown field "colour" (known fields: title, date, updated, tags, summary, description, authors, canonical, draft, slug, aliases, cover)',
     ]);
   });
 
@@ -147,5 +148,96 @@ describe('front matter', () => {
       /file name "My Post" is not a usable slug/,
     );
     assert.ok(parsePost('posts/My Post.md', post('title: Hi\ndate: 2026-01-01\nslug: my-post')).ok);
+  });
+
+  it('names a post folder’s index.md after its folder, which must then be a usable slug', () => {
+    const source = post('title: Hi\ndate: 2026-01-01');
+    const bundle = parsePost('posts/a-trip/index.md', source);
+    assert.ok(bundle.ok);
+    assert.equal(bundle.post.frontMatter.slug, 'a-trip');
+    const bad = parsePost('posts/My Trip/index.md', source);
+    assert.deepEqual(bad.ok ? [] : bad.problems.map((p) => `${p.line}: ${p.message}`), [
+      '1: folder name "My Trip" is not a usable slug: rename the folder or set "slug" (lowercase letters, digits and single "-", "_" or ".")',
+    ]);
+  });
+
+  it('reads a cover: an image beside the post and its required alt text', () => {
+    const result = parsePost(
+      FILE,
+      post('title: Hi\ndate: 2026-01-01\ncover:\n  src: photo.jpg\n  alt: " The view "'),
+    );
+    assert.ok(result.ok);
+    assert.deepEqual(result.post.frontMatter.cover, { src: 'photo.jpg', alt: 'The view' });
+    assert.equal(result.post.fieldLines.cover, 4);
+  });
+
+  it('explains a cover without alt text, with an empty one, or written as a file name alone', () => {
+    const fm = (cover: string) => post(`title: Hi\ndate: 2026-01-01\n${cover}`);
+    assert.deepEqual(problems(fm('cover:\n  src: photo.jpg')), [
+      'posts/hello.md:4: "cover" needs "alt": a text saying what the image shows, for readers who cannot see it',
+    ]);
+    assert.deepEqual(problems(fm('cover: { src: photo.jpg, alt: "" }')), [
+      'posts/hello.md:4: "cover.alt" must not be empty: say what the image shows (got "")',
+    ]);
+    assert.deepEqual(problems(fm('cover:\n  src: photo.jpg\n  alt: "  "')), [
+      'posts/hello.md:6: "cover.alt" must not be empty: say what the image shows (got "  ")',
+    ]);
+    assert.deepEqual(problems(fm('cover: photo.jpg')), [
+      'posts/hello.md:4: "cover" needs the image and a text saying what it shows (alt is required), e.g. cover: { src: photo.jpg, alt: "A red kite over the hills" } (got "photo.jpg")',
+    ]);
+    assert.deepEqual(problems(fm('cover: { alt: A photo }')), [
+      'posts/hello.md:4: "cover" needs "src": the image file, relative to the post\'s folder',
+    ]);
+    assert.deepEqual(problems(fm('cover:\n  src: photo.jpg\n  alt: A photo\n  caption: Hi')), [
+      'posts/hello.md:7: unknown field "caption" in "cover" (known fields: src, alt)',
+    ]);
+    assert.deepEqual(problems(fm('cover:\n  scr: photo.jpg\n  alt: A photo')), [
+      'posts/hello.md:4: "cover" needs "src": the image file, relative to the post\'s folder',
+      'posts/hello.md:5: unknown field "scr" in "cover" (did you mean "src"?)',
+    ]);
+  });
+
+  it('reads description, authors and canonical (issue #18)', () => {
+    const result = parsePost(
+      FILE,
+      post(
+        'title: Hi\ndate: 2026-01-01\ndescription: For search engines.\nauthors: [alice, bob]\ncanonical: https://elsewhere.example/hi',
+      ),
+    );
+    assert.ok(result.ok);
+    const { description, authors, canonical } = result.post.frontMatter;
+    assert.deepEqual(
+      { description, authors, canonical },
+      {
+        description: 'For search engines.',
+        authors: ['alice', 'bob'],
+        canonical: 'https://elsewhere.example/hi',
+      },
+    );
+    const line = (text: string) => post(`title: Hi\ndate: 2026-01-01\n${text}`);
+    for (const bad of ['elsewhere.example/hi', '/posts/hi', 'ftp://elsewhere.example/hi']) {
+      assert.deepEqual(problems(line(`canonical: ${bad}`)), [
+        `posts/hello.md:4: "canonical" must be an absolute http or https URL (got ${JSON.stringify(bad)})`,
+      ]);
+    }
+    assert.deepEqual(problems(line('authors: alice')), [
+      'posts/hello.md:4: "authors" must be a list of author keys from quire.yaml (got "alice")',
+    ]);
+    assert.deepEqual(problems(line(`description: ${'d'.repeat(301)}`)), [
+      `posts/hello.md:4: "description" must be at most 300 characters (got "${'d'.repeat(56)}…)`,
+    ]);
+    assert.deepEqual(problems(line('descripton: Typo.')), [
+      'posts/hello.md:4: unknown field "descripton" (did you mean "description"?)',
+    ]);
+  });
+
+  it('parses a standalone page: a title, no date, and page words in its problems', () => {
+    const result = parsePage('pages/about.md', '---\ntitle: About\n---\nHello.\n');
+    assert.ok(result.ok);
+    assert.deepEqual(result.post.frontMatter, { title: 'About', draft: false, slug: 'about' });
+    const rejected = parsePage('pages/about.md', 'Hello.\n');
+    assert.deepEqual(rejected.ok ? [] : rejected.problems.map((p) => p.message), [
+      'missing front matter: a page starts with a "---" line, YAML with "title", then "---"',
+    ]);
   });
 });

@@ -18,14 +18,16 @@ describe('links to a post by its file', () => {
       ['/posts/other-post', '/posts/part-two#setup', '/posts/notes?x=1'],
     );
     assert.deepEqual(await hrefs('[d][d]\n\n[d]: ./ref.md\n'), ['/posts/ref']);
+    // A post that is a folder is named after it (issue #18).
+    assert.deepEqual(await hrefs('[e](../a-trip/index.md#day-2)'), ['/posts/a-trip#day-2']);
   });
 
   it('leave other links alone: schemes, absolute paths, other files, code', async () => {
     assert.deepEqual(
       await hrefs(
-        '[a](https://example.com/README.md) [b](/docs/x.md) [c](notes.txt) [d](/posts/x) `[e](y.md)`',
+        '[a](https://example.com/README.md) [b](/docs/x.md) [c](/files/notes.txt) [d](/posts/x) `[e](y.md)`',
       ),
-      ['https://example.com/README.md', '/docs/x.md', 'notes.txt', '/posts/x'],
+      ['https://example.com/README.md', '/docs/x.md', '/files/notes.txt', '/posts/x'],
     );
   });
 

@@ -8,6 +8,7 @@ import { copyFile, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/pr
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
 import { fetch } from 'undici';
 import { postSource, tempDir, writePosts } from '../helpers/posts-dir.ts';
 import {
@@ -33,6 +34,7 @@ const templates = await tempDir('quire-dev-templates-');
 await cp(REPO_TEMPLATES, templates, { recursive: true });
 const BASE_TEMPLATE = join(templates, 'base.njk');
 await copyFile(join(REPO_POSTS, 'welcome-to-quire.md'), join(posts, 'welcome-to-quire.md'));
+await cp(join(REPO_POSTS, 'images'), join(posts, 'images'), { recursive: true }); // its image
 await copyFile(join(REPO_POSTS, 'deploying-quire.md'), join(posts, 'deploying-quire.md'));
 await writePosts(posts, {
   'alpha.md': { title: 'Alpha', date: '2026-01-02', body: alphaBody('First words.') },
@@ -40,8 +42,16 @@ await writePosts(posts, {
   'draft.md': { title: 'A draft', date: '2026-01-04', extra: 'draft: true' },
   'future.md': { title: 'From the future', date: '2099-01-01' },
 });
+// Its own pages and site file (issue #18), which the tests edit.
+const pages = await tempDir('quire-dev-pages-');
+await writePosts(pages, { 'about.md': '---\ntitle: About\n---\nAbout this blog.\n' });
+const siteFile = join(await tempDir('quire-dev-site-'), 'quire.yaml');
+const SITE_FILE_TEXT = 'title: Dev notes\nmenu:\n  - label: About\n    url: /about/\n';
+await writeFile(siteFile, SITE_FILE_TEXT);
 const dev: DevProcess = await startDevServer({
   POSTS_DIR: posts,
+  PAGES_DIR: pages,
+  SITE_FILE: siteFile,
   CACHE_DIR: cache,
   TEMPLATES_DIR: templates,
   LOG_LEVEL: 'info',
@@ -245,6 +255,70 @@ describe('dev server', () => {
     assert.equal(dev.child.exitCode, null, 'still the same process');
   });
 
+  it('picks up an image saved beside a post: its pages reload with it, and a bad one is in the banner (issue #18)', async () => {
+    const folder = join(posts, 'pictures');
+    const photo = join(folder, 'photo.png');
+    const png = (width: number) =>
+      sharp({ create: { width, height: 100, channels: 3, background: '#0550ae' } })
+        .png()
+        .toBuffer();
+    await mkdir(folder);
+    await writeFile(photo, await png(200));
+    await writeFile(
+      join(folder, 'index.md'),
+      postSource({ title: 'Pictures', date: '2026-01-07', body: '![A photo](photo.png)\n' }),
+    );
+    const first = await eventually(async () => {
+      const page = await get('/posts/pictures');
+      assert.match(
+        page.body,
+        /<img alt="A photo" src="(\/media\/pictures\/photo\.[0-9a-f]{10}\.png)" width="200"/,
+      );
+      return /src="(\/media\/[^"]+)"/.exec(page.body)?.[1] ?? '';
+    });
+    assert.equal((await get(first)).status, 200);
+
+    events.clear();
+    await writeFile(photo, await png(300));
+    assert.ok(
+      (await events.next((p) => p.includes('/posts/pictures'))).includes('/posts/pictures'),
+    );
+    const page = await get('/posts/pictures');
+    assert.match(page.body, /width="300" height="100"/);
+    const current = /src="(\/media\/[^"]+)"/.exec(page.body)?.[1] ?? '';
+    assert.notEqual(current, first);
+    const old = await get(first);
+    assert.equal(old.status, 301, 'a tab with the old page still gets the image');
+    assert.equal(old.headers.get('location'), current);
+
+    events.clear();
+    await writeFile(photo, (await png(300)).subarray(0, 100));
+    await events.next((p) => p.includes('*'));
+    const broken = await get('/');
+    assert.ok(
+      broken.body.includes(
+        `${join(folder, 'index.md')}:5: image ${photo} cannot be decoded, it may be corrupt or truncated`,
+      ),
+    );
+    assert.ok(broken.body.includes('5 | ![A photo](photo.png)'), 'the line showing it');
+
+    events.clear();
+    await rm(photo);
+    await events.next((p) => p.includes('*'));
+    assert.ok(
+      (await get('/')).body.includes(
+        `${join(folder, 'index.md')}:5: missing file &quot;photo.png&quot;`,
+      ),
+    );
+    assert.equal((await get('/posts/pictures')).status, 200, 'its last good version');
+
+    await writeFile(photo, await png(300));
+    await eventually(async () => {
+      assert.doesNotMatch((await get('/')).body, /dev-banner/);
+      assert.match((await get('/posts/pictures')).body, /width="300"/);
+    });
+  });
+
   it('search follows the edits, and still leaves drafts out', async () => {
     const found = async (q: string) =>
       [
@@ -263,5 +337,87 @@ describe('dev server', () => {
     assert.deepEqual(await found('zeppelin'), []);
     assert.deepEqual(await found('draft'), [], 'the draft "A draft" is not searched');
     assert.deepEqual(await found('future'), ['/posts/future'], 'scheduled posts are, as listed');
+  });
+
+  it('serves standalone pages, reloads one when it is saved, and shows a broken one in the banner', async () => {
+    assert.match((await get('/about/')).body, /<h1>About<\/h1>/);
+    events.clear();
+    await writeFile(join(pages, 'about.md'), '---\ntitle: About us\n---\nAbout this blog.\n');
+    const paths = await events.next((p) => p.includes('/about/'));
+    assert.ok(paths.includes('/about/'));
+    assert.match((await get('/about/')).body, /<h1>About us<\/h1>/);
+
+    events.clear();
+    await writeFile(join(pages, 'now.md'), '---\ntitle: Now\ndate: 2026-01-01\n---\nNow.\n');
+    await events.next((p) => p.includes('*'));
+    const banner = (await get('/about/')).body;
+    assert.ok(
+      banner.includes(
+        `${join(pages, 'now.md')}:3: unknown field &quot;date&quot; (known fields: title, description, draft, slug)`,
+      ),
+    );
+    await writeFile(join(pages, 'now.md'), '---\ntitle: Now\n---\nNow.\n');
+    await eventually(async () => {
+      const now = await get('/now/');
+      assert.equal(now.status, 200);
+      assert.doesNotMatch(now.body, /dev-banner/);
+    });
+  });
+
+  it('applies a saved site file at once; a broken one shows in the banner and the last good one stays', async () => {
+    const nav = async (path = '/') =>
+      /<nav class="site-nav"[\s\S]*?<\/nav>/.exec((await get(path)).body)?.[0] ?? '';
+    assert.match(await nav(), /<a href="\/about\/">About<\/a>/);
+    assert.match((await get('/')).body, /<title>Dev notes<\/title>/);
+
+    events.clear();
+    await writeFile(
+      siteFile,
+      `${SITE_FILE_TEXT}  - label: Now\n    url: /now/\nsocial:\n  - label: Mail\n    url: mailto:dev@notes.example\n`,
+    );
+    await events.next((p) => p.includes('*'));
+    assert.match(await nav(), /<a href="\/now\/">Now<\/a>/);
+    assert.match((await get('/')).body, /rel="me">Mail<\/a>/);
+
+    events.clear();
+    await writeFile(siteFile, 'title: Dev notes\nmenuu: []\n');
+    await events.next((p) => p.includes('*'));
+    const broken = (await get('/')).body;
+    assert.ok(
+      broken.includes(
+        `${siteFile}:2: unknown key &quot;menuu&quot; (did you mean &quot;menu&quot;?)`,
+      ),
+    );
+    assert.ok(broken.includes('2 | menuu: []'), 'the offending line');
+    assert.match(await nav(), /<a href="\/now\/">Now<\/a>/, 'the last good menu');
+    assert.ok(dev.stderrLines().some((line) => line.startsWith(`${siteFile}:2: unknown key`)));
+
+    events.clear();
+    await writeFile(siteFile, 'title: Fixed notes\n');
+    await events.next((p) => p.includes('*'));
+    const fixed = (await get('/')).body;
+    assert.doesNotMatch(fixed, /dev-banner/);
+    assert.match(fixed, /<title>Fixed notes<\/title>/);
+    assert.match(await nav(), /<a href="\/tags\/">Tags<\/a>/, 'the theme’s menu again');
+    assert.ok(dev.stderrLines().includes(`${siteFile}: fixed`));
+  });
+
+  it('serves a post naming an author the site file lacks once the site file defines the author', async () => {
+    await write(
+      'by-carol.md',
+      postSource({ title: 'By Carol', date: '2026-01-07', extra: 'authors: [carol]' }),
+    );
+    await events.next((p) => p.includes('*'));
+    const problem = `${join(posts, 'by-carol.md')}:4: unknown author &quot;carol&quot;`;
+    assert.ok((await get('/')).body.includes(problem));
+    assert.equal((await get('/posts/by-carol')).status, 500, 'never good: the page explains');
+
+    events.clear();
+    await writeFile(siteFile, 'title: Fixed notes\nauthors:\n  carol:\n    name: Carol\n');
+    await events.next((p) => p.includes('*'));
+    const post = await get('/posts/by-carol');
+    assert.equal(post.status, 200);
+    assert.match(post.body, /<p class="byline">By Carol<\/p>/);
+    assert.doesNotMatch(post.body, /dev-banner/);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Every page of an app that a reader can reach from a few starting paths: links are followed
  * (href and src attributes, sitemap locations, feed links) and so are same-site redirects, but
- * not theme assets. In-process, through `inject`. Shared by the golden pages test and the HTML
- * validity test. Not a test file itself.
+ * not theme assets or the files beside the posts (issue #18). In-process, through `inject`.
+ * Shared by the golden pages test and the HTML validity test. Not a test file itself.
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 
@@ -16,7 +16,9 @@ function linksIn(text: string, origin: string): string[] {
   ].map((match) => (match[1] as string).replaceAll('&amp;', '&'));
   for (const candidate of candidates) {
     const path = candidate.startsWith(origin) ? candidate.slice(origin.length) : candidate;
-    if (!path.startsWith('/') || path.startsWith('//') || path.startsWith('/assets/')) continue;
+    if (!path.startsWith('/') || path.startsWith('//')) continue;
+    // Files, not pages (their bytes are the files'; test/http/assets.test.ts, media.test.ts).
+    if (path.startsWith('/assets/') || path.startsWith('/media/')) continue;
     found.add(path.split('#')[0] as string);
   }
   return [...found];

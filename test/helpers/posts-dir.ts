@@ -7,10 +7,15 @@ import { type LoadReport, SiteLoader } from '../../src/content/site/site-loader.
 import type { Site } from '../../src/content/types.ts';
 
 /**
- * How many posts the sample blog in `posts/` has. Counted, not written down,
- * so adding a post to the documentation does not break the tests that serve it.
+ * How many posts the sample blog in `posts/` has (post folders' `index.md` included). Counted,
+ * not written down, so adding a post to the documentation does not break the tests that serve it.
  */
-export const SAMPLE_POSTS = readdirSync(new URL('../../posts/', import.meta.url)).filter((name) =>
+export const SAMPLE_POSTS = readdirSync(new URL('../../posts/', import.meta.url), {
+  recursive: true,
+}).filter((name) => String(name).endsWith('.md')).length;
+
+/** The same for its standalone pages (pages/, issue #18). */
+export const SAMPLE_PAGES = readdirSync(new URL('../../pages/', import.meta.url)).filter((name) =>
   name.endsWith('.md'),
 ).length;
 
@@ -53,12 +58,14 @@ export async function writePosts(
 /** The real pipeline's site for a posts directory, as a production start loads it. */
 export async function loadTestSite(options: {
   postsDir: string;
+  pagesDir?: string;
   cacheDir: string;
   title?: string;
   url?: string;
 }): Promise<{ site: Site; report: LoadReport }> {
   const loader = new SiteLoader({
     postsDir: options.postsDir,
+    pagesDir: options.pagesDir,
     cacheDir: options.cacheDir,
     strict: true,
   });

@@ -24,8 +24,11 @@ export function makePost(overrides: Partial<Post & PostBody> = {}): Post {
     draft: false,
     aliases: [],
     summary: `Summary of post ${counter}.`,
+    description: fields.summary ?? `Summary of post ${counter}.`,
+    authors: [],
     readingMinutes: 1,
     file: `posts/${slug}.md`,
+    mediaVersion: '',
     ...fields,
     bodyKey,
   };
@@ -39,8 +42,10 @@ export function makeSite(posts: readonly Post[] = [], overrides: Partial<Site> =
     url: 'https://blog.example',
     posts: sorted,
     bySlug: new Map(sorted.map((post) => [post.slug, post])),
+    pages: new Map(),
     version: 'test-version',
     body: async (post) => bodies.get(post.bodyKey) ?? { html: '', headings: [] },
+    media: () => undefined,
     ...overrides,
   };
 }

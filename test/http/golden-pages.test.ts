@@ -3,8 +3,10 @@
  * posts"). Recorded from the pre-rendering page store before pages were rendered on demand, and
  * compared byte for byte since: every page a reader can reach from the home page, the feeds, the
  * sitemap and robots.txt (found by following links, not from a list of routes), with the headers
- * a cache or browser relies on. Two moments: before and after the sample's scheduled post goes
- * live. `UPDATE_GOLDEN=1 npm test` rewrites the files after a deliberate change of the theme.
+ * a cache or browser relies on. The sample is the whole blog: its posts, its standalone pages and
+ * its site file, quire.yaml (issue #18), with only SITE_URL given from outside. Two moments:
+ * before and after the sample's scheduled post goes live. `UPDATE_GOLDEN=1 npm test` rewrites the
+ * files after a deliberate change of the theme.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -16,11 +18,12 @@ import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { SiteLoader } from '../../src/content/site/site-loader.ts';
 import { createLogger } from '../../src/log.ts';
+import { loaderOptions } from '../../src/process/load.ts';
 import { crawl } from '../helpers/crawl.ts';
 import { tempDir } from '../helpers/posts-dir.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/pages/', import.meta.url));
-const POSTS = fileURLToPath(new URL('../../posts/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ORIGIN = 'https://blog.example';
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const HEADERS = ['content-type', 'etag', 'last-modified', 'cache-control', 'location'] as const;
@@ -40,11 +43,18 @@ const fileFor = (path: string) =>
   `${path === '/' ? 'index' : path.replace(/^\//, '').replace(/[^A-Za-z0-9._-]+/g, '_')}.body`;
 
 async function crawlSample(now: Date): Promise<Map<string, { recorded: Recorded; bytes: Buffer }>> {
-  const cacheDir = await tempDir();
-  const loader = new SiteLoader({ postsDir: POSTS, cacheDir, strict: true });
+  const config = loadConfig(
+    {
+      SITE_URL: ORIGIN,
+      SITE_FILE: join(ROOT, 'quire.yaml'),
+      POSTS_DIR: join(ROOT, 'posts'),
+      CACHE_DIR: await tempDir(),
+    },
+    [],
+  );
+  const loader = new SiteLoader(loaderOptions(config));
   await loader.load();
-  const site = loader.site({ title: 'Quire', url: ORIGIN });
-  const config = loadConfig({ SITE_URL: ORIGIN, SITE_DESCRIPTION: 'A sample blog' }, []);
+  const site = loader.site({ title: config.siteTitle, url: config.siteUrl });
   const app = buildApp(config, site, { logger: createLogger('silent'), now: () => now });
   const pages = new Map<string, { recorded: Recorded; bytes: Buffer }>();
   try {

@@ -3,6 +3,7 @@
  * Not a test file itself (no `.test.ts`).
  */
 import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { type LogLevel, loadConfig } from '../../src/config.ts';
@@ -10,6 +11,11 @@ import type { Site } from '../../src/content/types.ts';
 import { createLifecycle, type Lifecycle } from '../../src/http/lifecycle.ts';
 import { createLogger } from '../../src/log.ts';
 import { makePost, makeSite } from '../helpers/site.ts';
+
+/** A site file with nothing in it: the sample blog's quire.yaml (the working directory's) must not apply. */
+export const EMPTY_SITE_FILE = fileURLToPath(
+  new URL('../fixtures/site-file/empty.yaml', import.meta.url),
+);
 
 /** One parsed log line. `quire` holds Quire's own fields. */
 export interface LogLine {
@@ -76,7 +82,8 @@ export function buildTestApp(t: Pick<TestContext, 'after'>, options: TestAppOpti
     },
   };
   const logger = createLogger(options.level ?? 'info', destination);
-  const app = buildApp(loadConfig(options.env ?? {}, []), site, {
+  // Not the sample blog's quire.yaml (the working directory's): only what a test gives.
+  const app = buildApp(loadConfig({ SITE_FILE: EMPTY_SITE_FILE, ...options.env }, []), site, {
     logger,
     lifecycle,
     ...(options.now === undefined ? {} : { now: options.now }),

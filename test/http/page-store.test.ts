@@ -20,6 +20,8 @@ const meta: SiteMeta = {
   language: 'en',
   menu: DEFAULT_MENU,
   codeLineNumbers: false,
+  social: [],
+  authors: {},
 };
 const silent = { info: () => {}, error: () => {} };
 
@@ -227,5 +229,37 @@ describe('page store', () => {
     assert.equal(await get(store, '/tags/nope'), undefined);
     assert.equal(store.redirect('old-a'), 'a');
     assert.equal(store.redirect('old-b'), undefined);
+  });
+
+  it('drops the pages a changed image shows: the post and the feeds; a cover, the lists too (issue #18)', async () => {
+    const { render } = countingRender();
+    const a = makePost({ slug: 'a', date: new Date('2026-01-01T00:00:00Z'), mediaVersion: 'v1' });
+    const b = makePost({ slug: 'b', date: new Date('2026-01-02T00:00:00Z') });
+    const store = createPageStore({
+      site: makeSite([a, b]),
+      meta,
+      pageSize: 10,
+      now: () => new Date('2026-06-01T00:00:00Z'),
+      maxBytes: 2 ** 20,
+      logger: silent,
+    });
+    store.start(render);
+    const paths = ['/', '/archive/', '/posts/a', '/posts/b', '/feed.xml', '/sitemap.xml'];
+    for (const path of paths) await get(store, path);
+
+    // An image in a's body changed: its URL (and so its page and the full-text feed) changed.
+    const image = { ...a, mediaVersion: 'v2' };
+    assert.deepEqual(store.replaceSite(makeSite([image, b])).sort(), ['/feed.xml', '/posts/a']);
+    for (const path of paths) await get(store, path);
+
+    // Its cover changed: lists show it too (a post's card, which lists show, includes it).
+    const cover = {
+      ...image,
+      mediaVersion: 'v3',
+      cover: { alt: 'A', url: '/media/a.0123456789.png', type: 'image/png', bytes: 1, html: '' },
+    };
+    const dropped = store.replaceSite(makeSite([cover, b]));
+    for (const path of ['/', '/archive/', '/feed.xml', '/posts/a'])
+      assert.ok(dropped.includes(path), path);
   });
 });

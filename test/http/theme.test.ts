@@ -8,14 +8,14 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { decodeHTML } from 'entities';
 import { buildApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
+import { DEFAULT_IMAGE_MAX_MB, loadConfig } from '../../src/config.ts';
 import { createDevContent } from '../../src/dev/content.ts';
 import { createDevSession } from '../../src/dev/session.ts';
 import { DEFAULT_MENU } from '../../src/http/pages/site-meta.ts';
 import { createLogger } from '../../src/log.ts';
 import { loadTestSite, tempDir, writePosts } from '../helpers/posts-dir.ts';
 import { makePost, makeSite } from '../helpers/site.ts';
-import { buildTestApp } from './harness.ts';
+import { buildTestApp, EMPTY_SITE_FILE } from './harness.ts';
 
 /** The element with this opening tag's start, up to its closing tag (no nesting of the same). */
 function element(html: string, opening: RegExp, name: string): string {
@@ -306,13 +306,19 @@ describe('drafts and scheduled posts in the dev server', () => {
     const content = createDevContent({
       postsDir,
       cacheDir: await tempDir(),
+      imageMaxMb: DEFAULT_IMAGE_MAX_MB,
       title: 'Quire',
       url: 'https://blog.example',
+      siteFile: EMPTY_SITE_FILE,
+      siteFileProblems: [],
     });
     await content.load();
     const logger = createLogger('silent');
     const session = createDevSession(content, logger, () => {});
-    const app = buildApp(loadConfig({}, []), content.site(), { logger, dev: session.hooks });
+    const app = buildApp(loadConfig({ SITE_FILE: EMPTY_SITE_FILE }, []), content.site(), {
+      logger,
+      dev: session.hooks,
+    });
     t.after(() => app.close());
     const meta = async (url: string) =>
       text(element((await app.inject({ url })).body, /<p class="meta">/, 'p'));

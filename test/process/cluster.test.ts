@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { steadyLoad } from '../helpers/load.ts';
-import { SAMPLE_POSTS, tempDir } from '../helpers/posts-dir.ts';
+import { SAMPLE_PAGES, SAMPLE_POSTS, tempDir } from '../helpers/posts-dir.ts';
 import {
   exitWithin,
   freePort,
@@ -86,8 +86,8 @@ describe('cluster mode', () => {
     const loaded = server.logLines().filter((l) => l.msg === 'site loaded');
     assert.deepEqual(
       loaded.map((l) => l.quire?.rendered),
-      [SAMPLE_POSTS],
-      'the primary alone loads, and renders every post',
+      [SAMPLE_POSTS + SAMPLE_PAGES],
+      'the primary alone loads, and renders every post and page',
     );
     assert.equal(server.logLines().filter((l) => l.msg === 'site index opened').length, 2);
 
@@ -251,7 +251,7 @@ describe('cluster mode', () => {
       K,
     );
     assert.equal(sample(text, 'quire_posts'), SAMPLE_POSTS);
-    assert.equal(sample(text, 'quire_render_cache_misses_total'), SAMPLE_POSTS);
+    assert.equal(sample(text, 'quire_render_cache_misses_total'), SAMPLE_POSTS + SAMPLE_PAGES);
     assert.doesNotMatch(text, /# TYPE \S+ summary/);
     for (const name of text.matchAll(/^# TYPE (\S+)/gm)) assert.match(name[1] as string, /^quire_/);
 

@@ -1,12 +1,13 @@
 /**
  * The fault cases of issue #20 as `npm run soak` cases: each is a `SoakCase` of bench/soak/case.ts
- * (by shape), run with the context's `short`. They start the processes they break themselves
+ * run with the context's `short`. They start the processes they break themselves
  * (a cluster to kill workers in, replicas, a cache on a tmpfs of its own), so they take nothing
  * else from the context. A case whose programs are missing (nginx, unshare with the right to
  * mount, certbot and pebble for the renewal) reports that as its problem, or runs without the
  * part that needs them.
  */
-import { findTool } from '../../../test/system/require-tool.ts';
+import { findTool } from '../../../test/helpers/require-tool.ts';
+import type { CaseFigures, SoakCase } from '../case.ts';
 import { appDownBehindNginx } from './app-down-behind-nginx.ts';
 import { cacheUnwritable, cannotMount } from './cache-unwritable.ts';
 import { hungWorkerUnderLoad } from './hung-worker.ts';
@@ -16,21 +17,8 @@ import { postsVanishUnderLoad } from './posts-vanish.ts';
 import { rollingRestartUnderLoad } from './rolling-restart.ts';
 import { sigtermPrimaryUnderLoad } from './sigterm-primary.ts';
 
-/** What each fault case reports for one target: bench/soak/case.ts's `CaseFigures`. */
-export type FaultCaseFigures = {
-  sent: number;
-  answered: number;
-  failed: number;
-  lost: number;
-  fiveXX: number;
-  withinTarget: boolean;
-  problems: string[];
-} & Record<string, unknown>;
-
-export interface FaultCase {
-  name: string;
-  run: (context: { short: boolean }) => Promise<Record<string, FaultCaseFigures>>;
-}
+/** What each fault case reports for one target. */
+type FaultCaseFigures = CaseFigures;
 
 /** A case that could not run here, as a figure saying why. */
 const notRun = (why: string): FaultCaseFigures => ({
@@ -52,7 +40,7 @@ function withNginx(
   );
 }
 
-export const FAULT_CASES: FaultCase[] = [
+export const FAULT_CASES: SoakCase[] = [
   {
     name: 'kill-worker',
     run: async ({ short }) => ({ direct: await killWorkerUnderLoad({ short }) }),

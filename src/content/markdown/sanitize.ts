@@ -9,6 +9,7 @@
  * styles, event handlers, `srcdoc`, and URLs with a scheme other than http, https, mailto, tel.
  */
 import sanitizeHtml from 'sanitize-html';
+import { FILE_ATTRIBUTE, fileTarget } from './file-references.ts';
 import { postFileHref } from './post-file-links.ts';
 
 /** Marks where a highlighted code block goes back in after sanitizing (see markdown.ts). */
@@ -77,8 +78,18 @@ const OPTIONS: sanitizeHtml.IOptions & { allowedEmptyAttributes: string[] } = {
   ],
   allowedAttributes: {
     '*': GLOBAL_ATTRIBUTES,
-    a: ['href', 'data-footnote-ref', 'data-footnote-backref'],
-    img: ['src', 'srcset', 'sizes', 'alt', 'width', 'height', 'loading', 'decoding'],
+    a: ['href', 'data-footnote-ref', 'data-footnote-backref', FILE_ATTRIBUTE],
+    img: [
+      'src',
+      'srcset',
+      'sizes',
+      'alt',
+      'width',
+      'height',
+      'loading',
+      'decoding',
+      FILE_ATTRIBUTE,
+    ],
     source: ['src', 'srcset', 'sizes', 'type', 'media', 'width', 'height'],
     input: ['type', 'checked', 'disabled'],
     section: ['data-footnotes'],
@@ -134,6 +145,14 @@ const OPTIONS: sanitizeHtml.IOptions & { allowedEmptyAttributes: string[] } = {
       }
       const href = tagName === 'a' && attribs.href !== undefined && postFileHref(attribs.href);
       if (href) attribs.href = href;
+      // A file beside the post (file-references.ts): its URL is known only when a body is read.
+      delete attribs[FILE_ATTRIBUTE];
+      const url = tagName === 'img' ? 'src' : tagName === 'a' ? 'href' : undefined;
+      const target = url && attribs[url];
+      if (url && target !== undefined && fileTarget(target)) {
+        attribs[FILE_ATTRIBUTE] = target;
+        delete attribs[url];
+      }
       return { tagName, attribs };
     },
   },

@@ -16,12 +16,22 @@ import { fileURLToPath } from 'node:url';
 import Tinypool from 'tinypool';
 import { childProcessEnv } from '../../config.ts';
 import { errorFromData } from '../../error-text.ts';
-import { type ChildReply, PostRenderError, type Rendered, type RenderJob } from './protocol.ts';
+import {
+  type ChildReply,
+  type ImageJob,
+  type ImageReply,
+  type ImageResult,
+  PostRenderError,
+  type Rendered,
+  type RenderJob,
+} from './protocol.ts';
 
-export type { Rendered, RenderJob };
+export type { ImageJob, ImageResult, Rendered, RenderJob };
 
 export interface Renderer {
   render(job: RenderJob): Promise<Rendered>;
+  /** An image beside a post (issue #18): what it is, and its variants in the render cache. */
+  image(job: ImageJob): Promise<ImageResult>;
   close(): Promise<void>;
 }
 
@@ -31,6 +41,14 @@ export interface Renderer {
  */
 const POSTS_PER_CHILD = 25;
 
+/**
+ * Encoding one image's variants is worth a child to itself: `renderWork` counts an image as
+ * that many posts.
+ */
+export const POSTS_PER_IMAGE = POSTS_PER_CHILD;
+
+/** The work of rendering `bodies` posts and encoding `images` images, for `createRenderer`. */
+export const renderWork = (bodies: number, images: number) => bodies + images * POSTS_PER_IMAGE;
 /**
  * Not the parent's execArgv: its --watch or --inspect must not apply to the children (issue #15).
  * A smaller young generation than V8 picks on a big machine: less memory, the same CPU time.
@@ -52,8 +70,9 @@ export function createRenderer(jobCount: number): Renderer {
  * Renders in this process. The renderer (marked, Shiki, sanitize-html: ~100 ms of module
  * loading) is imported only now, so a warm start that renders nothing never loads it.
  */
-function inProcessRenderer(): Renderer {
+export function inProcessRenderer(): Renderer {
   let render: Promise<(job: RenderJob) => Promise<Rendered>> | undefined;
+  let image: Promise<(job: ImageJob) => Promise<ImageResult>> | undefined;
   return {
     async render(job) {
       render ??= import('./render-body.ts').then((module) => module.default);
@@ -62,6 +81,15 @@ function inProcessRenderer(): Renderer {
         return await renderBody(job);
       } catch (error) {
         throw new PostRenderError(job, 'this process', error);
+      }
+    },
+    async image(job) {
+      image ??= import('../media/image-job.ts').then((module) => module.default);
+      const processImage = await image;
+      try {
+        return await processImage(job);
+      } catch (error) {
+        throw new Error(`could not process ${job.file}`, { cause: error });
       }
     },
     close: async () => {},
@@ -107,26 +135,51 @@ function poolRenderer(count: number): Renderer {
     lastExit = undefined;
   });
 
+  /**
+   * Runs `job` in a child; a failure names the child and the file. A job the child answered with
+   * an error becomes `refused(pid, cause)`: for a body, the post's own problem (issue #20).
+   */
+  const run = async <Reply extends ChildReply | ImageReply>(
+    job: RenderJob | ImageJob,
+    [verb, doing]: [string, string],
+    refused: (pid: number, cause: Error) => Error,
+  ): Promise<Exclude<Reply, { ok: false }>> => {
+    if (failure) throw failure;
+    watchExits(); // tinypool replaces a dead child
+    let reply: Reply;
+    try {
+      reply = (await pool.run(job)) as Reply;
+    } catch (error) {
+      const died = lastExit;
+      lastExit = undefined;
+      throw new Error(
+        died
+          ? `${died} while ${doing} ${job.file}`
+          : `a render child could not ${verb} ${job.file}`,
+        { cause: error },
+      );
+    }
+    if (!reply.ok) throw refused(reply.pid, errorFromData(reply.error));
+    return reply as Exclude<Reply, { ok: false }>;
+  };
+
   return {
-    async render(job) {
-      if (failure) throw failure;
-      watchExits(); // tinypool replaces a dead child
-      let reply: ChildReply;
-      try {
-        reply = (await pool.run(job)) as ChildReply;
-      } catch (error) {
-        const died = lastExit;
-        lastExit = undefined;
-        throw new Error(
-          died
-            ? `${died} while rendering ${job.file}`
-            : `a render child could not render ${job.file}`,
-          { cause: error },
-        );
-      }
-      if (reply.ok) return reply.rendered;
-      throw new PostRenderError(job, `render child ${reply.pid}`, errorFromData(reply.error));
-    },
+    render: async (job) =>
+      (
+        await run<ChildReply>(
+          job,
+          ['render', 'rendering'],
+          (pid, cause) => new PostRenderError(job, `render child ${pid}`, cause),
+        )
+      ).rendered,
+    image: async (job) =>
+      (
+        await run<ImageReply>(
+          job,
+          ['process', 'processing'],
+          (pid, cause) => new Error(`render child ${pid} could not process ${job.file}`, { cause }),
+        )
+      ).result,
     async close() {
       closing = true;
       await pool.destroy();

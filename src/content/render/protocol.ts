@@ -29,6 +29,42 @@ export type ChildReply =
   { ok: true; rendered: Rendered } | { ok: false; pid: number; error: ErrorData };
 
 /**
+ * An image beside a post (issue #18): say what it is from its header (`metadata`), also decode it
+ * whole (`check`), or also write its variants into `mediaDir` under `key` unless they are there
+ * (`encode`). The child reads the file itself: no image bytes cross the IPC channel.
+ */
+export interface ImageJob {
+  kind: 'image';
+  file: string;
+  key: string;
+  mediaDir: string;
+  mode: 'metadata' | 'check' | 'encode';
+}
+
+/** What an image is, as the site index keeps it. */
+export interface ImageInfo {
+  /** `jpeg`, `png`, `webp`, `avif`, `gif`, `svg`, or what sharp calls another format. */
+  format: string;
+  /** In CSS pixels, as browsers orient the image; absent when unknown. */
+  width?: number | undefined;
+  height?: number | undefined;
+  /** Why the image is served as is, without variants (corrupt, unsupported). */
+  problem?: string | undefined;
+}
+
+export interface ImageResult {
+  image: ImageInfo;
+  /** Widths of the variants in the cache now (none: served as is). */
+  variants: number[];
+  /** Set when the variants could not be written to the cache. */
+  cacheError?: string | undefined;
+  seconds: number;
+}
+
+export type ImageReply =
+  { ok: true; result: ImageResult } | { ok: false; pid: number; error: ErrorData };
+
+/**
  * A post whose Markdown the renderer threw on (in a child or in this process): the post's own
  * problem, reported at its body's first line, not a failure of the render machinery (issue #20).
  */

@@ -1,12 +1,21 @@
-/** One post of the site model, from its entry in the site index. */
-import type { IndexEntry, StoredFrontMatter } from '../cache/site-index.ts';
+/**
+ * One post or standalone page of the site model, from its entry in the site index (and, for a
+ * post, the media manifest).
+ */
+import { createHash } from 'node:crypto';
+import type { IndexEntry, PageEntry, StoredFrontMatter } from '../cache/site-index.ts';
+import { resolveFile } from '../markdown/file-references.ts';
+import { escapeHtml } from '../markdown/text.ts';
+import { imageHtml } from '../media/media-markup.ts';
+import type { MediaManifest } from '../media/media-manifest.ts';
 import { toDate } from '../source/front-matter-schema.ts';
-import type { FrontMatter, Post } from '../types.ts';
+import type { FrontMatter, Page, Post, PostCover } from '../types.ts';
 
 const WORDS_PER_MINUTE = 230;
 
-export function toPost(file: string, entry: IndexEntry): Post {
+export function toPost(file: string, entry: IndexEntry, media: MediaManifest): Post {
   const fm = entry.frontMatter;
+  const summary = fm.summary ?? entry.firstParagraph;
   return {
     slug: fm.slug,
     title: fm.title,
@@ -15,8 +24,47 @@ export function toPost(file: string, entry: IndexEntry): Post {
     tags: fm.tags,
     draft: fm.draft,
     aliases: fm.aliases,
-    summary: fm.summary ?? entry.firstParagraph,
+    summary,
+    description: fm.description ?? summary,
+    authors: fm.authors,
+    canonical: fm.canonical,
     readingMinutes: Math.max(1, Math.round(entry.wordCount / WORDS_PER_MINUTE)),
+    file,
+    bodyKey: entry.bodyKey,
+    cover: coverOf(entry, media),
+    mediaVersion: mediaVersion(entry, media),
+  };
+}
+
+/** Front matter `cover` with its file's URL, size and markup; undefined if the file is missing. */
+function coverOf(entry: IndexEntry, media: MediaManifest): PostCover | undefined {
+  const cover = entry.frontMatter.cover;
+  const path = cover && resolveFile(entry.path, cover.src);
+  const file = path === undefined ? undefined : media.file(path);
+  if (!cover || !file) return undefined;
+  const { url, width, height, type, bytes } = file;
+  const html = imageHtml(file, ` alt="${escapeHtml(cover.alt)}"`, cover.src, true);
+  return { alt: cover.alt, url, width, height, type, bytes, html };
+}
+
+/** What the post's pages show of its files: their URLs, sizes and variants. */
+export function mediaVersion(entry: IndexEntry, media: MediaManifest): string {
+  if (entry.files.length === 0) return '';
+  const hash = createHash('sha256');
+  for (const { target } of entry.files) {
+    const path = resolveFile(entry.path, target);
+    hash.update(`${target}\0${JSON.stringify(path === undefined ? null : media.file(path))}\n`);
+  }
+  return hash.digest('base64url');
+}
+
+export function toPage(file: string, entry: PageEntry): Page {
+  const fm = entry.frontMatter;
+  return {
+    slug: fm.slug,
+    title: fm.title,
+    draft: fm.draft,
+    description: fm.description ?? entry.firstParagraph,
     file,
     bodyKey: entry.bodyKey,
   };
@@ -30,8 +78,12 @@ export function storedFrontMatter(fm: FrontMatter): StoredFrontMatter {
     updated: fm.updated?.toISOString(),
     tags: fm.tags,
     summary: fm.summary,
+    description: fm.description,
+    authors: fm.authors,
+    canonical: fm.canonical,
     draft: fm.draft,
     slug: fm.slug,
     aliases: fm.aliases,
+    cover: fm.cover,
   };
 }

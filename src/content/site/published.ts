@@ -6,8 +6,8 @@
  * list, feed or redirect can show it. `nextChange` is when the view stops being true: the date of
  * the next scheduled post. Drafts are never in the view, even when the site includes them.
  */
-import { basename } from 'node:path';
-import type { Post, Site } from '../types.ts';
+import { defaultSlug } from '../markdown/post-file-links.ts';
+import type { Page, Post, Site } from '../types.ts';
 
 export interface TagSummary {
   name: string;
@@ -33,6 +33,8 @@ export interface PublishedView {
   redirects: ReadonlyMap<string, string>;
   /** When the next scheduled post appears; undefined when none is waiting. */
   nextChange: Date | undefined;
+  /** Standalone pages that are not drafts (all of them in the preview), by slug. */
+  pages: ReadonlyMap<string, Page>;
 }
 
 export interface Neighbours {
@@ -45,11 +47,12 @@ export function isPublished(post: Post, now: Date): boolean {
 }
 
 /**
- * The slug a post had before front matter `slug` overrode it: its file name. Links made before the
- * override keep working (301). Aliases list any other former slugs; see the README.
+ * The slug a post had before front matter `slug` overrode it: its file name (its folder's, for an
+ * `index.md`). Links made before the override keep working (301). Aliases list any other former
+ * slugs; see the README.
  */
 export function fileSlug(post: Post): string {
-  return basename(post.file, '.md');
+  return defaultSlug(post.file);
 }
 
 /**
@@ -94,7 +97,8 @@ export function publishedView(site: Site, now: Date, everything = false): Publis
     if (!nextChange || post.date < nextChange) nextChange = post.date;
   }
 
-  return { now, posts, bySlug, tags, years, redirects, nextChange };
+  const pages = new Map([...site.pages].filter(([, page]) => everything || !page.draft));
+  return { now, posts, bySlug, tags, years, redirects, nextChange, pages };
 }
 
 /** The older and newer published post around `post`. */

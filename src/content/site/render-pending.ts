@@ -1,76 +1,118 @@
 /**
  * The render stage of a load: the current version of every problem-free file not rendered yet is
- * taken from the body cache, else rendered (in the render pool when there are many) and cached.
+ * taken from the body cache, else rendered (in the render pool when there are many) and cached;
+ * the image jobs of the files beside the posts (issue #18) run in the same pool.
  */
 import type { BodyStore } from '../cache/body-store.ts';
 import type { IndexEntry } from '../cache/site-index.ts';
-import type { Renderer, RenderJob } from '../render/pool.ts';
+import {
+  type ImageJob,
+  type ImageResult,
+  type Renderer,
+  type RenderJob,
+  renderWork,
+} from '../render/pool.ts';
 import { PostRenderError } from '../render/protocol.ts';
 import type { RenderedBody } from '../types.ts';
 import type { FileState } from './file-state.ts';
+import { needsFirstParagraph, type SourceFields } from './source-kinds.ts';
 
 export interface RenderPendingOptions {
   store: BodyStore;
-  renderer: (jobs: number) => Renderer;
+  renderer: (work: number) => Renderer;
   /** A failed render stops the load (production); else it is that file's problem (dev). */
   strict: boolean;
+  /** `false` (`npm run check`): bodies are not rendered; images are still checked. */
+  bodies: boolean;
+  /** The image jobs to run, by path relative to the posts folder, and where their results go. */
+  images: ReadonlyMap<string, ImageJob>;
+  onImage: (path: string, result: ImageResult) => void;
 }
 
 export async function renderPending(
-  states: Iterable<FileState>,
-  { store, renderer: createRenderer, strict }: RenderPendingOptions,
-): Promise<{ rendered: number; renderSeconds: number[]; cacheError: string | undefined }> {
+  states: Iterable<FileState<SourceFields>>,
+  { store, renderer: createRenderer, strict, bodies, images, onImage }: RenderPendingOptions,
+): Promise<{
+  rendered: number;
+  images: number;
+  renderSeconds: number[];
+  cacheError: string | undefined;
+}> {
   const renderSeconds: number[] = [];
   let cacheError: string | undefined;
-  const misses: FileState[] = [];
-  for (const state of states) {
+  const misses: FileState<SourceFields>[] = [];
+  for (const state of bodies ? states : []) {
     if (!state.job || !state.current || state.problems.length > 0) continue;
     const cached = await store.read(state.current.bodyKey);
     if (cached) settle(state, cached);
     else misses.push(state);
   }
-  if (misses.length === 0) return { rendered: 0, renderSeconds, cacheError };
-  const renderer = createRenderer(misses.length);
+  if (misses.length === 0 && images.size === 0)
+    return { rendered: 0, images: 0, renderSeconds, cacheError };
+  const encodes = [...images.values()].filter((job) => job.mode === 'encode').length;
+  const renderer = createRenderer(renderWork(misses.length, encodes));
   try {
-    const results = await Promise.allSettled(
-      misses.map(async (state) => {
-        const { body, seconds } = await renderer.render(state.job as RenderJob);
-        renderSeconds.push(seconds);
-        cacheError ??= store.write((state.current as IndexEntry).bodyKey, body);
-        settle(state, body);
-      }),
-    );
-    for (const [i, result] of results.entries()) {
+    const [posts, files] = await Promise.all([
+      Promise.allSettled(
+        misses.map(async (state) => {
+          const { body, seconds } = await renderer.render(state.job as RenderJob);
+          renderSeconds.push(seconds);
+          cacheError ??= store.write((state.current as IndexEntry<SourceFields>).bodyKey, body);
+          settle(state, body);
+        }),
+      ),
+      Promise.allSettled(
+        [...images].map(async ([path, job]) => {
+          const result = await renderer.image(job);
+          cacheError ??= result.cacheError;
+          onImage(path, result);
+        }),
+      ),
+    ]);
+    const reason = (result: PromiseRejectedResult) =>
+      result.reason instanceof Error ? result.reason.message : String(result.reason);
+    for (const [i, result] of posts.entries()) {
       if (result.status === 'fulfilled') continue;
-      const state = misses[i] as FileState;
+      const state = misses[i] as FileState<SourceFields>;
       const error: unknown = result.reason;
-      // The post's own Markdown: its problem, like a front matter one. The render machinery
+      // The file's own Markdown: its problem, like a front matter one. The render machinery
       // failing (a child killed) stops a production load.
       if (error instanceof PostRenderError) {
         state.problems.push({ file: state.file, line: error.job.bodyLine, message: error.reason });
         continue;
       }
       if (strict) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      state.problems.push({ file: state.file, line: 1, message: `could not render: ${reason}` });
+      state.problems.push({
+        file: state.file,
+        line: 1,
+        message: `could not render: ${reason(result)}`,
+      });
+    }
+    for (const [i, [path]] of [...images].entries()) {
+      const result = files[i];
+      if (result?.status !== 'rejected') continue;
+      if (strict) throw result.reason;
+      const problem = `could not be processed (${reason(result)}): it is served as is`;
+      onImage(path, { image: { format: 'unknown', problem }, variants: [], seconds: 0 });
     }
   } finally {
     await renderer.close();
   }
-  return { rendered: misses.length, renderSeconds, cacheError };
+  return { rendered: misses.length, images: images.size, renderSeconds, cacheError };
 }
 
 /** The rendered version is the file's good one now. */
-function settle(state: FileState, body: RenderedBody): void {
-  const current = state.current as IndexEntry;
+function settle(state: FileState<SourceFields>, body: RenderedBody): void {
+  const current = state.current as IndexEntry<SourceFields>;
   state.good = {
     ...current,
-    // The summary when front matter has none; not kept otherwise: every start reads the index.
-    firstParagraph: current.frontMatter.summary === undefined ? body.firstParagraph : '',
+    // Kept only where the site model reads it (a post's summary, a page's description, when front
+    // matter has none): every start reads the index.
+    firstParagraph: needsFirstParagraph(current.frontMatter) ? body.firstParagraph : '',
     wordCount: body.wordCount,
     warnings: body.warnings,
   };
   state.current = state.good;
   state.job = undefined;
-  state.post = undefined;
+  state.model = undefined;
 }

@@ -1,51 +1,80 @@
 /**
- * The one loader of posts (issue #17), used by `npm start`, `npm run render`, `npm run check` and
- * the dev server: posts directory + render cache → the site's posts and every problem in them.
+ * The one loader of posts (issue #17) and standalone pages (issue #18), used by `npm start`,
+ * `npm run render`, `npm run check` and the dev server: posts and pages directories + render cache
+ * → the site's posts and pages and every problem in them.
  *
- * A full load reads the site index (cache/site-index.ts), stats every post, and reads, validates
- * and renders only the posts whose size, modification time and content hash changed (and those
+ * A full load reads the site index (cache/site-index.ts), stats every file, and reads, validates
+ * and renders only the files whose size, modification time and content hash changed (and those
  * the index lacks); a body already in the cache is reused. An incremental update does the same
- * for one path (a post or a folder of posts). Both run the same per-file validation and the same
- * cross-file rule (slug-clashes.ts), so an update gives what a full load of the same files gives.
+ * for one path (a file or a folder of them). Both run the same per-file validation and the same
+ * cross-file rules (slug-clashes.ts, unknown-authors.ts), so an update gives what a full load of
+ * the same files gives. Posts and pages are two collections of the same machinery: a page is
+ * validated by its own schema and has its own names (`/about/`), which the site's may not take.
  *
  * Each file keeps its last version that had no problem (`good`): the dev server serves it while the
- * file is broken. Production stops on any problem instead (`strict`), before rendering.
+ * file is broken. Production stops on any problem instead (`strict`): before rendering, and after
+ * it for a file whose Markdown the renderer throws on (issue #20).
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { type BodyStore, createBodyStore } from '../cache/body-store.ts';
-import { readSiteIndex, writeSiteIndex } from '../cache/site-index.ts';
-import { discoverPosts } from '../source/discover-posts.ts';
-import { toPost } from './post.ts';
+import { type IndexEntry, readSiteIndex, writeSiteIndex } from '../cache/site-index.ts';
+import type { MediaEntry, StoredFrontMatter } from '../cache/site-index.ts';
+import { DEFAULT_IMAGE_MAX_MB } from '../../config.ts';
+import { resolveFile } from '../markdown/file-references.ts';
+import type { MediaManifest } from '../media/media-manifest.ts';
+import { withMedia } from '../media/media-markup.ts';
+import { discoverPages, discoverPosts } from '../source/discover-posts.ts';
+import { MediaFiles } from './media-files.ts';
+import { mediaVersion } from './post.ts';
 import { createRenderer, type Renderer } from '../render/pool.ts';
-import { ContentError, type ContentProblem, type Post } from '../types.ts';
+import { ContentError, type ContentProblem, type Page, type Post } from '../types.ts';
+import type { PageFrontMatter } from '../types.ts';
 import type { RenderedBody, Site } from '../types.ts';
 import { type FileState, readFileState, settled } from './file-state.ts';
+import { checkFiles } from './post-files.ts';
 import { renderPending } from './render-pending.ts';
 import { checkClashes } from './slug-clashes.ts';
+import { PAGES, POSTS, type SourceFields, type SourceKind } from './source-kinds.ts';
+import { checkAuthors } from './unknown-authors.ts';
 
 export interface SiteLoaderOptions {
   postsDir: string;
+  /** Standalone pages (issue #18); a folder that does not exist holds none. */
+  pagesDir?: string | undefined;
+  /** Names a page may not take: the first path segments the site itself answers at. */
+  reservedSlugs?: readonly string[] | undefined;
+  /** The site file's author keys, which front matter `authors` name; unset: not checked. */
+  authors?: readonly string[] | undefined;
   cacheDir: string;
   /** `false` for `npm run check`: validate only; render nothing, write nothing. */
   render?: boolean;
   /** Stop on the first problems, with every problem (production); else keep going (dev). */
   strict?: boolean;
-  /** The renderer for `jobs` bodies. Default: the render pool (in this process for a few). */
-  renderer?: (jobs: number) => Renderer;
+  /** The renderer for so much work (`renderWork`). Default: the render pool (here for a little). */
+  renderer?: (work: number) => Renderer;
+  /**
+   * Config `IMAGE_MAX_MB` (or the site file's `images.maxMegabytes`): a larger image beside a post
+   * is served as is (issue #18).
+   */
+  imageMaxMb?: number;
 }
 
 export interface LoadReport {
   /** Post files found, good or not. */
   posts: number;
+  /** Page files found, good or not. */
+  pages: number;
   /** Good posts that are not drafts. */
   published: number;
   /** Bodies rendered now. */
   rendered: number;
+  /** Images read, checked or given their variants now (issue #18): none when none changed. */
+  images: number;
   /** Posts whose body came from the cache. */
   cached: number;
-  /** Posts read and validated now (the others came from the index). */
+  /** Files read and validated now (the others came from the index). */
   validated: number;
   ms: number;
   /** Problems in posts that do not stop the site, e.g. an unknown code language. */
@@ -58,11 +87,17 @@ export interface LoadReport {
   renderSeconds: number[];
 }
 
-/** What an update did to one post file: its good post before and after. */
-export interface PostChange {
-  file: string;
-  before?: Post | undefined;
-  after?: Post | undefined;
+/** What an update did to one file: its good post (or page) before and after. */
+export type PostChange =
+  | { kind: 'post'; file: string; before?: Post | undefined; after?: Post | undefined }
+  | { kind: 'page'; file: string; before?: Page | undefined; after?: Page | undefined };
+
+/** One kind of file, in its folder, with what the loader knows of each, by path. */
+interface Collection<F extends SourceFields, M> {
+  kind: SourceKind<F, M>;
+  name: PostChange['kind'];
+  dir: string;
+  states: Map<string, FileState<F>>;
 }
 
 export interface UpdateReport {
@@ -78,7 +113,13 @@ export class SiteLoader {
   readonly postsDir: string;
   readonly store: BodyStore;
   readonly #options: SiteLoaderOptions;
-  readonly #states = new Map<string, FileState>();
+  readonly #posts: Collection<StoredFrontMatter, Post>;
+  /** Without a pages folder: empty, and no path is in it. */
+  readonly #pages: Collection<PageFrontMatter, Page>;
+  readonly #reserved: ReadonlySet<string>;
+  #authors: readonly string[] | undefined;
+  /** The files beside the posts (issue #18). */
+  readonly #media: MediaFiles;
   /** Whether the index on disk lags behind the states. */
   #dirty = false;
   #cacheError: string | undefined;
@@ -87,42 +128,53 @@ export class SiteLoader {
     this.#options = options;
     this.postsDir = options.postsDir;
     this.store = createBodyStore(options.cacheDir);
+    this.#posts = { kind: POSTS, name: 'post', dir: options.postsDir, states: new Map() };
+    this.#pages = { kind: PAGES, name: 'page', dir: options.pagesDir ?? '', states: new Map() };
+    this.#reserved = new Set(options.reservedSlugs);
+    this.#authors = options.authors;
+    this.#media = new MediaFiles({
+      postsDir: options.postsDir,
+      cacheDir: options.cacheDir,
+      maxImageBytes: (options.imageMaxMb ?? DEFAULT_IMAGE_MAX_MB) * 2 ** 20,
+    });
   }
 
-  /** Reads every post (from the index where it can) and renders what the cache lacks. */
+  /** Reads every post and page (from the index where it can) and renders what the cache lacks. */
   async load(): Promise<LoadReport> {
     const started = performance.now();
-    const index = await readSiteIndex(this.#options.cacheDir, this.postsDir);
-    const known = new Map(index.entries.map((entry) => [entry.path, entry]));
-    const paths = await discoverPosts(this.postsDir);
-    this.#states.clear();
-    let next = 0;
-    const read = async () => {
-      while (next < paths.length) {
-        const path = paths[next++] as string;
-        const state = await readFileState(this.postsDir, path, { known: known.get(path) });
-        if (state) this.#states.set(path, state);
-      }
-    };
-    await Promise.all(Array.from({ length: READS_IN_FLIGHT }, read));
-    this.#sortStates();
-    this.#dirty ||=
-      index.entries.length !== this.#states.size ||
-      [...this.#states.values()].some((s) => s.good !== known.get(s.path));
-    checkClashes(this.#states.values());
+    const index = await readSiteIndex(this.#options.cacheDir, this.#options);
+    const { posts: postPaths, files } = await discoverPosts(this.postsDir);
+    this.#media.paths.clear();
+    for (const file of files) this.#media.paths.add(file);
+    await this.#readAll(this.#posts, postPaths, index.entries);
+    const pagePaths =
+      this.#options.pagesDir === undefined ? [] : await discoverPages(this.#options.pagesDir);
+    await this.#readAll(this.#pages, pagePaths, index.pages);
+    this.#check();
     this.#stopOnProblems();
-    const validated = [...this.#states.values()].filter((state) => state.parsed).length;
-    const { rendered, renderSeconds } = await this.#renderPending();
+    const validated = this.#allStates().filter((state) => state.parsed).length;
+    const knownMedia = new Map(index.media.map((entry) => [entry.path, entry]));
+    const { rendered, images, renderSeconds } = await this.#renderPending({ known: knownMedia });
     this.#stopOnProblems(); // a post whose Markdown could not be rendered
+    // Files read, or whose image job ran, are new entries: the index must say so.
+    const media = this.#media.entries();
+    this.#dirty ||=
+      index.media.length !== media.length ||
+      media.some((entry) => entry !== knownMedia.get(entry.path));
     if (this.#options.render !== false) {
       this.flush();
-      if (this.#cacheError === undefined) await this.store.prune(this.#bodyKeys());
+      if (this.#cacheError === undefined)
+        await Promise.all([this.store.prune(this.#bodyKeys()), this.#media.prune()]);
     }
-    const goods = [...this.#states.values()].filter((state) => state.good);
+    const goods = this.#allStates().filter((state) => state.good);
     return {
-      posts: this.#states.size,
-      published: goods.filter((state) => !state.good?.frontMatter.draft).length,
+      posts: this.#posts.states.size,
+      pages: this.#pages.states.size,
+      published: [...this.#posts.states.values()].filter(
+        (state) => state.good && !state.good.frontMatter.draft,
+      ).length,
       rendered,
+      images,
       cached: goods.length - rendered,
       validated,
       ms: Math.round(performance.now() - started),
@@ -134,100 +186,124 @@ export class SiteLoader {
   }
 
   /**
-   * Takes the index as it is, without looking at the posts: for a cluster worker, whose primary has
-   * just loaded (and so checked) them and written it. False when there is no usable index.
+   * Takes the index as it is, without looking at the files: for a cluster worker, whose primary
+   * has just loaded (and so checked) them and written it. False when there is no usable index.
    */
   async open(): Promise<boolean> {
-    const index = await readSiteIndex(this.#options.cacheDir, this.postsDir);
+    const index = await readSiteIndex(this.#options.cacheDir, this.#options);
     if (index.warning !== undefined || index.entries.length === 0) return false;
-    this.#states.clear();
-    for (const entry of index.entries)
-      this.#states.set(entry.path, settled(entry.path, join(this.postsDir, entry.path), entry));
+    settleAll(this.#posts, index.entries);
+    settleAll(this.#pages, index.pages);
+    this.#media.open(index.media);
     return true;
   }
 
   /**
-   * Applies what happened at `path` (a post file, or a folder of posts moved in, out or deleted):
-   * re-reads the files there, validates them against the others, renders what changed. The index is
-   * written by `flush`.
+   * Applies what happened at `path` (a post or page file, a file beside the posts, or a folder of
+   * them moved in, out or deleted): re-reads the files there, validates them against the others,
+   * renders what changed. The index is written by `flush`.
    */
   async update(path: string): Promise<UpdateReport> {
     const before = JSON.stringify(this.problems());
-    const rel = relative(this.postsDir, path).split(sep).join('/');
-    const targets = rel.endsWith('.md') ? [rel] : await this.#postsUnder(rel);
-    const goodBefore = new Map<string, Post | undefined>();
-    const remember = (target: string) => {
-      if (!goodBefore.has(target)) goodBefore.set(target, this.#postOf(this.#states.get(target)));
-    };
-    for (const target of targets) {
-      remember(target);
-      const state = this.#states.get(target);
-      const fresh = await readFileState(this.postsDir, target, { previous: state });
-      if (fresh === undefined) this.#states.delete(target);
-      else if (fresh !== state) this.#states.set(target, fresh);
-    }
-    this.#sortStates();
-    // A rename is a delete and a create, reported in either order: a clash with a file that is gone
-    // is that file's delete not applied yet.
-    for (const gone of await this.#vanishedClaimants()) {
-      remember(gone);
-      this.#states.delete(gone);
-    }
-    checkClashes(this.#states.values());
-    await this.#renderPending();
-    this.#dirty = true;
-    const changes: PostChange[] = [];
-    for (const [target, previous] of goodBefore) {
-      const after = this.#postOf(this.#states.get(target));
-      if (after !== previous)
-        changes.push({ file: join(this.postsDir, target), before: previous, after });
-    }
+    const inPages = this.#options.pagesDir !== undefined && within(this.#pages.dir, path);
+    const changes = inPages
+      ? await this.#update(this.#pages, path)
+      : await this.#update(this.#posts, path);
     return { changes, problemsChanged: JSON.stringify(this.problems()) !== before };
+  }
+
+  /**
+   * The site file's authors changed (the dev server reloaded it): checks every post's `authors`
+   * again, and renders the versions that named an author only now defined. Resolves whether the
+   * problems changed.
+   */
+  async setAuthors(authors: readonly string[] | undefined): Promise<boolean> {
+    const before = JSON.stringify(this.problems());
+    this.#authors = authors;
+    this.#check();
+    if ((await this.#renderPending({})).rendered > 0) this.#dirty = true;
+    return JSON.stringify(this.problems()) !== before;
   }
 
   /** Writes the index if anything changed since it was read. */
   flush(): void {
     if (!this.#dirty || this.#options.render === false) return;
-    const entries = [...this.#states.values()].flatMap((state) => (state.good ? [state.good] : []));
-    const error = writeSiteIndex(this.#options.cacheDir, this.postsDir, entries);
+    const goods = <F extends SourceFields>(states: Map<string, FileState<F>>) =>
+      [...states.values()].flatMap((state) => (state.good ? [state.good] : []));
+    const error = writeSiteIndex(
+      this.#options.cacheDir,
+      this.#options,
+      goods(this.#posts.states),
+      goods(this.#pages.states),
+      this.#media.entries(),
+    );
     if (error === undefined) this.#dirty = false;
     this.#cacheError ??= error;
   }
 
   /** Every problem, sorted by file and line. */
   problems(): ContentProblem[] {
-    return [...this.#states.values()]
+    return this.#allStates()
       .flatMap((state) => state.problems)
       .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   }
 
-  /** Rendering warnings of the good posts. */
+  /** Rendering warnings of the good posts and pages, and the posts' images' problems. */
   warnings(): ContentProblem[] {
-    return [...this.#states.values()].flatMap((state) =>
+    const rendering = this.#allStates().flatMap((state) =>
       (state.good?.warnings ?? []).map((warning) => ({ file: state.file, ...warning })),
     );
+    return [...rendering, ...this.imageWarnings()];
+  }
+
+  /**
+   * Images served as they are (too large, corrupt, in a format browsers do not show), at each
+   * line of a post (its current, else good version) showing one (issue #18).
+   */
+  imageWarnings(): ContentProblem[] {
+    const manifest = this.#media.manifest();
+    return [...this.#posts.states.values()].flatMap((state) => {
+      const version = state.current ?? state.good;
+      return (version?.files ?? []).flatMap(({ target, line, image }) => {
+        const path = image ? resolveFile(version?.path ?? '', target) : undefined;
+        const problem = path === undefined ? undefined : manifest.file(path)?.problem;
+        if (problem === undefined) return [];
+        const message = `image ${join(this.postsDir, path ?? '')} ${problem}`;
+        return [{ file: state.file, line, message }];
+      });
+    });
   }
 
   /** The good post of every file, in path order. */
   posts(): Post[] {
-    return [...this.#states.values()].flatMap((state) => {
-      const post = this.#postOf(state);
-      return post ? [post] : [];
-    });
+    return models(this.#posts, this.#media.manifest());
   }
 
-  /** Every file with its problems and good post. */
-  files(): { file: string; problems: readonly ContentProblem[]; post: Post | undefined }[] {
-    return [...this.#states.values()].map((state) => ({
-      file: state.file,
-      problems: state.problems,
-      post: this.#postOf(state),
-    }));
+  /** The good page of every page file, in path order. */
+  pages(): Page[] {
+    return models(this.#pages, this.#media.manifest());
   }
 
-  /** The slug and aliases of each file's current (else good) version, rendered or not. */
+  /** Every post and page file with its problems and good version. */
+  files(): {
+    file: string;
+    kind: PostChange['kind'];
+    problems: readonly ContentProblem[];
+    post: Post | Page | undefined;
+  }[] {
+    return [this.#posts, this.#pages].flatMap((collection: Collection<SourceFields, unknown>) =>
+      [...collection.states.values()].map((state) => ({
+        file: state.file,
+        kind: collection.name,
+        problems: state.problems,
+        post: modelOf(collection, state, this.#media.manifest()) as Post | Page | undefined,
+      })),
+    );
+  }
+
+  /** The slug and aliases of each post's current (else good) version, rendered or not. */
   claims(): { file: string; slug: string; aliases: readonly string[] }[] {
-    return [...this.#states.values()].flatMap((state) => {
+    return [...this.#posts.states.values()].flatMap((state) => {
       const version = state.current ?? state.good;
       if (!version) return [];
       return [
@@ -236,49 +312,203 @@ export class SiteLoader {
     });
   }
 
-  /** The links of each file to other posts, with their lines, broken ones too (`npm run check`). */
+  /**
+   * The links of each post and page to posts, with their lines, broken ones too (`npm run check`).
+   */
   links(): { file: string; slug: string; line: number }[] {
-    return [...this.#states.values()].flatMap((state) =>
+    return this.#allStates().flatMap((state) =>
       (state.current?.links ?? state.links ?? []).map((link) => ({ file: state.file, ...link })),
     );
   }
 
   /**
-   * The immutable site model a reader is served, from the good posts. It holds the posts and the
-   * body store, not this loader: a serving process that never updates keeps no file states.
+   * The immutable site model a reader is served, from the good posts and pages. It holds them and
+   * the body store, not this loader: a serving process that never updates keeps no file states.
    */
   site(meta: { title: string; url: string }): Site {
     const posts = this.posts();
+    const pages = this.pages();
     const sorted = [...posts].sort(
       (a, b) => b.date.getTime() - a.date.getTime() || a.slug.localeCompare(b.slug),
     );
     const version = createHash('sha256');
-    for (const post of posts) version.update(post.bodyKey);
-    const { store } = this;
+    for (const post of posts) version.update(`${post.bodyKey}${post.mediaVersion}`);
+    for (const page of pages) version.update(`page ${page.bodyKey}`);
+    const { store, postsDir } = this;
     const renderer = this.#options.renderer ?? createRenderer;
+    const manifest = this.#media.manifest();
     return {
       title: meta.title,
       url: meta.url,
       posts: sorted,
       bySlug: new Map(sorted.map((post) => [post.slug, post])),
+      pages: new Map(pages.map((page) => [page.slug, page])),
       version: version.digest('hex').slice(0, 16),
-      body: async (post) => {
+      body: async (of) => {
         const { html, headings } =
-          (await store.read(post.bodyKey)) ?? (await renderFromSource(post, store, renderer(1)));
-        return { html, headings };
+          (await store.read(of.bodyKey)) ?? (await renderFromSource(of, store, renderer(1)));
+        // A page's path from the posts folder leaves it: its relative images keep their target as
+        // written (files beside posts only, issue #18).
+        const path = relative(postsDir, of.file).split(sep).join('/');
+        // With a cover above it, the body's first image is not the page's first.
+        const eager = !('cover' in of) || of.cover === undefined;
+        return { html: withMedia(html, path, manifest, eager), headings };
       },
+      media: (path) => manifest.answer(path),
     };
   }
 
-  async #renderPending(): Promise<{ rendered: number; renderSeconds: number[] }> {
-    if (this.#options.render === false) return { rendered: 0, renderSeconds: [] };
-    const result = await renderPending(this.#states.values(), {
+  /** Reads the files at `paths` of a collection, trusting `entries` where they still agree. */
+  async #readAll<F extends SourceFields, M>(
+    collection: Collection<F, M>,
+    paths: readonly string[],
+    entries: readonly IndexEntry<F>[],
+  ): Promise<void> {
+    const known = new Map(entries.map((entry) => [entry.path, entry]));
+    const { states, dir, kind } = collection;
+    states.clear();
+    let next = 0;
+    const read = async () => {
+      while (next < paths.length) {
+        const path = paths[next++] as string;
+        const state = await readFileState(dir, path, kind, { known: known.get(path) });
+        if (state) states.set(path, state);
+      }
+    };
+    await Promise.all(Array.from({ length: READS_IN_FLIGHT }, read));
+    sortStates(states);
+    this.#dirty ||=
+      entries.length !== states.size ||
+      [...states.values()].some((state) => state.good !== known.get(state.path));
+  }
+
+  async #update<F extends SourceFields, M>(
+    collection: Collection<F, M>,
+    path: string,
+  ): Promise<PostChange[]> {
+    const { states, dir, kind } = collection;
+    const rel = relative(dir, path).split(sep).join('/');
+    const { sources: targets, files } = rel.endsWith('.md')
+      ? { sources: [rel], files: new Map<string, boolean>() }
+      : collection.name === 'post'
+        ? await this.#postsUnder(rel)
+        : { sources: await filesUnder(states, dir, rel), files: new Map<string, boolean>() };
+    const goodBefore = new Map<string, M | undefined>();
+    const remember = (target: string) => {
+      if (!goodBefore.has(target))
+        goodBefore.set(target, modelOf(collection, states.get(target), this.#media.manifest()));
+    };
+    for (const [file, exists] of files) {
+      if (exists) this.#media.paths.add(file);
+      else this.#media.paths.delete(file);
+    }
+    // The posts showing a changed file may change with it (an image's size, its variants).
+    for (const [target, state] of states) if (shows(state, files)) remember(target);
+    for (const target of targets) {
+      remember(target);
+      const state = states.get(target);
+      const fresh = await readFileState(dir, target, kind, { previous: state });
+      if (fresh === undefined) states.delete(target);
+      else if (fresh !== state) states.set(target, fresh);
+    }
+    sortStates(states);
+    // A rename is a delete and a create, reported in either order: a clash with a file that is gone
+    // is that file's delete not applied yet.
+    this.#check();
+    for (const gone of await vanishedClaimants(states)) {
+      remember(gone);
+      states.delete(gone);
+    }
+    this.#check();
+    await this.#renderPending({ changed: new Set(files.keys()) });
+    this.#dirty = true;
+    const changes: PostChange[] = [];
+    for (const [target, previous] of goodBefore) {
+      const after = modelOf(collection, states.get(target), this.#media.manifest());
+      if (after !== previous)
+        changes.push({
+          kind: collection.name,
+          file: join(dir, target),
+          before: previous,
+          after,
+        } as PostChange);
+    }
+    return changes;
+  }
+
+  /**
+   * The rules across files: clashing names, reserved names of pages, unknown authors, the files
+   * posts name (issue #18).
+   */
+  #check(): void {
+    checkClashes(this.#posts.states.values());
+    checkClashes(this.#pages.states.values(), this.#reserved);
+    checkAuthors(this.#posts.states.values(), this.#authors);
+    checkFiles(this.#posts.states.values(), this.#media.paths);
+  }
+
+  #allStates(): FileState<SourceFields>[] {
+    return [...this.#posts.states.values(), ...this.#pages.states.values()];
+  }
+
+  /**
+   * Renders what is pending, and runs the image jobs of the files the posts show (`known`: the
+   * index's entries; `changed`: files that changed on disk). Posts whose files changed become new
+   * posts, so their pages are dropped.
+   */
+  async #renderPending(media: {
+    known?: ReadonlyMap<string, MediaEntry>;
+    changed?: ReadonlySet<string>;
+  }): Promise<{ rendered: number; images: number; renderSeconds: number[] }> {
+    const render = this.#options.render !== false;
+    const versions = [...this.#posts.states.values()].flatMap((state) =>
+      [state.current, state.good].filter((version) => version !== undefined),
+    );
+    const images = await this.#media.sync(versions, { ...media, encode: render });
+    const result = await renderPending(this.#allStates(), {
       store: this.store,
-      renderer: (jobs) => this.#renderer(jobs),
+      renderer: (work) => this.#renderer(work),
       strict: this.#options.strict ?? false,
+      bodies: render,
+      images,
+      onImage: (path, image) => this.#media.settle(path, image),
     });
     this.#cacheError ??= result.cacheError;
+    const manifest = this.#media.manifest();
+    for (const state of this.#posts.states.values()) {
+      const post = state.model as Post | undefined;
+      if (post && state.good && post.mediaVersion !== mediaVersion(state.good, manifest))
+        state.model = undefined;
+    }
     return result;
+  }
+
+  /**
+   * The posts and other files at `rel` of the posts folder (a file, or a folder moved in, out or
+   * deleted): the known ones and the ones on disk now; each other file with whether it is on disk.
+   */
+  async #postsUnder(rel: string): Promise<{ sources: string[]; files: Map<string, boolean> }> {
+    const prefix = rel === '' ? '' : `${rel}/`;
+    const here = (path: string) => path === rel || path.startsWith(prefix);
+    let present: string[];
+    try {
+      const found = await discoverPosts(join(this.postsDir, rel));
+      present = [...found.posts, ...found.files].map((path) => prefix + path);
+    } catch {
+      // Not a folder: a file (not a hidden one), or nothing.
+      const file = await stat(join(this.postsDir, rel)).then(
+        (stats) => stats.isFile(),
+        () => false,
+      );
+      present = file && !rel.split('/').some((part) => part.startsWith('.')) ? [rel] : [];
+    }
+    const posts = new Set([...this.#posts.states.keys()].filter(here));
+    const files = new Map([...this.#media.paths].filter(here).map((path) => [path, false]));
+    for (const path of present) {
+      if (path.endsWith('.md')) posts.add(path);
+      else files.set(path, true);
+    }
+    return { sources: [...posts].sort(), files };
   }
 
   /** Production stops on any problem, with every one of them. */
@@ -288,78 +518,124 @@ export class SiteLoader {
     if (problems.length > 0) throw new ContentError(problems);
   }
 
-  #renderer(jobs: number): Renderer {
-    return (this.#options.renderer ?? createRenderer)(jobs);
-  }
-
-  #postOf(state: FileState | undefined): Post | undefined {
-    if (!state?.good) return undefined;
-    state.post ??= toPost(state.file, state.good);
-    return state.post;
-  }
-
-  #sortStates(): void {
-    const sorted = [...this.#states].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    this.#states.clear();
-    for (const [path, state] of sorted) this.#states.set(path, state);
+  #renderer(work: number): Renderer {
+    return (this.#options.renderer ?? createRenderer)(work);
   }
 
   #bodyKeys(): Set<string> {
     const keys = new Set<string>();
-    for (const state of this.#states.values()) if (state.good) keys.add(state.good.bodyKey);
+    for (const state of this.#allStates()) if (state.good) keys.add(state.good.bodyKey);
     return keys;
-  }
-
-  /** Files claiming a clashing name that are no longer on disk. */
-  async #vanishedClaimants(): Promise<string[]> {
-    checkClashes(this.#states.values());
-    const gone: string[] = [];
-    for (const state of this.#states.values()) {
-      if (state.problems.length === state.parseProblems.length) continue; // no clash
-      const exists = await stat(state.file).then(
-        () => true,
-        () => false,
-      );
-      if (!exists) gone.push(state.path);
-    }
-    return gone;
-  }
-
-  /** Known post files under the folder `rel`, and the ones on disk there now. */
-  async #postsUnder(rel: string): Promise<string[]> {
-    const prefix = rel === '' ? '' : `${rel}/`;
-    const inside = [...this.#states.keys()].filter((path) => path.startsWith(prefix));
-    const present = await readdir(join(this.postsDir, rel), { recursive: true }).then(
-      (names) =>
-        names
-          .filter((name) => name.endsWith('.md'))
-          .map((name) => prefix + name.split(sep).join('/')),
-      () => [] as string[], // gone, or not a folder
-    );
-    return [...new Set([...inside, ...present])].sort();
   }
 }
 
+/** Whether `path` is `dir` or inside it. */
+function within(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return !rel.startsWith('..') && !isAbsolute(rel);
+}
+
+/** The files of a collection as the index has them, trusted (a cluster worker's `open`). */
+function settleAll<F extends SourceFields, M>(
+  collection: Collection<F, M>,
+  entries: readonly IndexEntry<F>[],
+): void {
+  collection.states.clear();
+  for (const entry of entries)
+    collection.states.set(entry.path, settled(entry.path, join(collection.dir, entry.path), entry));
+}
+
+function modelOf<F extends SourceFields, M>(
+  collection: Collection<F, M>,
+  state: FileState<F> | undefined,
+  media: MediaManifest,
+): M | undefined {
+  if (!state?.good) return undefined;
+  state.model ??= collection.kind.model(state.file, state.good, media) as Post | Page;
+  return state.model as M;
+}
+
+function models<F extends SourceFields, M>(
+  collection: Collection<F, M>,
+  media: MediaManifest,
+): M[] {
+  return [...collection.states.values()].flatMap((state) => {
+    const model = modelOf(collection, state, media);
+    return model ? [model] : [];
+  });
+}
+
+/** Whether the file shows or links to one of `files`. */
+function shows<F extends SourceFields>(
+  state: FileState<F>,
+  files: ReadonlyMap<string, boolean>,
+): boolean {
+  if (files.size === 0) return false;
+  return [state.current, state.good].some((version) =>
+    version?.files.some(({ target }) => files.has(resolveFile(version.path, target) ?? '')),
+  );
+}
+
+function sortStates<F extends SourceFields>(states: Map<string, FileState<F>>): void {
+  const sorted = [...states].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  states.clear();
+  for (const [path, state] of sorted) states.set(path, state);
+}
+
+/** Files claiming a clashing name that are no longer on disk. */
+async function vanishedClaimants<F extends SourceFields>(
+  states: Map<string, FileState<F>>,
+): Promise<string[]> {
+  const gone: string[] = [];
+  for (const state of states.values()) {
+    if (state.problems.length === state.parseProblems.length) continue; // no clash
+    const exists = await stat(state.file).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) gone.push(state.path);
+  }
+  return gone;
+}
+
+/** Known files under the folder `rel` of `dir`, and the ones on disk there now. */
+async function filesUnder<F extends SourceFields>(
+  states: Map<string, FileState<F>>,
+  dir: string,
+  rel: string,
+): Promise<string[]> {
+  const prefix = rel === '' ? '' : `${rel}/`;
+  const inside = [...states.keys()].filter((path) => path.startsWith(prefix));
+  const present = await readdir(join(dir, rel), { recursive: true }).then(
+    (names) =>
+      names
+        .filter((name) => name.endsWith('.md'))
+        .map((name) => prefix + name.split(sep).join('/')),
+    () => [] as string[], // gone, or not a folder
+  );
+  return [...new Set([...inside, ...present])].sort();
+}
+
 /**
- * A body rendered from the post's file, for a body the cache lost (deleted meanwhile, or never
- * written: full disk, read-only cache). Written back if it can be.
+ * A body rendered from the post's (or page's) file, for a body the cache lost (deleted meanwhile,
+ * or never written: full disk, read-only cache). Written back if it can be.
  */
 async function renderFromSource(
-  post: Post,
+  of: Post | Page,
   store: BodyStore,
   renderer: Renderer,
 ): Promise<RenderedBody> {
-  const source = await readFile(post.file, 'utf8');
-  const { parsePost } = await import('../source/front-matter.ts');
-  const parsed = parsePost(post.file, source);
+  const source = await readFile(of.file, 'utf8');
+  const kind: SourceKind<SourceFields, unknown> = 'date' in of ? POSTS : PAGES;
+  const parsed = await kind.parse(of.file, source);
   if (!parsed.ok) throw new ContentError(parsed.problems);
   try {
     const { body } = await renderer.render({
-      file: post.file,
+      file: of.file,
       body: parsed.post.body,
       bodyLine: parsed.post.bodyLine,
     });
-    store.write(post.bodyKey, body);
+    store.write(of.bodyKey, body);
     return body;
   } finally {
     await renderer.close();

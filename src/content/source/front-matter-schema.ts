@@ -30,6 +30,39 @@ const slugField = (what: string) =>
   });
 
 const TAGS_MESSAGE = '"tags" must be a list of non-empty strings';
+const AUTHORS_MESSAGE = '"authors" must be a list of author keys from quire.yaml';
+
+/** An image of the post (issue #18): `alt` is required, as for every image a reader may not see. */
+const coverSchema = z.strictObject(
+  {
+    src: z
+      .string({
+        error: (issue) =>
+          issue.input === undefined
+            ? '"cover" needs "src": the image file, relative to the post\'s folder'
+            : '"cover.src" must be a file name, e.g. photo.jpg',
+      })
+      .trim()
+      .min(1, { error: '"cover.src" must not be empty' })
+      .describe(
+        "The image file, relative to the post's folder, e.g. photo.jpg or ../images/shared.png.",
+      ),
+    alt: z
+      .string({
+        error: (issue) =>
+          issue.input === undefined
+            ? '"cover" needs "alt": a text saying what the image shows, for readers who cannot see it'
+            : '"cover.alt" must be a text saying what the image shows',
+      })
+      .trim()
+      .min(1, { error: '"cover.alt" must not be empty: say what the image shows' })
+      .describe('What the image shows, for readers who cannot see it; required.'),
+  },
+  {
+    error:
+      '"cover" needs the image and a text saying what it shows (alt is required), e.g. cover: { src: photo.jpg, alt: "A red kite over the hills" }',
+  },
+);
 
 export const frontMatterSchema = z.strictObject({
   title: z
@@ -59,21 +92,49 @@ export const frontMatterSchema = z.strictObject({
     .describe(
       'One or two sentences for lists, feeds and search results; default: the first paragraph.',
     ),
+  // Issue #18: the meta description, author bylines, and the original of a cross-posted article.
+  description: z
+    .string({ error: '"description" must be a string' })
+    .trim()
+    .min(1, { error: '"description" must not be empty' })
+    .max(300, { error: '"description" must be at most 300 characters' })
+    .optional()
+    .describe(
+      'For search engines, link previews and feed readers (at most 300 characters); default: "summary", else the first paragraph.',
+    ),
+  authors: z
+    .array(z.string({ error: AUTHORS_MESSAGE }).trim().min(1, { error: AUTHORS_MESSAGE }), {
+      error: AUTHORS_MESSAGE,
+    })
+    .default([])
+    .describe(
+      'Who wrote it: keys of "authors" in quire.yaml, e.g. [alice]; default: the site\'s author.',
+    ),
+  canonical: z
+    .url({ protocol: /^https?$/, error: '"canonical" must be an absolute http or https URL' })
+    .optional()
+    .describe(
+      'Where the article was first published, when it is cross-posted: an absolute http(s) URL for <link rel="canonical">.',
+    ),
   draft: z
     .boolean({ error: '"draft" must be true or false' })
     .default(false)
     .describe('true keeps the post off the site; `npm run dev` still shows it, with a badge.'),
   slug: slugField('"slug"')
     .optional()
-    .describe('The last part of the URL, /posts/<slug>; default: the file name without .md.'),
+    .describe(
+      "The last part of the URL, /posts/<slug>; default: the file name without .md (a folder's name for its index.md).",
+    ),
   aliases: z
     .array(slugField('each entry of "aliases"'), { error: '"aliases" must be a list of slugs' })
     .default([])
     .describe('Old slugs of this post: /posts/<alias> redirects here (301).'),
+  cover: coverSchema
+    .optional()
+    .describe(
+      'An image of the post, { src: photo.jpg, alt: "What it shows" }, src relative to the post\'s folder: shown at the top of the post, in link previews (og:image), JSON-LD and feeds.',
+    ),
 });
-
-export const FRONT_MATTER_FIELDS = Object.keys(frontMatterSchema.shape);
-export const REQUIRED_FIELDS = ['title', 'date'] as const;
 
 /** `2026-02-30` matches the pattern but is not a day; `Date` would roll it over to March. */
 function isRealDate(value: string): boolean {

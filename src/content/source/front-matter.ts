@@ -1,31 +1,29 @@
 /**
- * Splits a post into YAML front matter and Markdown body, and validates the front matter
- * strictly. Every problem is located at a line of the file, so a writer reads
- * `posts/hello.md:3: unknown field "tag" (did you mean "tags"?)`.
+ * Splits a post or a standalone page into YAML front matter and Markdown body, and validates the
+ * front matter strictly (yaml-data.ts). Every problem is located at a line of the file, so a
+ * writer reads `posts/hello.md:3: unknown field "tag" (did you mean "tags"?)`.
  */
-import { basename } from 'node:path';
-import { type Document, isNode, LineCounter, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
-import { nearest } from './did-you-mean.ts';
-import {
-  FRONT_MATTER_FIELDS,
-  frontMatterSchema,
-  REQUIRED_FIELDS,
-  SLUG_PATTERN,
-  toDate,
-} from './front-matter-schema.ts';
-import type { ContentProblem, FrontMatter } from '../types.ts';
+import { defaultSlug } from '../markdown/post-file-links.ts';
+import { frontMatterSchema, SLUG_PATTERN, toDate } from './front-matter-schema.ts';
+import { pageFrontMatterSchema } from './page-front-matter-schema.ts';
+import { validateYaml } from './yaml-data.ts';
+import type { ContentProblem, FrontMatter, PageFrontMatter } from '../types.ts';
 
-export interface ParsedPost {
-  frontMatter: FrontMatter;
+/** A parsed post (or page, with `PageFrontMatter`). */
+export interface ParsedPost<F = FrontMatter> {
+  frontMatter: F;
   body: string;
   /** The 1-based line of the file where the body starts. */
   bodyLine: number;
-  /** The file line of each top-level front matter field, for messages about it. */
+  /**
+   * The file line of each top-level front matter field, and of each entry of `authors` (as
+   * `authors.0`, …), for messages about them.
+   */
   fieldLines: Readonly<Record<string, number>>;
 }
 
-/** A post's Markdown and the file line it starts on. */
+/** A file's Markdown and the file line it starts on. */
 interface Body {
   text: string;
   line: number;
@@ -35,149 +33,108 @@ interface Body {
  * When the front matter is wrong but closed, the failure still carries the body, so its links are
  * checked in the same run (`npm run check`, issue #19).
  */
-export type ParseResult =
-  | { ok: true; post: ParsedPost }
+export type ParseResult<F = FrontMatter> =
+  | { ok: true; post: ParsedPost<F> }
   | { ok: false; problems: ContentProblem[]; body?: Body | undefined };
 
 const FENCE = /^---[ \t]*$/;
 const CLOSING_FENCE = /^(?:---|\.\.\.)[ \t]*$/;
 
-/** `file` is the path shown in messages; its base name is the default slug. */
+/** `file` is the path shown in messages; it gives the default slug (`defaultSlug`). */
 export function parsePost(file: string, source: string): ParseResult {
-  const problem = (line: number, message: string, body?: Body): ParseResult => ({
+  return parseSource(file, source, {
+    schema: frontMatterSchema,
+    starts: 'a post starts with a "---" line, YAML with "title" and "date", then "---"',
+    example: '"title: My post"',
+    finish: (fm, slug) => ({
+      ...fm,
+      date: toDate(fm.date),
+      updated: fm.updated === undefined ? undefined : toDate(fm.updated),
+      slug,
+    }),
+  });
+}
+
+/** A standalone page: a post's rules without the date (page-front-matter-schema.ts). */
+export function parsePage(file: string, source: string): ParseResult<PageFrontMatter> {
+  return parseSource(file, source, {
+    schema: pageFrontMatterSchema,
+    starts: 'a page starts with a "---" line, YAML with "title", then "---"',
+    example: '"title: About"',
+    finish: (fm, slug) => ({ ...fm, slug }),
+  });
+}
+
+/** The front matter's YAML and the body, without validating anything. */
+export function splitSource(
+  source: string,
+): { yaml: string; body: string; bodyLine: number } | { problem: 'missing' | 'unclosed' } {
+  const lines = source.replace(/^\uFEFF/, '').split(/\r?\n/);
+  if (!FENCE.test(lines[0] ?? '')) return { problem: 'missing' };
+  const close = lines.findIndex((line, index) => index > 0 && CLOSING_FENCE.test(line));
+  if (close === -1) return { problem: 'unclosed' };
+  return {
+    yaml: lines.slice(1, close).join('\n'),
+    body: lines.slice(close + 1).join('\n'),
+    bodyLine: close + 2,
+  };
+}
+
+interface SourceKind<S extends z.ZodType, F> {
+  schema: S;
+  /** How such a file starts, for a file without front matter. */
+  starts: string;
+  example: string;
+  finish: (fm: z.output<S>, slug: string) => F;
+}
+
+function parseSource<S extends z.ZodType<{ slug?: string | undefined }>, F>(
+  file: string,
+  source: string,
+  kind: SourceKind<S, F>,
+): ParseResult<F> {
+  const problems = (list: { line: number; message: string }[], body?: Body): ParseResult<F> => ({
     ok: false,
-    problems: [{ file, line, message }],
+    problems: list.map(({ line, message }) => ({ file, line, message })),
     body,
   });
-  const lines = source.replace(/^\uFEFF/, '').split(/\r?\n/);
-  if (!FENCE.test(lines[0] ?? '')) {
-    return problem(
-      1,
-      'missing front matter: a post starts with a "---" line, YAML with "title" and "date", then "---"',
-    );
+  const split = splitSource(source);
+  if ('problem' in split) {
+    const message =
+      split.problem === 'missing'
+        ? `missing front matter: ${kind.starts}`
+        : 'front matter is not closed: add a "---" line after it';
+    return problems([{ line: 1, message }]);
   }
-  const close = lines.findIndex((line, index) => index > 0 && CLOSING_FENCE.test(line));
-  if (close === -1) return problem(1, 'front matter is not closed: add a "---" line after it');
-
-  const body = { text: lines.slice(close + 1).join('\n'), line: close + 2 };
+  const body = { text: split.body, line: split.bodyLine };
   // File line of YAML line n is n + 1: the opening fence is line 1.
-  const yamlText = lines.slice(1, close).join('\n');
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(yamlText, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  const lineOf = (offset: number) => lineCounter.linePos(offset).line + 1;
+  const result = validateYaml(split.yaml, kind.schema, {
+    firstLine: 2,
+    noun: 'field',
+    syntaxError: 'invalid YAML in front matter',
+    notAMapping: `front matter must be fields like ${kind.example}, one per line`,
+    nameKeys: false,
+    explainNested: true,
+  });
+  if (!result.ok) return problems(result.problems, body);
 
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      body,
-      problems: doc.errors.map((error) => ({
-        file,
-        line: lineOf(error.pos[0]),
-        message: `invalid YAML in front matter: ${error.message.split('\n')[0]}`,
-      })),
-    };
-  }
-  let data: unknown;
-  try {
-    data = doc.toJS() ?? {};
-  } catch (error) {
-    // The yaml package refuses to expand aliases past a bound (an alias bomb, "billion laughs").
-    let line = 2;
-    visit(doc, {
-      Alias(_, node) {
-        if (node.range) line = lineOf(node.range[0]);
-        return visit.BREAK;
-      },
-    });
-    return problem(line, `invalid YAML in front matter: ${(error as Error).message}`);
-  }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    return problem(2, 'front matter must be fields like "title: My post", one per line', body);
-  }
-
-  const result = frontMatterSchema.safeParse(data);
-  if (!result.success) {
-    return {
-      ok: false,
-      body,
-      problems: result.error.issues.flatMap((issue) =>
-        describeIssue(issue, data as Record<string, unknown>, doc, lineOf).map(
-          ({ line, message }) => ({ file, line, message }),
-        ),
-      ),
-    };
-  }
-
-  const fm = result.data;
-  const slug = fm.slug ?? basename(file, '.md');
+  const fieldLines = { ...result.keyLines };
+  const authors: unknown = (result.data as { authors?: unknown }).authors;
+  if (Array.isArray(authors))
+    for (const i of authors.keys()) fieldLines[`authors.${i}`] = result.lineAt(['authors', i]);
+  const slug = result.data.slug ?? defaultSlug(file);
   if (!SLUG_PATTERN.test(slug)) {
-    const message = `file name "${slug}" is not a usable slug: rename the file or set "slug" (lowercase letters, digits and single "-", "_" or ".")`;
-    return problem(1, message, body);
+    const what = /(?:^|[\\/])index\.md$/.test(file) ? 'folder' : 'file';
+    const message = `${what} name "${slug}" is not a usable slug: rename the ${what} or set "slug" (lowercase letters, digits and single "-", "_" or ".")`;
+    return problems([{ line: 1, message }], body);
   }
   return {
     ok: true,
     post: {
-      frontMatter: {
-        ...fm,
-        date: toDate(fm.date),
-        updated: fm.updated === undefined ? undefined : toDate(fm.updated),
-        slug,
-      },
+      frontMatter: kind.finish(result.data, slug),
       body: body.text,
       bodyLine: body.line,
-      fieldLines: Object.fromEntries(
-        Object.keys(data).map((key) => [key, keyLine(doc, key, lineOf)]),
-      ),
+      fieldLines,
     },
   };
-}
-
-function describeIssue(
-  issue: z.core.$ZodIssue,
-  data: Record<string, unknown>,
-  doc: Document,
-  lineOf: (offset: number) => number,
-): { line: number; message: string }[] {
-  const lineAt = (path: readonly PropertyKey[]): number => {
-    // The deepest node that exists: an element of a list, else its key's value, else line 1.
-    for (let depth = path.length; depth > 0; depth--) {
-      const node = doc.getIn(path.slice(0, depth) as (string | number)[], true);
-      if (isNode(node) && node.range) return lineOf(node.range[0]);
-    }
-    return 1;
-  };
-
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => {
-      const guess = nearest(key, FRONT_MATTER_FIELDS);
-      const hint = guess
-        ? `did you mean "${guess}"?`
-        : `known fields: ${FRONT_MATTER_FIELDS.join(', ')}`;
-      return { line: keyLine(doc, key, lineOf), message: `unknown field "${key}" (${hint})` };
-    });
-  }
-  const field = String(issue.path[0] ?? '');
-  if ((REQUIRED_FIELDS as readonly string[]).includes(field) && data[field] === undefined) {
-    return [{ line: 1, message: `missing required field "${field}"` }];
-  }
-  const got =
-    issue.path.length > 0 ? describeValue(doc.getIn(issue.path as (string | number)[])) : '';
-  return [{ line: lineAt(issue.path), message: `${issue.message}${got}` }];
-}
-
-function keyLine(doc: Document, key: string, lineOf: (offset: number) => number): number {
-  const contents = doc.contents;
-  if (contents && 'items' in contents) {
-    for (const pair of contents.items as { key: unknown }[]) {
-      if (isNode(pair.key) && pair.key.toJSON() === key && pair.key.range)
-        return lineOf(pair.key.range[0]);
-    }
-  }
-  return 1;
-}
-
-function describeValue(value: unknown): string {
-  if (value === undefined || value === null || typeof value === 'object') return '';
-  const text = JSON.stringify(value);
-  return ` (got ${text.length > 60 ? `${text.slice(0, 57)}…` : text})`;
 }

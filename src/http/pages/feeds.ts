@@ -1,5 +1,5 @@
 /**
- * Atom, RSS and JSON Feed documents, through the `feed` package (issue #3).
+ * Atom, RSS and JSON Feed 1.1 documents, through the `feed` package (issue #3).
  *
  * Full content, every URL absolute (see `absoluteUrls`). Dates: Atom `published`/RSS `pubDate`/
  * JSON `date_published` are the post's `date`; Atom `updated`/JSON `date_modified` are `updated`
@@ -8,6 +8,10 @@
  *
  * Entry ids (RFC 4151) are `tag:<SITE_URL host>,<publication date>:<file name>`, not the slug:
  * renaming a post through front matter `slug` keeps its id, so feed readers do not show it twice.
+ *
+ * Authors (issue #18) in each format's own form: an Atom `<author>` per author, RSS
+ * `<dc:creator>` (RSS's `<author>` must be an email address), JSON Feed 1.1 `authors`. The entry
+ * link stays the post on this site even when front matter `canonical` names an original.
  */
 import { escapeUTF8 } from 'entities';
 import { Feed } from 'feed';
@@ -15,6 +19,7 @@ import { absoluteUrls } from '../../content/markdown/absolute-urls.ts';
 import { fileSlug, lastChanged } from '../../content/site/published.ts';
 import type { Post } from '../../content/types.ts';
 import { type FeedFormat, feedPath, postPath, tagPath } from '../paths.ts';
+import { absoluteAvatar, postAuthors } from './authors.ts';
 import type { SiteMeta } from './site-meta.ts';
 
 /** Feeds carry the newest posts only: full content makes every entry weigh a page. */
@@ -65,8 +70,17 @@ export function renderFeed(
       json: `${site.url}${feedPath('json', tag)}`,
     },
   });
+  if (format === 'json') {
+    feed.addExtension(extension('language', site.language));
+    feed.addExtension(extension('authors', [{ name: site.author, url: `${site.url}/` }]));
+  }
   for (const [i, post] of entries.entries()) {
     const link = `${site.url}${postPath(post.slug)}`;
+    const authors = postAuthors(site, post).map((author) => ({
+      name: author.name,
+      link: author.url,
+      avatar: absoluteAvatar(site, author),
+    }));
     feed.addItem({
       id: entryId(site, post),
       // Atom titles are written as `type="html"` and RSS readers decode entities in titles, so
@@ -75,13 +89,51 @@ export function renderFeed(
       link,
       date: post.updated && post.updated > post.date ? post.updated : post.date,
       published: post.date,
-      description: post.summary,
+      description: post.description,
       content: cdataSafe(absoluteUrls(bodies[i] ?? '', link, site.url)),
-      author: [{ name: site.author }],
+      author: format === 'rss' ? undefined : authors,
       category: post.tags.map((name) => ({ name, term: name })),
+      // Atom: a link rel="enclosure"; RSS: an <enclosure>; JSON Feed: "image".
+      image: post.cover && {
+        url: `${site.url}${post.cover.url}`,
+        type: post.cover.type,
+        length: post.cover.bytes,
+      },
+      extensions:
+        format === 'rss'
+          ? [
+              extension(
+                'dc:creator',
+                authors.map(({ name }) => ({ _text: name })),
+              ),
+            ]
+          : format === 'json'
+            ? [extension('authors', authors.map(jsonAuthor))]
+            : [],
     });
   }
   if (format === 'atom') return feed.atom1();
   if (format === 'rss') return feed.rss2();
-  return feed.json1();
+  // The package writes version 1; `authors` and `language` (added above) are 1.1's.
+  return feed.json1().replace(JSON_FEED_1, JSON_FEED_1_1);
+}
+
+const JSON_FEED_1 = '"version": "https://jsonfeed.org/version/1"';
+const JSON_FEED_1_1 = '"version": "https://jsonfeed.org/version/1.1"';
+
+/**
+ * An element (RSS, as xml-js objects: a list repeats it) or a key (JSON Feed) of the package's
+ * output. It writes any value; its type says an object.
+ */
+function extension(name: string, objects: unknown) {
+  return { name, objects: objects as Record<string, unknown> };
+}
+
+/** JSON Feed 1.1's author object: the same fields as the package's, named as the spec names them. */
+function jsonAuthor(author: {
+  name: string;
+  link?: string | undefined;
+  avatar?: string | undefined;
+}) {
+  return { name: author.name, url: author.link, avatar: author.avatar };
 }

@@ -8,6 +8,7 @@ import {
   feedPath,
   indexPath,
   OPENSEARCH_PATH,
+  pagePath,
   postPath,
   ROBOTS_PATH,
   SITEMAP_PATH,
@@ -24,7 +25,8 @@ export type PageRef =
   | { kind: 'feed'; format: FeedFormat; tag?: string | undefined }
   | { kind: 'sitemap' }
   | { kind: 'robots' }
-  | { kind: 'opensearch' };
+  | { kind: 'opensearch' }
+  | { kind: 'page'; slug: string };
 
 export function pathOf(ref: PageRef): string {
   switch (ref.kind) {
@@ -46,6 +48,8 @@ export function pathOf(ref: PageRef): string {
       return ROBOTS_PATH;
     case 'opensearch':
       return OPENSEARCH_PATH;
+    case 'page':
+      return pagePath(ref.slug);
   }
 }
 
@@ -73,6 +77,8 @@ export function refOf(path: string): PageRef | undefined {
     else if (first === 'posts' && parts.length === 2 && second)
       ref = { kind: 'post', slug: second };
     else if (first === 'archive' && parts.length === 2 && second === '') ref = { kind: 'archive' };
+    else if (first !== 'tags' && parts.length === 2 && second === '' && first)
+      ref = { kind: 'page', slug: first };
     else if (first === 'tags' && second !== undefined) {
       const format = third === undefined ? undefined : FEEDS[third];
       if (parts.length === 2)

@@ -23,6 +23,7 @@ import {
 import { pageOf } from '../../content/site/pagination.ts';
 import type { Post, Site } from '../../content/types.ts';
 import { FEED_FORMATS, feedPath, indexPath, tagPath } from '../paths.ts';
+import { postAuthors } from './authors.ts';
 import { FEED_CONTENT_TYPES, FEED_ENTRIES, renderFeed } from './feeds.ts';
 import { blogPostingJsonLd } from './json-ld.ts';
 import type { PageRef } from './page-ref.ts';
@@ -35,7 +36,7 @@ export interface PageContext {
   render: RenderTemplate;
   site: SiteMeta;
   pageSize: number;
-  /** A post's body (from the render cache). */
+  /** A post's or page's body (from the render cache). */
   body: Site['body'];
   /** More template data on every page (the dev server's badges and banner), and its identity. */
   extra?: { data(): Record<string, unknown>; key(): string } | undefined;
@@ -70,14 +71,19 @@ function card(post: Post | undefined): string {
       post.summary,
       post.readingMinutes,
       post.draft,
+      post.cover?.url,
     ]);
     cards.set(post, found);
   }
   return found;
 }
 
-/** A post shown whole: its card, its body, its aliases, its file (feed ids). */
-const whole = (post: Post) => `${card(post)}${post.bodyKey}${post.aliases.join()}${post.file}`;
+/**
+ * A post shown whole: its card, body and files, aliases, file (feed ids), and what its head and
+ * byline say.
+ */
+const whole = (post: Post) =>
+  `${card(post)}${JSON.stringify([post.bodyKey, post.mediaVersion, post.aliases, post.file, post.description, post.authors, post.canonical])}`;
 
 /** The newest publication or update among `posts`, never later than the view's `now`. */
 function lastChangedIn(view: PublishedView, posts: Iterable<Post | undefined>): Date | undefined {
@@ -169,6 +175,8 @@ export function resolvePage(
           ...(context.extra?.data() ?? {}),
           canonical: path,
           post: { ...post, ...(await context.body(post)) },
+          // A byline when the site file names its authors (issue #18).
+          authors: Object.keys(site.authors).length > 0 ? postAuthors(site, post) : [],
           older,
           newer,
           related,
@@ -211,7 +219,7 @@ export function resolvePage(
       });
     }
     case 'sitemap': {
-      const shown = ['sitemap', ...view.posts.map(card)];
+      const shown = ['sitemap', ...view.posts.map(card), ...view.pages.keys()];
       const xml = 'application/xml; charset=utf-8';
       return page(xml, view.posts, shown, () => renderSitemap(site.url, view));
     }
@@ -225,5 +233,26 @@ export function resolvePage(
         deps: 'opensearch',
         render: async () => renderedPage(renderOpenSearch(site), OPENSEARCH_CONTENT_TYPE),
       };
+    case 'page': {
+      // A standalone page (issue #18): undated, so no Last-Modified; in no list.
+      const standalone = view.pages.get(ref.slug);
+      if (!standalone) return undefined;
+      const { slug, title, description, draft, bodyKey } = standalone;
+      return page(
+        HTML,
+        [],
+        ['page', slug, title, description, String(draft), bodyKey],
+        async () => {
+          const { html } = await context.body(standalone);
+          return context.render('page.njk', {
+            ...(context.extra?.data() ?? {}),
+            canonical: path,
+            page: { ...standalone, html },
+            pageTitle: title,
+            pageDescription: description,
+          });
+        },
+      );
+    }
   }
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { requireTools } from '../require-tool.ts';
+import { requireTools } from '../../helpers/require-tool.ts';
 import { launchChromium, startSampleSite, watchProblems } from './chromium.ts';
 
 // Callbacks passed to page.evaluate() run in Chromium. The project is typed for Node only (the

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { startDevServer } from '../../dev/dev-process.ts';
 import { postSource, tempDir, writePosts } from '../../helpers/posts-dir.ts';
-import { requireTools } from '../require-tool.ts';
+import { requireTools } from '../../helpers/require-tool.ts';
 import { launchChromium, watchProblems } from './chromium.ts';
 
 const tools = requireTools(['chromium'], 'apt-get install chromium');

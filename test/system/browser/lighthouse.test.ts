@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { requireTools } from '../require-tool.ts';
+import { requireTools } from '../../helpers/require-tool.ts';
 import { AUDITED_PAGES } from './audited-pages.ts';
 import { startSampleSite } from './chromium.ts';
 import { CATEGORIES, type LighthouseChrome, launchLighthouseChrome } from './lighthouse.ts';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { tempDir } from '../../helpers/posts-dir.ts';
-import { requireTools } from '../require-tool.ts';
+import { requireTools } from '../../helpers/require-tool.ts';
 import {
   describeViolations,
   launchChromium,

@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { tempDir } from '../../helpers/posts-dir.ts';
-import { requireTools } from '../require-tool.ts';
+import { requireTools } from '../../helpers/require-tool.ts';
 import { mustRun, run } from './command.ts';
 import { PROJECT_ROOT } from './images.ts';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { freePort } from '../../helpers/server-process.ts';
-import { requireTools } from '../require-tool.ts';
+import { requireTools } from '../../helpers/require-tool.ts';
 import { mustRun, run } from './command.ts';
 import { uniqueName, waitFor200 } from './containers.ts';
 import { ensureDevImage, PROJECT_ROOT } from './images.ts';

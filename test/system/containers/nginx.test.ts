@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
-import { requireTools } from '../require-tool.ts';
+import { requireTools } from '../../helpers/require-tool.ts';
 import { mustRun, run } from './command.ts';
 import { logsOf, uniqueName } from './containers.ts';
 import { ensureNginxImage, ensureProductionImage } from './images.ts';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { before, describe, it } from 'node:test';
 import { Agent, request } from 'undici';
-import { requireTools } from '../require-tool.ts';
+import { requireTools } from '../../helpers/require-tool.ts';
 import { mustRun, run } from './command.ts';
 import { createContainer, inspect, logsOf, publishedPort, waitFor200 } from './containers.ts';
 import { ensureProductionImage } from './images.ts';

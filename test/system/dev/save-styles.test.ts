@@ -18,7 +18,7 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { fetch } from 'undici';
-import { requireTools } from '../require-tool.ts';
+import { requireTools } from '../../helpers/require-tool.ts';
 import { postSource, tempDir } from '../../helpers/posts-dir.ts';
 import { eventually, startDevServer } from '../../dev/dev-process.ts';
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { nginxReloadUnderLoad } from '../../../bench/soak/cases/nginx-reload.ts';
-import { requireTools } from '../require-tool.ts';
+import { requireTools } from '../../helpers/require-tool.ts';
 
 const tools = requireTools(['nginx', 'envsubst'] as const, 'apt-get install nginx gettext-base');
 const acme = requireTools(

@@ -3,10 +3,10 @@
  * of bench/soak/cases/posts-vanish.ts, a cluster under load) every request is still answered
  * 200 from what was loaded. In the dev server, the folder's files all seem deleted at once: it
  * keeps the posts as they were and says on every page and in the terminal why, until the
- * directory is back.
+ * directory is back; the pages directory is not the posts directory, so a page's edit still shows.
  */
 import assert from 'node:assert/strict';
-import { cp, rename } from 'node:fs/promises';
+import { appendFile, cp, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { postsVanishUnderLoad } from '../../../bench/soak/cases/posts-vanish.ts';
@@ -28,8 +28,14 @@ describe('the posts directory vanishing while serving', () => {
   it('the dev server: the posts stay, with the reason on every page and in the terminal, until it is back', async () => {
     const dir = await tempDir();
     const postsDir = join(dir, 'posts');
+    const pagesDir = join(dir, 'pages');
     await cp(join(ROOT, 'posts'), postsDir, { recursive: true });
-    const dev = await startDevServer({ POSTS_DIR: postsDir, CACHE_DIR: join(dir, 'cache') });
+    await cp(join(ROOT, 'pages'), pagesDir, { recursive: true });
+    const dev = await startDevServer({
+      POSTS_DIR: postsDir,
+      PAGES_DIR: pagesDir,
+      CACHE_DIR: join(dir, 'cache'),
+    });
     const page = async (path: string) => {
       const response = await fetch(new URL(path, dev.url));
       return { status: response.status, body: await response.text() };
@@ -56,6 +62,14 @@ describe('the posts directory vanishing while serving', () => {
       dev.stderrLines().some((line) => line.startsWith(`${postsDir}:1: `) && GONE.test(line)),
       'the terminal says so as a file:line line',
     );
+    // Only the posts wait for their directory: a page edited meanwhile is served as it is now.
+    await appendFile(join(pagesDir, 'about.md'), '\nEdited while the posts were away.\n');
+    await eventually(async () => {
+      const about = await page('/about/');
+      assert.equal(about.status, 200);
+      assert.match(about.body, /Edited while the posts were away\./);
+      assert.match(about.body, GONE, 'the posts directory is still said to be gone');
+    });
 
     await rename(join(dir, 'moved-away'), postsDir);
     await eventually(async () => assert.doesNotMatch((await page('/')).body, /dev-banner/));

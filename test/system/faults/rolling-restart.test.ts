@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { rollingRestartUnderLoad } from '../../../bench/soak/cases/rolling-restart.ts';
-import { requireTools } from '../require-tool.ts';
+import { requireTools } from '../../helpers/require-tool.ts';
 
 const tools = requireTools(['nginx', 'envsubst'] as const, 'apt-get install nginx gettext-base');
 

@@ -14,18 +14,21 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { buildApp } from '../../../src/app.ts';
-import { loadConfig } from '../../../src/config.ts';
+import { DEFAULT_IMAGE_MAX_MB, loadConfig } from '../../../src/config.ts';
 import { SiteLoader } from '../../../src/content/site/site-loader.ts';
 import { createDevContent } from '../../../src/dev/content.ts';
 import { createDevSession } from '../../../src/dev/session.ts';
 import { createLogger } from '../../../src/log.ts';
+import { loaderOptions } from '../../../src/process/load.ts';
 import { crawl } from '../../helpers/crawl.ts';
 import { tempDir, writePosts } from '../../helpers/posts-dir.ts';
-import { requireTools } from '../require-tool.ts';
+import { requireTools } from '../../helpers/require-tool.ts';
 
 const tools = requireTools(['java'], 'apt-get install openjdk-17-jre-headless');
 const VNU_JAR = String(createRequire(import.meta.url)('vnu-jar'));
-const POSTS = fileURLToPath(new URL('../../../posts/', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const POSTS = join(ROOT, 'posts');
+const EMPTY_SITE_FILE = join(ROOT, 'test/fixtures/site-file/empty.yaml');
 const ORIGIN = 'https://blog.example';
 
 interface VnuMessage {
@@ -70,12 +73,20 @@ describe('HTML validity (W3C Nu Html Checker)', { skip: tools.skip }, () => {
   it('every page of the sample blog, and the dev server’s draft, scheduled and problem pages', async () => {
     const html = new Map<string, string>();
 
-    const loader = new SiteLoader({ postsDir: POSTS, cacheDir: await tempDir(), strict: true });
+    // The whole sample blog: its posts, its standalone pages and its site file (issue #18).
+    const config = loadConfig(
+      {
+        SITE_URL: ORIGIN,
+        SITE_FILE: join(ROOT, 'quire.yaml'),
+        POSTS_DIR: POSTS,
+        CACHE_DIR: await tempDir(),
+      },
+      [],
+    );
+    const loader = new SiteLoader(loaderOptions(config));
     await loader.load();
-    const site = loader.site({ title: 'Quire', url: ORIGIN });
-    const published = buildApp(loadConfig({ SITE_URL: ORIGIN }, []), site, {
-      logger: createLogger('silent'),
-    });
+    const site = loader.site({ title: config.siteTitle, url: config.siteUrl });
+    const published = buildApp(config, site, { logger: createLogger('silent') });
     try {
       const start = ['/', '/posts/no-such-post', '/sitemap.xml'];
       for (const [path, response] of await crawl(published, ORIGIN, start)) {
@@ -98,13 +109,19 @@ describe('HTML validity (W3C Nu Html Checker)', { skip: tools.skip }, () => {
     const content = createDevContent({
       postsDir,
       cacheDir: await tempDir(),
+      imageMaxMb: DEFAULT_IMAGE_MAX_MB,
       title: 'Quire',
       url: ORIGIN,
+      siteFile: EMPTY_SITE_FILE,
+      siteFileProblems: [],
     });
     await content.load();
     const logger = createLogger('silent');
     const session = createDevSession(content, logger, () => {});
-    const dev = buildApp(loadConfig({}, []), content.site(), { logger, dev: session.hooks });
+    const dev = buildApp(loadConfig({ SITE_FILE: EMPTY_SITE_FILE }, []), content.site(), {
+      logger,
+      dev: session.hooks,
+    });
     try {
       for (const path of [
         '/',

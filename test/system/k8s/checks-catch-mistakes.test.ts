@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { IDeployment } from 'kubernetes-models/apps/v1';
 import type { IContainer } from 'kubernetes-models/v1';
-import { requireTools } from '../require-tool.ts';
+import { requireTools } from '../../helpers/require-tool.ts';
 import { imageProblem, policyViolations } from './policy.ts';
 import { K8S_DIR, kustomize, kustomizeWithComponents, type KubeObject } from './render.ts';
 import { schemaErrors } from './schemas.ts';

@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '../../helpers/server-process.ts';
 import { ensureProductionImage } from '../containers/images.ts';
-import { requireTools } from '../require-tool.ts';
+import { requireTools } from '../../helpers/require-tool.ts';
 import { runProbe } from './kubelet-probe.ts';
 import { podmanManifest, type PodmanManifest } from './podman-manifest.ts';
 import { K8S_DIR, kustomize } from './render.ts';

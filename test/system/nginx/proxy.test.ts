@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { requireTools } from '../require-tool.ts';
+import { requireTools } from '../../helpers/require-tool.ts';
 import type { ServerProcess } from '../../helpers/server-process.ts';
 import { SECURITY_HEADERS } from '../../../src/http/security-headers.ts';
 import {

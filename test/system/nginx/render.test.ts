@@ -10,7 +10,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { tempDir } from '../../helpers/posts-dir.ts';
-import { requireTools } from '../require-tool.ts';
+import { requireTools } from '../../helpers/require-tool.ts';
 import { NGINX_DIR, renderNginx, run } from './harness.ts';
 
 const tools = requireTools(['nginx', 'envsubst'] as const, 'apt-get install nginx gettext-base');

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { appDownBehindNginx } from '../../../bench/soak/cases/app-down-behind-nginx.ts';
 import { SECURITY_HEADERS } from '../../../src/http/security-headers.ts';
-import { requireTools } from '../require-tool.ts';
+import { requireTools } from '../../helpers/require-tool.ts';
 import { get, httpsAgent, readCert, renderNginx, startApp, startNginx } from './harness.ts';
 
 const tools = requireTools(['nginx', 'envsubst'] as const, 'apt-get install nginx gettext-base');

@@ -28,7 +28,7 @@ import {
 import { tempDir } from '../../helpers/posts-dir.ts';
 import { freePort, startServer } from '../../helpers/server-process.ts';
 import { SERVER_NAME, readCert, renderNginx, startApp, startNginx } from '../nginx/harness.ts';
-import { requireTools } from '../require-tool.ts';
+import { requireTools } from '../../helpers/require-tool.ts';
 import { allListening, answeredByApp, PAGE, underLoad } from './under-load.ts';
 
 const RUNS = 20;

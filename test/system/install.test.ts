@@ -10,9 +10,9 @@ import { copyFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { tempDir } from './helpers/posts-dir.ts';
+import { tempDir } from '../helpers/posts-dir.ts';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 it('npm ci on the machine’s Node prints no warning, EBADENGINE or other', async () => {
   const dir = await tempDir();
