@@ -22,7 +22,7 @@ import { createLifecycle, type Lifecycle } from './http/lifecycle.ts';
 import requestId, { childLoggerFactory, genReqId } from './http/request-id.ts';
 import requestFraming, { clientErrorHandler } from './http/request-framing.ts';
 import requestLog, { QuireLogController } from './http/request-log.ts';
-import securityHeaders from './http/security-headers.ts';
+import securityHeaders, { SECURITY_HEADERS } from './http/security-headers.ts';
 import health from './http/routes/health.ts';
 import { createPageStore, type PageStore } from './http/page-store.ts';
 import archive from './http/routes/archive.ts';
@@ -131,13 +131,15 @@ export function buildApp(
   if (config.securityHeaders === 'app') app.register(securityHeaders);
   app.register(requestId);
   app.register(requestLog, { metrics: options.metrics });
-  app.register(requestFraming);
   app.register(views, {
     meta,
     store,
     onEnvironment: options.dev && ((env) => options.dev?.onEnvironment(env)),
     templatesDir: config.templatesDir,
     assetUrl: assetManifest.url,
+  });
+  app.register(requestFraming, {
+    headers: config.securityHeaders === 'app' ? SECURITY_HEADERS : {},
   });
   if (options.dev) app.register(options.dev.plugin, { store, meta });
   app.register(errors, { store });

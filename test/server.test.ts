@@ -63,6 +63,7 @@ describe('the server process', () => {
       cached: 0,
       validated: SAMPLE_POSTS + SAMPLE_PAGES,
       images: (loaded?.quire as { images: number }).images,
+      cards: (loaded?.quire as { cards: number }).cards,
       ms: (loaded?.quire as { ms: number }).ms,
     });
 
@@ -111,7 +112,7 @@ describe('the server process', () => {
     }
   });
 
-  it('renders nothing and makes no image variant on a second start with the same cache', async () => {
+  it('renders nothing and makes no image variant or social card on a second start with the same cache', async () => {
     const cacheDir = await tempDir();
     for (const start of ['first', 'second']) {
       const server = startServer({ POSTS_DIR: 'posts', CACHE_DIR: cacheDir });
@@ -121,11 +122,16 @@ describe('the server process', () => {
       const loaded = parseLines(server.stdoutLines.filter(Boolean)).find(
         (line) => line.msg === 'site loaded',
       );
-      const { rendered, images } = loaded?.quire as { rendered: number; images: number };
+      const { rendered, images, cards } = loaded?.quire as {
+        rendered: number;
+        images: number;
+        cards: number;
+      };
       if (start === 'first') {
         assert.equal(rendered, SAMPLE_POSTS + SAMPLE_PAGES);
         assert.ok(images > 0, 'the sample blog shows images');
-      } else assert.deepEqual({ rendered, images }, { rendered: 0, images: 0 });
+        assert.ok(cards > 0, 'the sample blog has posts without a cover');
+      } else assert.deepEqual({ rendered, images, cards }, { rendered: 0, images: 0, cards: 0 });
     }
   });
 

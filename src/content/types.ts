@@ -79,6 +79,11 @@ export interface Post extends Omit<FrontMatter, 'summary' | 'description' | 'cov
   bodyKey: string;
   /** Front matter `cover` as pages show it; undefined without one. */
   cover?: PostCover | undefined;
+  /**
+   * Its social card (issue #18), the picture of its link previews when it has no cover; undefined
+   * with a cover, or when no card was made.
+   */
+  socialCard?: SocialCard | undefined;
   /** Changes whenever a file the post shows or links to changes (issue #18). */
   mediaVersion: string;
 }
@@ -97,6 +102,15 @@ export interface PostCover {
   bytes: number;
   /** Its `<picture>` (or `<img>`), shown at the top of the post. */
   html: string;
+}
+
+/** A post's social card: a PNG of its title, date and the site's name (content/cards/). */
+export interface SocialCard {
+  /** Site path (`/media/…`). */
+  url: string;
+  type: string;
+  width: number;
+  height: number;
 }
 
 /** What a `/media/…` URL serves: a file under a folder, or a redirect to a changed file's URL. */

@@ -3,8 +3,8 @@
  * edited post cheap (issue #4: only its changed code blocks are highlighted again). It counts
  * the blocks Shiki highlighted, seeds the memo with a post's previous version before its first
  * edit, warms the grammars the posts use, and renders a save as soon as it is seen (`prepare`):
- * the loader's render of the same bytes then takes that result. Saved images (issue #18) are
- * processed in this process too.
+ * the loader's render of the same bytes then takes that result. Saved images and the social
+ * cards of edited posts (issue #18) are made in this process too.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import {
@@ -49,8 +49,8 @@ export function createDevRenderer(): DevRenderer {
   const seeds = new Map<string, Seed>();
   const prepared = new Map<string, { body: string; result: Promise<Rendered> }>();
   const calls = new Map<string, number>();
-  // Images beside the posts (issue #18) are processed here too, one save at a time.
-  const images = inProcessRenderer();
+  // Images beside the posts and social cards (issue #18) are made here too, one save at a time.
+  const files = inProcessRenderer();
 
   const start = () =>
     (started ??= (async () => {
@@ -125,7 +125,8 @@ export function createDevRenderer(): DevRenderer {
       return renderCounted(job);
     },
 
-    image: (job) => images.image(job),
+    image: (job) => files.image(job),
+    card: (job) => files.card(job),
 
     async close() {},
 

@@ -17,6 +17,8 @@ export interface AssetManifest {
   url: (name: string) => string;
   /** The file behind a hashed name (`style.1a2b3c4d5e.css` -> `style.css`), if it is one. */
   fileOf: (hashedName: string) => string | undefined;
+  /** Every asset's URL path as pages link to it, for `npm run export`. */
+  urls: () => string[];
 }
 
 const HASH_LENGTH = 10;
@@ -59,14 +61,16 @@ export function loadAssetManifest(dir: string, { hashed = true } = {}): AssetMan
     hashedOf.set(file, name);
     fileOf.set(name, file);
   }
+  const url = (name: string) => {
+    const hashedName = hashedOf.get(name);
+    if (hashedName === undefined) {
+      throw new Error(`asset("${name}"): no file ${name} in ${dir}`);
+    }
+    return `/assets/${hashed ? hashedName : name}`;
+  };
   return {
-    url: (name) => {
-      const hashedName = hashedOf.get(name);
-      if (hashedName === undefined) {
-        throw new Error(`asset("${name}"): no file ${name} in ${dir}`);
-      }
-      return `/assets/${hashed ? hashedName : name}`;
-    },
+    url,
     fileOf: (hashedName) => fileOf.get(hashedName),
+    urls: () => [...hashedOf.keys()].map(url),
   };
 }

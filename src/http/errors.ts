@@ -13,7 +13,13 @@
  * content-type, body validation, …) and our routes write for clients.
  */
 import { STATUS_CODES } from 'node:http';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyBaseLogger,
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+} from 'fastify';
 import fp from 'fastify-plugin';
 import { escapeHtml } from '../content/markdown/text.ts';
 import { REQUEST_ID_HEADER } from './request-id.ts';
@@ -93,21 +99,24 @@ export interface Suggestion {
   path: string;
 }
 
-async function renderErrorPage(
-  request: FastifyRequest,
+/** The error page's message: a 5xx and a 404 say the same thing whatever happened. */
+function pageMessage(body: ErrorBody): string {
+  if (body.statusCode >= 500) return SERVER_ERROR_HTML_MESSAGE;
+  return body.statusCode === 404 ? NOT_FOUND_MESSAGE : body.message;
+}
+
+/** The themed error page (`templates/error.njk`) for `body`; a bare page if the template fails. */
+export async function renderErrorPage(
+  server: FastifyInstance,
+  log: FastifyBaseLogger,
   body: ErrorBody,
   suggestion?: Suggestion,
 ): Promise<string> {
-  const message =
-    body.statusCode >= 500
-      ? SERVER_ERROR_HTML_MESSAGE
-      : body.statusCode === 404
-        ? NOT_FOUND_MESSAGE
-        : body.message;
+  const message = pageMessage(body);
   try {
-    return await request.server.view('error.njk', { ...body, message, suggestion });
+    return await server.view('error.njk', { ...body, message, suggestion });
   } catch (renderError) {
-    request.log.error({ err: renderError }, 'error page failed to render');
+    log.error({ err: renderError }, 'error page failed to render');
     return fallbackPage(body, message);
   }
 }
@@ -136,7 +145,7 @@ export async function sendError(
   }
   return reply
     .type('text/html; charset=utf-8')
-    .send(await renderErrorPage(request, body, suggestion));
+    .send(await renderErrorPage(request.server, request.log, body, suggestion));
 }
 
 /** Logs `error` once and answers with the client-safe view of it. */

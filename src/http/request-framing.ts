@@ -16,10 +16,13 @@
  *   client as the answer to a request nobody processed. Node ends the connection itself once
  *   the accepted request is answered; nothing is written.
  */
+import { randomUUID } from 'node:crypto';
 import { type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
+import { renderErrorPage } from './errors.ts';
+import { REQUEST_ID_HEADER } from './request-id.ts';
 
 const LINGER_MS = 5000;
 /** Node's client-error codes that have a status of their own; any other is 400. */
@@ -27,9 +30,58 @@ const STATUS_OF: Record<string, number> = {
   ERR_HTTP_REQUEST_TIMEOUT: 408,
   HPE_HEADER_OVERFLOW: 431,
 };
+const MESSAGE_OF: Record<number, string> = {
+  400: 'The request could not be read.',
+  408: 'The request did not arrive in time.',
+  431: 'The request’s headers are too large.',
+};
+/** Stands for the request id in a page rendered before any request; never a real id. */
+const ID_SLOT = 'quire-request-id-slot';
+
+/**
+ * The themed pages of these answers, per app (the root instance, which Fastify binds the
+ * handler to), rendered once when the app is ready: the parser failed, so there is no request to
+ * render with, and a flood of bad requests costs no template rendering. HTML, because what the
+ * client accepts could not be read either.
+ */
+interface ClientErrorAnswers {
+  pages: Map<number, string>;
+  headers: Record<string, string>;
+}
+const answersOf = new WeakMap<FastifyInstance, ClientErrorAnswers>();
+
+function answer(app: FastifyInstance, statusCode: number): { head: string; body: string } {
+  const requestId = randomUUID();
+  // The one place the app tells a client this request failed: its id is in the log too.
+  app.log.info({ requestId, statusCode }, MESSAGE_OF[statusCode] ?? 'client error');
+  const answers = answersOf.get(app);
+  const page = answers?.pages.get(statusCode);
+  const body = page
+    ? page.replaceAll(ID_SLOT, requestId)
+    : JSON.stringify({
+        statusCode,
+        error: STATUS_CODES[statusCode],
+        message: MESSAGE_OF[statusCode],
+        requestId,
+      });
+  const headers = {
+    ...answers?.headers,
+    [REQUEST_ID_HEADER]: requestId,
+    'cache-control': 'no-store',
+    'content-type': page ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+  };
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+  return { head: `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\n${lines.join('')}`, body };
+}
 
 /** Fastify `clientErrorHandler`: the answer to a request Node could not parse. */
-export const clientErrorHandler: FastifyServerOptions['clientErrorHandler'] = (error, socket) => {
+export const clientErrorHandler: FastifyServerOptions['clientErrorHandler'] = function (
+  this: FastifyInstance,
+  error,
+  socket,
+) {
   const code = (error as NodeJS.ErrnoException).code ?? '';
   if (code === 'ECONNRESET' || code === 'HPE_CLOSED_CONNECTION' || socket.destroyed) return;
   // An earlier request on this connection is still being answered: an answer written now would
@@ -39,16 +91,8 @@ export const clientErrorHandler: FastifyServerOptions['clientErrorHandler'] = (e
   if (pending) {
     pending.once('finish', () => socket.end());
   } else if (socket.writable) {
-    const statusCode = STATUS_OF[code] ?? 400;
-    const body = JSON.stringify({
-      statusCode,
-      error: STATUS_CODES[statusCode],
-      message: 'The request could not be read.',
-    });
-    socket.end(
-      `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\nConnection: close\r\n` +
-        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-    );
+    const { head, body } = answer(this, STATUS_OF[code] ?? 400);
+    socket.end(`${head}\r\n${body}`);
   }
   // Nothing more is parsed on this connection: what still arrives is read and dropped, so the
   // close is a FIN after the answer rather than a reset that can destroy it.
@@ -66,7 +110,16 @@ function hostLines(rawHeaders: string[]): number {
   return count;
 }
 
-function requestFraming(fastify: FastifyInstance, _options: unknown, done: () => void) {
+export interface RequestFramingOptions {
+  /** Headers every answer carries (the security headers, when the app sets them). */
+  headers?: Record<string, string>;
+}
+
+function requestFraming(
+  fastify: FastifyInstance,
+  { headers = {} }: RequestFramingOptions,
+  done: () => void,
+) {
   fastify.addHook('onRequest', async (request) => {
     if (hostLines(request.raw.rawHeaders) > 1) {
       throw Object.assign(new Error('A request may carry one Host header only.'), {
@@ -74,7 +127,16 @@ function requestFraming(fastify: FastifyInstance, _options: unknown, done: () =>
       });
     }
   });
+  fastify.addHook('onReady', async () => {
+    const pages = new Map<number, string>();
+    for (const [status, message] of Object.entries(MESSAGE_OF)) {
+      const statusCode = Number(status);
+      const body = { statusCode, error: STATUS_CODES[statusCode]!, message, requestId: ID_SLOT };
+      pages.set(statusCode, await renderErrorPage(fastify, fastify.log, body));
+    }
+    answersOf.set(fastify, { pages, headers });
+  });
   done();
 }
 
-export default fp(requestFraming, { name: 'request-framing' });
+export default fp(requestFraming, { name: 'request-framing', dependencies: ['quire-views'] });

@@ -7,6 +7,7 @@ import fastifyView from '@fastify/view';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import nunjucks from 'nunjucks';
+import { humanDate } from '../content/site/human-date.ts';
 import { tableOfContents } from '../content/site/toc.ts';
 import type { PageStore } from './page-store.ts';
 import type { SiteMeta } from './pages/site-meta.ts';
@@ -22,8 +23,6 @@ export interface ViewsOptions {
   /** URL of a theme asset (`asset('style.css')` in templates), see asset-manifest.ts. */
   assetUrl: (name: string) => string;
 }
-
-const humanDateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' });
 
 async function views(
   fastify: FastifyInstance,
@@ -46,7 +45,7 @@ async function views(
         // Filters and functions available in every template. Dates are calendar dates, in UTC.
         env.addFilter('isodate', (date: Date) => date.toISOString().slice(0, 10));
         env.addFilter('isodatetime', (date: Date) => date.toISOString());
-        env.addFilter('humandate', (date: Date) => humanDateFormat.format(date));
+        env.addFilter('humandate', humanDate);
         env.addFilter('postpath', (slug: string) => postPath(slug));
         env.addFilter('tagpath', (tag: string) => tagPath(tag));
         env.addFilter('toc', tableOfContents);

@@ -6,6 +6,7 @@
  * opens the index its primary has just written, reading no post (issue #17); should that index
  * not be the one its primary loaded (the primary could not write it), it loads by itself.
  */
+import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { SiteLoader, type SiteLoaderOptions } from '../content/site/site-loader.ts';
 import { formatProblem, type Site } from '../content/types.ts';
@@ -14,6 +15,11 @@ import type { Logger } from '../log.ts';
 import type { ContentMetrics } from '../metrics.ts';
 import type { SiteMessage } from './messages.ts';
 
+/** The posts' social cards: the site's title in the colours of the theme's stylesheet. */
+export const cardOptions = (config: Config) => ({
+  siteTitle: config.siteTitle,
+  stylesheet: join(config.templatesDir, 'assets', 'style.css'),
+});
 /** What the loader needs of the configuration, for every command that loads the site. */
 export const loaderOptions = (config: Config): SiteLoaderOptions => ({
   postsDir: config.postsDir,
@@ -22,9 +28,10 @@ export const loaderOptions = (config: Config): SiteLoaderOptions => ({
   imageMaxMb: config.imageMaxMb,
   reservedSlugs: RESERVED_SLUGS,
   authors: Object.keys(config.authors),
+  cards: cardOptions(config),
   strict: true,
 });
-const meta = (config: Config) => ({ title: config.siteTitle, url: config.siteUrl });
+export const siteIdentity = (config: Config) => ({ title: config.siteTitle, url: config.siteUrl });
 
 /**
  * Loads the site; throws `ContentError` with every problem when a post is broken. A cache that
@@ -43,15 +50,15 @@ export async function loadAndReport(
     logger.warn({ file: warning.file, line: warning.line }, formatProblem(warning));
   }
   if (report.cacheError && !cacheWarned) logger.warn(report.cacheError);
-  const { posts, pages, rendered, cached, validated, images, ms } = report;
-  logger.info({ posts, pages, rendered, cached, validated, images, ms }, 'site loaded');
+  const { posts, pages, rendered, cached, validated, images, cards, ms } = report;
+  logger.info({ posts, pages, rendered, cached, validated, images, cards, ms }, 'site loaded');
   if (metrics) {
     metrics.posts.set(report.published);
     metrics.renderCacheHits.inc(cached);
     metrics.renderCacheMisses.inc(rendered);
     for (const seconds of report.renderSeconds) metrics.renderDuration.observe(seconds);
   }
-  return { site: loader.site(meta(config)), cacheWritten: report.cacheError === undefined };
+  return { site: loader.site(siteIdentity(config)), cacheWritten: report.cacheError === undefined };
 }
 
 /** A cluster worker: the site as the index of its primary's load (`version`) describes it. */
@@ -63,7 +70,7 @@ export async function openAndReport(
   const started = performance.now();
   const loader = new SiteLoader(loaderOptions(config));
   if (await loader.open()) {
-    const site = loader.site(meta(config));
+    const site = loader.site(siteIdentity(config));
     if (site.version === version) {
       const ms = Math.round(performance.now() - started);
       logger.info({ posts: loader.posts().length, ms }, 'site index opened');

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import sharp from 'sharp';
 import { INDEX_FILE } from '../../src/content/cache/site-index.ts';
 import { loadTestSite, tempDir, writePosts } from '../helpers/posts-dir.ts';
 import { runCli } from './run.ts';
@@ -18,25 +19,54 @@ const render = (cwd: string, env: Record<string, string> = {}, ...args: string[]
   runCli('render.ts', args, { cwd, env: { CACHE_DIR: '', ...env } });
 
 describe('npm run render', () => {
-  it('fills the render cache and its index, so that a start afterwards renders and validates nothing', async () => {
-    const root = await site({ 'one.md': {}, 'two.md': { body: '```js\nlet x = 1;\n```\n' } });
+  it('fills the render cache and its index, so that a start afterwards renders, validates and draws nothing', async () => {
+    const root = await site({
+      'one.md': { title: 'One' },
+      'two.md': { title: 'Two', body: '```js\nlet x = 1;\n```\n' },
+    });
     const cacheDir = join(root, 'cache');
     const first = await render(root, { CACHE_DIR: cacheDir });
     assert.equal(first.code, 0, first.stderr);
     assert.match(
       first.stdout,
-      /^2 posts in .*cache: 2 rendered, 0 already cached, 0 images processed \(\d+ ms\)\n$/,
+      /^2 posts in .*cache: 2 rendered, 0 already cached, 0 images processed, 2 social cards made \(\d+ ms\)\n$/,
     );
     const names = await readdir(cacheDir);
     assert.ok(names.includes(INDEX_FILE), 'the site index');
-    assert.equal(names.filter((name) => name !== INDEX_FILE).length, 2, 'one body per post');
+    const bodies = names.filter((name) => name !== INDEX_FILE && name !== 'media');
+    assert.equal(bodies.length, 2, 'one body per post');
+    assert.equal((await readdir(join(cacheDir, 'media'))).length, 2, 'one card per post');
 
-    const pagesDir = join(root, 'pages');
-    const { report } = await loadTestSite({ postsDir: join(root, 'posts'), pagesDir, cacheDir });
+    const { report } = await loadTestSite({
+      postsDir: join(root, 'posts'),
+      pagesDir: join(root, 'pages'),
+      cacheDir,
+      title: 'Quire', // SITE_TITLE's default, which npm run render drew the cards with
+      cards: {},
+    });
     assert.deepEqual([report.rendered, report.validated, report.cached], [0, 0, 2]);
+    assert.equal(report.cards, 0, 'the cards npm run render made');
 
     const again = await render(root, {}, '--cache-dir', cacheDir);
-    assert.match(again.stdout, /: 0 rendered, 2 already cached/);
+    assert.match(
+      again.stdout,
+      /: 0 rendered, 2 already cached, 0 images processed, 0 social cards/,
+    );
+  });
+
+  it('leaves the site index as it is when nothing changed, an image beside a post included', async () => {
+    const root = await site({ 'one.md': { title: 'One', body: '![A dot](dot.png)\n' } });
+    const dot = sharp({ create: { width: 64, height: 64, channels: 3, background: '#c00' } });
+    await dot.png().toFile(join(root, 'posts', 'dot.png'));
+    const cacheDir = join(root, 'cache');
+    const first = await render(root, { CACHE_DIR: cacheDir });
+    assert.equal(first.code, 0, first.stderr);
+    const before = await stat(join(cacheDir, INDEX_FILE));
+    const again = await render(root, { CACHE_DIR: cacheDir });
+    assert.equal(again.code, 0, again.stderr);
+    const after = await stat(join(cacheDir, INDEX_FILE));
+    // A read-only cache (the production image, Kubernetes) would warn at every start otherwise.
+    assert.equal(after.mtimeMs, before.mtimeMs, 'the index is not written again');
   });
 
   it('renders the standalone pages too, and stops on a broken site file (issue #18)', async () => {

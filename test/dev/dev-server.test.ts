@@ -338,6 +338,29 @@ describe('dev server', () => {
     assert.deepEqual(await found('draft'), [], 'the draft "A draft" is not searched');
     assert.deepEqual(await found('future'), ['/posts/future'], 'scheduled posts are, as listed');
   });
+  it('draws an edited post’s social card again and serves it (issue #18)', async () => {
+    const cardOf = async (slug: string) =>
+      /<meta property="og:image" content="[^"]*?(\/media\/[^"]+-card\.png)">/.exec(
+        (await get(`/posts/${slug}`)).body,
+      )?.[1];
+    const before = await cardOf('epsilon');
+    assert.ok(before, 'a post without a cover has a card');
+    await write(
+      'epsilon.md',
+      postSource({ title: 'Epsilon, retitled', date: '2026-01-07', body: 'A dirigible.\n' }),
+    );
+    const card = await eventually(async () => {
+      const url = await cardOf('epsilon');
+      assert.ok(url !== undefined && url !== before, 'a new card for the new title');
+      return url;
+    });
+    const response = await fetch(`${dev.url}${card}`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'image/png');
+    const png = Buffer.from(await response.arrayBuffer());
+    const { width, height } = await sharp(png).metadata();
+    assert.deepEqual([width, height], [1200, 630]);
+  });
 
   it('serves standalone pages, reloads one when it is saved, and shows a broken one in the banner', async () => {
     assert.match((await get('/about/')).body, /<h1>About<\/h1>/);

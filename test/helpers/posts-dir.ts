@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
 import { type LoadReport, SiteLoader } from '../../src/content/site/site-loader.ts';
 import type { Site } from '../../src/content/types.ts';
@@ -55,19 +56,33 @@ export async function writePosts(
   );
 }
 
-/** The real pipeline's site for a posts directory, as a production start loads it. */
+/** The project's theme stylesheet, whose colours the social cards take. */
+export const THEME_STYLESHEET = fileURLToPath(
+  new URL('../../templates/assets/style.css', import.meta.url),
+);
+
+/**
+ * The real pipeline's site for a posts directory, as a production start loads it; with `cards`,
+ * the posts get social cards (titled `title`, in the colours of the project's theme by default).
+ */
 export async function loadTestSite(options: {
   postsDir: string;
   pagesDir?: string;
   cacheDir: string;
   title?: string;
   url?: string;
+  cards?: { stylesheet?: string };
 }): Promise<{ site: Site; report: LoadReport }> {
+  const cards = options.cards && {
+    siteTitle: options.title ?? 'Test',
+    stylesheet: options.cards.stylesheet ?? THEME_STYLESHEET,
+  };
   const loader = new SiteLoader({
     postsDir: options.postsDir,
     pagesDir: options.pagesDir,
     cacheDir: options.cacheDir,
     strict: true,
+    cards,
   });
   const report = await loader.load();
   const site = loader.site({

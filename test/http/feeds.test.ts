@@ -215,3 +215,19 @@ describe('feeds with markup characters in names', () => {
     assert.equal(json.items[0].title, 'T & <t>');
   });
 });
+
+describe('feeds of a site without a description', () => {
+  it('leave the subtitle and the home page description empty rather than repeat the title', async (t) => {
+    const { app } = buildTestApp(t, { site: feedSite(), env: { SITE_DESCRIPTION: '' } });
+    const atom = parser.parse((await app.inject({ url: '/feed.xml' })).body).feed;
+    assert.equal(atom.subtitle, undefined);
+    const rss = (await app.inject({ url: '/rss.xml' })).body;
+    assert.equal(XMLValidator.validate(rss), true);
+    // RSS 2.0 requires the channel's description element: there, and empty.
+    assert.equal(parser.parse(rss).rss.channel.description, '');
+    assert.equal((await app.inject({ url: '/feed.json' })).json().description, undefined);
+    const home = (await app.inject({ url: '/' })).body;
+    assert.match(home, /<meta name="description" content="">/);
+    assert.doesNotMatch(home, /<meta property="og:description" content="Test Blog">/);
+  });
+});

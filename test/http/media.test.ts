@@ -25,7 +25,12 @@ await cp(FIXTURE_POSTS, postsDir, { recursive: true });
 await writeFile(join(postsDir, 'plain.md'), postSource({ title: 'Plain', date: '2026-02-01' }));
 await mkdir(join(postsDir, '.hidden'));
 await writeFile(join(postsDir, '.hidden', 'secret.txt'), 'secret');
-const { site } = await loadTestSite({ postsDir, cacheDir: join(root, 'cache'), url: ORIGIN });
+const { site } = await loadTestSite({
+  postsDir,
+  cacheDir: join(root, 'cache'),
+  url: ORIGIN,
+  cards: {},
+});
 const config = loadConfig({ SITE_URL: ORIGIN, POSTS_DIR: postsDir }, []);
 const app = buildApp(config, site, { logger: createLogger('silent') });
 const base = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -212,9 +217,14 @@ describe('a post’s cover', () => {
     );
   });
 
-  it('a post without one keeps the small card and no image', async () => {
+  it('a post without one shows none; its link preview is its social card (social-cards.test.ts)', async () => {
     const plain = (await get('/posts/plain')).body.toString('utf8');
-    assert.ok(plain.includes('<meta name="twitter:card" content="summary">'));
-    assert.doesNotMatch(plain, /og:image|twitter:image|post-cover|"image"/);
+    assert.doesNotMatch(plain, /post-cover|"image"/);
+    const previews = [
+      ...plain.matchAll(/<meta (?:property|name)="(?:og|twitter):image" content="([^"]+)">/g),
+    ];
+    assert.equal(previews.length, 2);
+    for (const [, url] of previews)
+      assert.match(url ?? '', /\/media\/plain\.[0-9a-f]{10}-card\.png$/);
   });
 });

@@ -10,9 +10,11 @@ import { RawConnection, type RawResponse, rawRequest } from '../helpers/raw-http
 import { buildTestApp } from './harness.ts';
 
 /** The app listening on loopback; each call of the result opens a connection to it. */
-async function listening(t: TestContext): Promise<() => Promise<RawConnection>> {
-  const { app } = buildTestApp(t, { env: { TEST_ROUTES: 'true' } });
-  const { port } = new URL(await app.listen({ port: 0, host: '127.0.0.1' }));
+async function listening(
+  t: TestContext,
+  testApp = buildTestApp(t, { env: { TEST_ROUTES: 'true' } }),
+): Promise<() => Promise<RawConnection>> {
+  const { port } = new URL(await testApp.app.listen({ port: 0, host: '127.0.0.1' }));
   return async () => {
     const socket = connect(Number(port), '127.0.0.1');
     await once(socket, 'connect');
@@ -55,13 +57,38 @@ describe('request framing', () => {
   });
 
   it('answers a 64 KB URL with 431 and Connection: close, read in full, then closes', async (t) => {
-    const connection = await (await listening(t))();
-    connection.send(rawRequest(`GET /${'a'.repeat(65_536)} HTTP/1.1`, ['Host: blog.example']));
+    const testApp = buildTestApp(t);
+    const connection = await (await listening(t, testApp))();
+    const url = `/${'a'.repeat(65_536)}`;
+    connection.send(rawRequest(`GET ${url} HTTP/1.1`, ['Host: blog.example']));
     const response = await answer(connection);
     assert.equal(response.status, 431);
     assert.equal(response.headers.connection, 'close');
-    assert.equal((JSON.parse(response.body) as { statusCode: number }).statusCode, 431);
+    // The themed error page (issue #19), not the URL echoed back, with a request id the log has.
+    assert.match(response.headers['content-type'] ?? '', /^text\/html/);
+    assert.match(response.body, /<h1 id="error-title">431 · Request Header Fields Too Large/);
+    assert.match(response.body, /headers are too large/);
+    assert.equal(response.body.includes('aaaaaaaa'), false);
+    const requestId = response.headers['x-request-id'] ?? '';
+    assert.ok(response.body.includes(`<code>${requestId}</code>`), 'the page shows its request id');
+    assert.equal(testApp.linesFor(requestId)[0]?.quire?.statusCode, 431);
     assert.equal(await connection.read(), 'closed');
+  });
+
+  it("answers an unreadable request line with the themed 400 page and the app's security headers", async (t) => {
+    const connection = await (await listening(t))();
+    connection.send(`GET /<script> HTTP/1.1 extra\r\nHost: blog.example\r\n\r\n`);
+    const response = await answer(connection);
+    assert.equal(response.status, 400);
+    assert.match(response.body, /<h1 id="error-title">400 · Bad Request/);
+    assert.equal(response.body.includes('<script>'), false);
+    assert.match(response.headers['content-security-policy'] ?? '', /default-src 'none'/);
+    assert.equal(response.headers['x-content-type-options'], 'nosniff');
+    // Two answers get two ids: the page rendered once is not sent with one id for all.
+    const again = await (await listening(t))();
+    again.send('NOT HTTP\r\n\r\n');
+    const second = await answer(again);
+    assert.notEqual(second.headers['x-request-id'], response.headers['x-request-id']);
   });
 
   it('answers a smuggling pair with 400 and Connection: close, and nothing for what follows', async (t) => {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { steadyLoad } from '../helpers/load.ts';
 import { SAMPLE_PAGES, SAMPLE_POSTS, tempDir } from '../helpers/posts-dir.ts';
+import { renderedSampleCache } from '../helpers/rendered-sample.ts';
 import {
   exitWithin,
   freePort,
@@ -32,7 +33,7 @@ async function startCluster(env: Record<string, string> = {}): Promise<Cluster> 
     TEST_ROUTES: 'true',
     METRICS_PORT: '0',
     POSTS_DIR: 'posts',
-    CACHE_DIR: await tempDir(),
+    CACHE_DIR: await renderedSampleCache(),
     ...env,
   });
   const metrics = await server.waitForLine((l) => l.msg === 'metrics listening');
@@ -82,7 +83,11 @@ describe('cluster mode', () => {
     const root = await tempDir();
     const postsDir = join(root, 'posts');
     await cp(SAMPLE_DIR, postsDir, { recursive: true });
-    const { server, base, workerPids } = await startCluster({ POSTS_DIR: postsDir });
+    // An empty cache: the primary renders every post and page.
+    const { server, base, workerPids } = await startCluster({
+      POSTS_DIR: postsDir,
+      CACHE_DIR: await tempDir(),
+    });
     const loaded = server.logLines().filter((l) => l.msg === 'site loaded');
     assert.deepEqual(
       loaded.map((l) => l.quire?.rendered),
@@ -251,7 +256,9 @@ describe('cluster mode', () => {
       K,
     );
     assert.equal(sample(text, 'quire_posts'), SAMPLE_POSTS);
-    assert.equal(sample(text, 'quire_render_cache_misses_total'), SAMPLE_POSTS + SAMPLE_PAGES);
+    // The primary's load, from the rendered sample's cache: every post and page a hit.
+    assert.equal(sample(text, 'quire_render_cache_hits_total'), SAMPLE_POSTS + SAMPLE_PAGES);
+    assert.equal(sample(text, 'quire_render_cache_misses_total'), 0);
     assert.doesNotMatch(text, /# TYPE \S+ summary/);
     for (const name of text.matchAll(/^# TYPE (\S+)/gm)) assert.match(name[1] as string, /^quire_/);
 

@@ -8,14 +8,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { cp } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '../cli/run.ts';
-import { tempDir } from '../helpers/posts-dir.ts';
+import { renderedSampleCache } from '../helpers/rendered-sample.ts';
 import { exitWithin, freePort, startServer } from '../helpers/server-process.ts';
 import { requireTools } from '../helpers/require-tool.ts';
 
@@ -24,28 +22,17 @@ const SERVER = fileURLToPath(new URL('../../src/server.ts', import.meta.url));
 const ANNOUNCED = /^Quire: serving (\d+) posts at (http:\/\/\S+)\r?$/gm;
 const script = requireTools(['script'], 'apt-get install util-linux');
 
-/**
- * The sample blog rendered once, its images' variants included (issue #18), as the image build
- * does: each start below gets a copy of it, so it reads the index and is ready instead of encoding
- * the images again, and the waits below time a start, not AVIF encoding on a busy machine.
- */
-const RENDERED = await tempDir();
-const render = await runCli('render.ts', [], {
-  cwd: ROOT,
-  env: { POSTS_DIR: 'posts', CACHE_DIR: RENDERED },
-});
-assert.equal(render.code, 0, render.stderr);
-async function renderedCache(): Promise<string> {
-  const dir = await tempDir();
-  await cp(RENDERED, dir, { recursive: true });
-  return dir;
-}
-
 /** `src/server.ts` with its stdout on a pseudo-terminal; everything it printed, as text. */
 function startOnTerminal(env: Record<string, string>) {
   const child = spawn('script', ['-qfec', `'${process.execPath}' '${SERVER}'`, '/dev/null'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      PORT: '0',
+      METRICS_PORT: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -86,7 +73,7 @@ describe('on a terminal', { skip: script.skip }, () => {
       const quire = startOnTerminal({
         WORKERS: workers,
         POSTS_DIR: 'posts',
-        CACHE_DIR: await renderedCache(),
+        CACHE_DIR: await renderedSampleCache(),
       });
       // Every worker has listened before the lines are counted.
       await quire.lines(/Server listening at/g, Number(workers));
@@ -114,7 +101,7 @@ describe('SITE_URL unset', () => {
       const server = startServer({
         WORKERS: workers,
         POSTS_DIR: 'posts',
-        CACHE_DIR: await renderedCache(),
+        CACHE_DIR: await renderedSampleCache(),
       });
       const base = await server.listening;
       const local = `http://localhost:${new URL(base).port}`;
@@ -146,7 +133,7 @@ describe('a second Quire', () => {
       const metricsPort = await freePort();
       const first = startServer({
         POSTS_DIR: 'posts',
-        CACHE_DIR: await renderedCache(),
+        CACHE_DIR: await renderedSampleCache(),
         WORKERS: '1',
         METRICS_PORT: String(metricsPort),
       });
@@ -154,7 +141,7 @@ describe('a second Quire', () => {
       const port = await freePort();
       const second = startServer({
         POSTS_DIR: 'posts',
-        CACHE_DIR: await renderedCache(),
+        CACHE_DIR: await renderedSampleCache(),
         WORKERS: workers,
         PORT: String(port),
         METRICS_PORT: String(metricsPort),
@@ -180,7 +167,7 @@ describe('the metrics server', () => {
   it('stops the start with one line naming METRICS_HOST when it is no address of this machine', async () => {
     const server = startServer({
       POSTS_DIR: 'posts',
-      CACHE_DIR: await renderedCache(),
+      CACHE_DIR: await renderedSampleCache(),
       WORKERS: '1',
       METRICS_HOST: '192.0.2.1', // TEST-NET-1 (RFC 5737): never a local address
     });
@@ -208,7 +195,7 @@ describe('the metrics server', () => {
         const metricsPort = await freePort();
         const server = startServer({
           POSTS_DIR: 'posts',
-          CACHE_DIR: await renderedCache(),
+          CACHE_DIR: await renderedSampleCache(),
           WORKERS: '1',
           HOST: '0.0.0.0',
           METRICS_PORT: String(metricsPort),

@@ -8,10 +8,13 @@
  * Both change with the content, so they are cached for a year, `immutable` (http/media.ts), the
  * way the theme's assets are (http/asset-manifest.ts). A URL with an older hash of a file that
  * is still shown redirects to the current one: a page cached before the change keeps its images.
+ * - A post's social card (cards/cards.ts): `/media/<slug>.<10 hex of its key>-card.png`.
  * A URL answers only from this table, never by joining a request path to a folder.
  */
 import { extname, resolve } from 'node:path';
-import type { MediaEntry } from '../cache/site-index.ts';
+import type { IndexEntry, MediaEntry } from '../cache/site-index.ts';
+import { CARD_HEIGHT, CARD_WIDTH } from '../cards/card-layout.ts';
+import { CARD_FILE, type CardSettings, postCard } from '../cards/cards.ts';
 import type { MediaAnswer } from '../types.ts';
 import { mediaDir, variantFile } from './media-cache.ts';
 import { mediaKey, VARIANT_FORMATS, VARIANT_SOURCES, type VariantFormat } from './variants.ts';
@@ -31,9 +34,14 @@ export interface MediaFile {
   problem?: string | undefined;
 }
 
+/** A post's social card as pages show it. */
+export type CardFile = Pick<MediaFile, 'url' | 'type'> & { width: number; height: number };
+
 export interface MediaManifest {
   /** The file at a path relative to the posts folder, if a post shows or links to it. */
   file(path: string): MediaFile | undefined;
+  /** The social card of a post (its version `entry`): none with a cover, or not made. */
+  card(entry: IndexEntry): CardFile | undefined;
   /** What a `/media/…` URL path (as requested) serves. */
   answer(urlPath: string): MediaAnswer | undefined;
 }
@@ -45,9 +53,15 @@ export interface ManifestOptions {
   maxImageBytes: number;
 }
 
+/** The social cards (issue #18): what they share, and the slug of each card made, by key. */
+export interface ManifestCards {
+  settings: CardSettings;
+  made: ReadonlyMap<string, string>;
+}
+
 const HASH_LENGTH = 10;
 /** `<stem>.<hash>[-<width>w][.<ext>]` → `<stem>[-<width>w][.<ext>]`: the same file, any version. */
-const HASHED = /^(.*)\.[0-9a-f]{10}((?:-\d+w)?(?:\.[^./]*)?)$/;
+const HASHED = /^(.*)\.[0-9a-f]{10}((?:-\d+w|-card)?(?:\.[^./]*)?)$/;
 
 const encodePath = (path: string) => path.split('/').map(encodeURIComponent).join('/');
 
@@ -73,6 +87,7 @@ const megabytes = (bytes: number) => `${Math.round((bytes / 2 ** 20) * 10) / 10}
 export function mediaManifest(
   entries: Iterable<MediaEntry>,
   { postsDir, cacheDir, maxImageBytes }: ManifestOptions,
+  cards?: ManifestCards,
 ): MediaManifest {
   const files = new Map<string, MediaFile>();
   /** URL → what it serves; logical name (no hash) → current URL. */
@@ -116,8 +131,20 @@ export function mediaManifest(
     }
   }
 
+  /** A post's card: its slug stands for the post, as `<path>` does for a file. */
+  const cardUrl = (slug: string, key: string) => hashedUrl(`${slug}.png`, key, '-card.png');
+  for (const [key, slug] of cards?.made ?? []) {
+    serve(cardUrl(slug, key), variantsDir, `${key}/${CARD_FILE}`);
+  }
+
   return {
     file: (path) => files.get(path),
+    card(entry) {
+      const card = cards && postCard(entry.frontMatter, cards.settings);
+      if (!card || !cards?.made.has(card.key)) return undefined;
+      const url = cardUrl(card.slug, card.key);
+      return { url, type: 'image/png', width: CARD_WIDTH, height: CARD_HEIGHT };
+    },
     answer(urlPath) {
       let canonical: string;
       try {

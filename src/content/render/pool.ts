@@ -17,6 +17,9 @@ import Tinypool from 'tinypool';
 import { childProcessEnv } from '../../config.ts';
 import { errorFromData } from '../../error-text.ts';
 import {
+  type CardJob,
+  type CardReply,
+  type CardResult,
   type ChildReply,
   type ImageJob,
   type ImageReply,
@@ -26,12 +29,14 @@ import {
   type RenderJob,
 } from './protocol.ts';
 
-export type { ImageJob, ImageResult, Rendered, RenderJob };
+export type { CardJob, CardResult, ImageJob, ImageResult, Rendered, RenderJob };
 
 export interface Renderer {
   render(job: RenderJob): Promise<Rendered>;
   /** An image beside a post (issue #18): what it is, and its variants in the render cache. */
   image(job: ImageJob): Promise<ImageResult>;
+  /** A post's social card (issue #18), into the render cache. */
+  card(job: CardJob): Promise<CardResult>;
   close(): Promise<void>;
 }
 
@@ -47,8 +52,12 @@ const POSTS_PER_CHILD = 25;
  */
 export const POSTS_PER_IMAGE = POSTS_PER_CHILD;
 
-/** The work of rendering `bodies` posts and encoding `images` images, for `createRenderer`. */
-export const renderWork = (bodies: number, images: number) => bodies + images * POSTS_PER_IMAGE;
+/**
+ * The work of rendering `bodies` posts, encoding `images` images and drawing `cards` social cards,
+ * for `createRenderer`. A card counts as a post.
+ */
+export const renderWork = (bodies: number, images: number, cards = 0) =>
+  bodies + images * POSTS_PER_IMAGE + cards;
 /**
  * Not the parent's execArgv: its --watch or --inspect must not apply to the children (issue #15).
  * A smaller young generation than V8 picks on a big machine: less memory, the same CPU time.
@@ -73,6 +82,7 @@ export function createRenderer(jobCount: number): Renderer {
 export function inProcessRenderer(): Renderer {
   let render: Promise<(job: RenderJob) => Promise<Rendered>> | undefined;
   let image: Promise<(job: ImageJob) => Promise<ImageResult>> | undefined;
+  let card: Promise<(job: CardJob) => Promise<CardResult>> | undefined;
   return {
     async render(job) {
       render ??= import('./render-body.ts').then((module) => module.default);
@@ -90,6 +100,15 @@ export function inProcessRenderer(): Renderer {
         return await processImage(job);
       } catch (error) {
         throw new Error(`could not process ${job.file}`, { cause: error });
+      }
+    },
+    async card(job) {
+      card ??= import('../cards/card-job.ts').then((module) => module.default);
+      const makeCard = await card;
+      try {
+        return await makeCard(job);
+      } catch (error) {
+        throw new Error(`could not make the social card of ${job.file}`, { cause: error });
       }
     },
     close: async () => {},
@@ -139,8 +158,8 @@ function poolRenderer(count: number): Renderer {
    * Runs `job` in a child; a failure names the child and the file. A job the child answered with
    * an error becomes `refused(pid, cause)`: for a body, the post's own problem (issue #20).
    */
-  const run = async <Reply extends ChildReply | ImageReply>(
-    job: RenderJob | ImageJob,
+  const run = async <Reply extends ChildReply | ImageReply | CardReply>(
+    job: RenderJob | ImageJob | CardJob,
     [verb, doing]: [string, string],
     refused: (pid: number, cause: Error) => Error,
   ): Promise<Exclude<Reply, { ok: false }>> => {
@@ -178,6 +197,17 @@ function poolRenderer(count: number): Renderer {
           job,
           ['process', 'processing'],
           (pid, cause) => new Error(`render child ${pid} could not process ${job.file}`, { cause }),
+        )
+      ).result,
+    card: async (job) =>
+      (
+        await run<CardReply>(
+          job,
+          ['make the social card of', 'making the social card of'],
+          (pid, cause) =>
+            new Error(`render child ${pid} could not make the social card of ${job.file}`, {
+              cause,
+            }),
         )
       ).result,
     async close() {

@@ -5,6 +5,7 @@
  * loaded module over it).
  */
 import type { ErrorData } from '../../error-text.ts';
+import type { CardText } from '../cards/card-layout.ts';
 import type { RenderedBody } from '../types.ts';
 
 export interface RenderJob {
@@ -63,6 +64,25 @@ export interface ImageResult {
 
 export type ImageReply =
   { ok: true; result: ImageResult } | { ok: false; pid: number; error: ErrorData };
+
+/** A post's social card (issue #18): draw it and write it into `mediaDir` under `key`. */
+export interface CardJob {
+  kind: 'card';
+  /** The post's file, to name it when the card fails. */
+  file: string;
+  key: string;
+  mediaDir: string;
+  card: CardText;
+}
+
+export interface CardResult {
+  /** Set when the card could not be written to the cache. */
+  cacheError?: string | undefined;
+  seconds: number;
+}
+
+export type CardReply =
+  { ok: true; result: CardResult } | { ok: false; pid: number; error: ErrorData };
 
 /**
  * A post whose Markdown the renderer threw on (in a child or in this process): the post's own

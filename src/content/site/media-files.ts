@@ -3,15 +3,18 @@
  * (what references may name), and the media manifest of those a post shows or links to. Each
  * of those is trusted from the site index while its size and modification time agree, else read
  * and hashed; an image whose content is new goes through the image job (render/pool.ts), whose
- * result the index keeps, so a start whose images did not change runs none.
+ * result the index keeps, so a start whose images did not change runs none. The posts' social
+ * cards (cards/cards.ts) are made the same way, into the same folder of the render cache: a card
+ * whose key is there is not made again.
  */
 import { join } from 'node:path';
 import type { IndexEntry, MediaEntry } from '../cache/site-index.ts';
+import { type CardSettings, type PostCard, postCard } from '../cards/cards.ts';
 import { resolveFile } from '../markdown/file-references.ts';
 import { mediaDir, presentKeys, pruneVariants } from '../media/media-cache.ts';
 import { type MediaManifest, mediaManifest } from '../media/media-manifest.ts';
 import { mediaKey, VARIANT_SOURCES } from '../media/variants.ts';
-import type { ImageJob, ImageResult } from '../render/pool.ts';
+import type { CardJob, ImageJob, ImageResult } from '../render/pool.ts';
 import { readStamp } from './file-state.ts';
 
 export interface MediaOptions {
@@ -21,12 +24,23 @@ export interface MediaOptions {
   maxImageBytes: number;
 }
 
+/** The jobs a sync finds to do: image jobs by path, card jobs by key. */
+export interface MediaJobs {
+  images: Map<string, ImageJob>;
+  cards: Map<string, CardJob>;
+}
+
 export class MediaFiles {
   /** Every file under the posts folder but the posts, relative to it, `/` between folders. */
   readonly paths = new Set<string>();
   readonly #options: MediaOptions;
   readonly #entries = new Map<string, MediaEntry>();
   #manifest: MediaManifest | undefined;
+  /** Set when the posts get social cards (issue #18). */
+  #cardSettings: CardSettings | undefined;
+  /** Key → slug of the posts' cards in the render cache, and of those being made. */
+  readonly #cards = new Map<string, string>();
+  readonly #pendingCards = new Map<string, string>();
 
   constructor(options: MediaOptions) {
     this.#options = options;
@@ -36,7 +50,8 @@ export class MediaFiles {
    * Brings the manifest in line with the files `posts` show or link to: reads the files it lacks
    * and the `changed` ones (`known`: index entries, trusted while size and mtime agree) and drops
    * the others. Returns, by path, the image jobs that must run: for an image not read yet, and
-   * (`encode`) for one whose variants are not in the render cache.
+   * (`encode`) for one whose variants are not in the render cache; and, by key, the card jobs of
+   * the posts whose card is not in the render cache (`encode`).
    */
   async sync(
     posts: Iterable<IndexEntry>,
@@ -45,11 +60,12 @@ export class MediaFiles {
       changed?: ReadonlySet<string>;
       encode: boolean;
     },
-  ): Promise<Map<string, ImageJob>> {
+  ): Promise<MediaJobs> {
     const { postsDir, cacheDir, maxImageBytes } = this.#options;
+    const versions = [...posts];
     /** Path → whether a post shows it as an image (else it only links to it). */
     const shown = new Map<string, boolean>();
-    for (const post of posts) {
+    for (const post of versions) {
       for (const { target, image } of post.files) {
         const path = resolveFile(post.path, target);
         if (path !== undefined && this.paths.has(path))
@@ -62,6 +78,8 @@ export class MediaFiles {
       const before = this.#entries.get(path) ?? options.known?.get(path);
       const read = await readStamp(join(postsDir, path), before?.source);
       if (!read) this.#entries.delete(path);
+      else if (read.stamp === before?.source)
+        this.#entries.set(path, before); // unchanged: the same entry, so the index is not rewritten
       else if (before?.source.hash === read.stamp.hash)
         this.#entries.set(path, { ...before, source: read.stamp });
       else this.#entries.set(path, { path, source: read.stamp, variants: [] });
@@ -86,7 +104,52 @@ export class MediaFiles {
       const mode = !small ? 'metadata' : options.encode ? 'encode' : 'check';
       jobs.set(path, { kind: 'image', file: join(postsDir, path), key, mediaDir: dir, mode });
     }
-    return jobs;
+    const cards = new Map<string, CardJob>();
+    this.#cards.clear();
+    this.#pendingCards.clear();
+    for (const { post, card } of present ? this.#postCards(versions) : []) {
+      if (present?.has(card.key)) {
+        this.#cards.set(card.key, card.slug);
+        continue;
+      }
+      this.#pendingCards.set(card.key, card.slug);
+      const file = join(postsDir, post.path);
+      cards.set(card.key, { kind: 'card', file, key: card.key, mediaDir: dir, card: card.text });
+    }
+    return { images: jobs, cards };
+  }
+
+  /** The cards of `posts` that are in the render cache (a cluster worker: its primary made them). */
+  async openCards(posts: Iterable<IndexEntry>): Promise<void> {
+    const present = await presentKeys(mediaDir(this.#options.cacheDir));
+    this.#cards.clear();
+    for (const { card } of this.#postCards(posts))
+      if (present.has(card.key)) this.#cards.set(card.key, card.slug);
+    this.#manifest = undefined;
+  }
+
+  #postCards(posts: Iterable<IndexEntry>): { post: IndexEntry; card: PostCard }[] {
+    const settings = this.#cardSettings;
+    if (!settings) return [];
+    return [...posts].flatMap((post) => {
+      const card = postCard(post.frontMatter, settings);
+      return card ? [{ post, card }] : [];
+    });
+  }
+
+  /** The posts get social cards with these settings; none when undefined. */
+  useCards(settings: CardSettings | undefined): void {
+    this.#cardSettings = settings;
+    this.#cards.clear();
+    this.#manifest = undefined;
+  }
+
+  /** Takes a card job's outcome into the manifest: the card is there unless it was not written. */
+  settleCard(key: string, written: boolean): void {
+    const slug = this.#pendingCards.get(key);
+    this.#pendingCards.delete(key);
+    if (written && slug !== undefined) this.#cards.set(key, slug);
+    this.#manifest = undefined;
   }
 
   /** Takes an image job's result into the manifest. */
@@ -109,13 +172,16 @@ export class MediaFiles {
   }
 
   manifest(): MediaManifest {
-    this.#manifest ??= mediaManifest(this.#entries.values(), this.#options);
+    const settings = this.#cardSettings;
+    const cards = settings && { settings, made: this.#cards };
+    this.#manifest ??= mediaManifest(this.#entries.values(), this.#options, cards);
     return this.#manifest;
   }
 
-  /** Deletes the variants no file of the manifest has. */
+  /** Deletes the variants no file of the manifest has, and the cards no post shows. */
   prune(): Promise<void> {
     const keep = new Set([...this.#entries.values()].map((entry) => mediaKey(entry.source.hash)));
+    for (const key of [...this.#cards.keys(), ...this.#pendingCards.keys()]) keep.add(key);
     return pruneVariants(mediaDir(this.#options.cacheDir), keep);
   }
 }

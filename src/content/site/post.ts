@@ -32,6 +32,7 @@ export function toPost(file: string, entry: IndexEntry, media: MediaManifest): P
     file,
     bodyKey: entry.bodyKey,
     cover: coverOf(entry, media),
+    socialCard: media.card(entry),
     mediaVersion: mediaVersion(entry, media),
   };
 }
@@ -47,10 +48,11 @@ function coverOf(entry: IndexEntry, media: MediaManifest): PostCover | undefined
   return { alt: cover.alt, url, width, height, type, bytes, html };
 }
 
-/** What the post's pages show of its files: their URLs, sizes and variants. */
+/** What the post's pages show of its files (their URLs, sizes and variants) and its card. */
 export function mediaVersion(entry: IndexEntry, media: MediaManifest): string {
-  if (entry.files.length === 0) return '';
-  const hash = createHash('sha256');
+  const card = media.card(entry)?.url ?? '';
+  if (entry.files.length === 0) return card;
+  const hash = createHash('sha256').update(`${card}\n`);
   for (const { target } of entry.files) {
     const path = resolveFile(entry.path, target);
     hash.update(`${target}\0${JSON.stringify(path === undefined ? null : media.file(path))}\n`);

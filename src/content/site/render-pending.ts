@@ -1,11 +1,14 @@
 /**
  * The render stage of a load: the current version of every problem-free file not rendered yet is
  * taken from the body cache, else rendered (in the render pool when there are many) and cached;
- * the image jobs of the files beside the posts (issue #18) run in the same pool.
+ * the image jobs of the files beside the posts and the posts' social cards (issue #18) run in the
+ * same pool.
  */
 import type { BodyStore } from '../cache/body-store.ts';
 import type { IndexEntry } from '../cache/site-index.ts';
 import {
+  type CardJob,
+  type CardResult,
   type ImageJob,
   type ImageResult,
   type Renderer,
@@ -27,17 +30,23 @@ export interface RenderPendingOptions {
   /** The image jobs to run, by path relative to the posts folder, and where their results go. */
   images: ReadonlyMap<string, ImageJob>;
   onImage: (path: string, result: ImageResult) => void;
+  /** The social cards to make, by key, and where their results go. */
+  cards: ReadonlyMap<string, CardJob>;
+  onCard: (key: string, result: CardResult) => void;
 }
 
 export async function renderPending(
   states: Iterable<FileState<SourceFields>>,
-  { store, renderer: createRenderer, strict, bodies, images, onImage }: RenderPendingOptions,
+  options: RenderPendingOptions,
 ): Promise<{
   rendered: number;
   images: number;
+  cards: number;
   renderSeconds: number[];
   cacheError: string | undefined;
 }> {
+  const { store, renderer: createRenderer, strict, bodies, images, onImage } = options;
+  const { cards, onCard } = options;
   const renderSeconds: number[] = [];
   let cacheError: string | undefined;
   const misses: FileState<SourceFields>[] = [];
@@ -47,12 +56,12 @@ export async function renderPending(
     if (cached) settle(state, cached);
     else misses.push(state);
   }
-  if (misses.length === 0 && images.size === 0)
-    return { rendered: 0, images: 0, renderSeconds, cacheError };
+  if (misses.length === 0 && images.size === 0 && cards.size === 0)
+    return { rendered: 0, images: 0, cards: 0, renderSeconds, cacheError };
   const encodes = [...images.values()].filter((job) => job.mode === 'encode').length;
-  const renderer = createRenderer(renderWork(misses.length, encodes));
+  const renderer = createRenderer(renderWork(misses.length, encodes, cards.size));
   try {
-    const [posts, files] = await Promise.all([
+    const [posts, files, drawn] = await Promise.all([
       Promise.allSettled(
         misses.map(async (state) => {
           const { body, seconds } = await renderer.render(state.job as RenderJob);
@@ -66,6 +75,13 @@ export async function renderPending(
           const result = await renderer.image(job);
           cacheError ??= result.cacheError;
           onImage(path, result);
+        }),
+      ),
+      Promise.allSettled(
+        [...cards].map(async ([key, job]) => {
+          const result = await renderer.card(job);
+          cacheError ??= result.cacheError;
+          onCard(key, result);
         }),
       ),
     ]);
@@ -95,10 +111,20 @@ export async function renderPending(
       const problem = `could not be processed (${reason(result)}): it is served as is`;
       onImage(path, { image: { format: 'unknown', problem }, variants: [], seconds: 0 });
     }
+    // A post without its card is shown without a picture in link previews: not worth stopping
+    // a development server for; production stops, as for any failed job.
+    const failed = drawn.find((result) => result.status === 'rejected');
+    if (strict && failed) throw failed.reason;
   } finally {
     await renderer.close();
   }
-  return { rendered: misses.length, images: images.size, renderSeconds, cacheError };
+  return {
+    rendered: misses.length,
+    images: images.size,
+    cards: cards.size,
+    renderSeconds,
+    cacheError,
+  };
 }
 
 /** The rendered version is the file's good one now. */

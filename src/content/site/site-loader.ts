@@ -59,6 +59,11 @@ export interface SiteLoaderOptions {
    * is served as is (issue #18).
    */
   imageMaxMb?: number;
+  /**
+   * The posts without a cover get a social card (issue #18) with the site's title (config
+   * `SITE_TITLE`) in the colours of the theme's `stylesheet`; none when undefined. Pages get none.
+   */
+  cards?: { siteTitle: string; stylesheet: string } | undefined;
 }
 
 export interface LoadReport {
@@ -72,6 +77,8 @@ export interface LoadReport {
   rendered: number;
   /** Images read, checked or given their variants now (issue #18): none when none changed. */
   images: number;
+  /** Social cards made now (issue #18): none when none changed. */
+  cards: number;
   /** Posts whose body came from the cache. */
   cached: number;
   /** Files read and validated now (the others came from the index). */
@@ -123,6 +130,8 @@ export class SiteLoader {
   /** Whether the index on disk lags behind the states. */
   #dirty = false;
   #cacheError: string | undefined;
+  /** Why the posts get no social cards: the theme's colours could not be read. */
+  #themeProblem: ContentProblem | undefined;
 
   constructor(options: SiteLoaderOptions) {
     this.#options = options;
@@ -143,6 +152,7 @@ export class SiteLoader {
   async load(): Promise<LoadReport> {
     const started = performance.now();
     const index = await readSiteIndex(this.#options.cacheDir, this.#options);
+    await this.#readTheme();
     const { posts: postPaths, files } = await discoverPosts(this.postsDir);
     this.#media.paths.clear();
     for (const file of files) this.#media.paths.add(file);
@@ -154,7 +164,9 @@ export class SiteLoader {
     this.#stopOnProblems();
     const validated = this.#allStates().filter((state) => state.parsed).length;
     const knownMedia = new Map(index.media.map((entry) => [entry.path, entry]));
-    const { rendered, images, renderSeconds } = await this.#renderPending({ known: knownMedia });
+    const { rendered, images, cards, renderSeconds } = await this.#renderPending({
+      known: knownMedia,
+    });
     this.#stopOnProblems(); // a post whose Markdown could not be rendered
     // Files read, or whose image job ran, are new entries: the index must say so.
     const media = this.#media.entries();
@@ -175,6 +187,7 @@ export class SiteLoader {
       ).length,
       rendered,
       images,
+      cards,
       cached: goods.length - rendered,
       validated,
       ms: Math.round(performance.now() - started),
@@ -195,6 +208,8 @@ export class SiteLoader {
     settleAll(this.#posts, index.entries);
     settleAll(this.#pages, index.pages);
     this.#media.open(index.media);
+    await this.#readTheme();
+    await this.#media.openCards(index.entries);
     return true;
   }
 
@@ -253,7 +268,8 @@ export class SiteLoader {
     const rendering = this.#allStates().flatMap((state) =>
       (state.good?.warnings ?? []).map((warning) => ({ file: state.file, ...warning })),
     );
-    return [...rendering, ...this.imageWarnings()];
+    const theme = this.#themeProblem ? [this.#themeProblem] : [];
+    return [...rendering, ...this.imageWarnings(), ...theme];
   }
 
   /**
@@ -459,12 +475,12 @@ export class SiteLoader {
   async #renderPending(media: {
     known?: ReadonlyMap<string, MediaEntry>;
     changed?: ReadonlySet<string>;
-  }): Promise<{ rendered: number; images: number; renderSeconds: number[] }> {
+  }): Promise<{ rendered: number; images: number; cards: number; renderSeconds: number[] }> {
     const render = this.#options.render !== false;
     const versions = [...this.#posts.states.values()].flatMap((state) =>
       [state.current, state.good].filter((version) => version !== undefined),
     );
-    const images = await this.#media.sync(versions, { ...media, encode: render });
+    const { images, cards } = await this.#media.sync(versions, { ...media, encode: render });
     const result = await renderPending(this.#allStates(), {
       store: this.store,
       renderer: (work) => this.#renderer(work),
@@ -472,6 +488,8 @@ export class SiteLoader {
       bodies: render,
       images,
       onImage: (path, image) => this.#media.settle(path, image),
+      cards,
+      onCard: (key, result) => this.#media.settleCard(key, result.cacheError === undefined),
     });
     this.#cacheError ??= result.cacheError;
     const manifest = this.#media.manifest();
@@ -509,6 +527,18 @@ export class SiteLoader {
       else files.set(path, true);
     }
     return { sources: [...posts].sort(), files };
+  }
+
+  /** The theme's colours for the posts' social cards, if they get them; else a warning says why. */
+  async #readTheme(): Promise<void> {
+    const cards = this.#options.cards;
+    this.#themeProblem = undefined;
+    if (!cards) return this.#media.useCards(undefined);
+    const { readThemeColours } = await import('../cards/theme-colours.ts');
+    const read = await readThemeColours(cards.stylesheet);
+    if ('problem' in read) this.#themeProblem = read.problem;
+    const { siteTitle } = cards;
+    this.#media.useCards('colours' in read ? { siteTitle, colours: read.colours } : undefined);
   }
 
   /** Production stops on any problem, with every one of them. */

@@ -58,7 +58,8 @@ export function renderFeed(
   const feed = new Feed({
     id: home,
     title: tag === undefined ? site.title : `${site.title}: ${tag}`,
-    description: site.description || site.title,
+    // Empty, not the title, when the writer gave none (issue #19): RSS keeps its required element.
+    description: site.description || undefined,
     link: home,
     language: site.language,
     updated,

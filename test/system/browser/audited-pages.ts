@@ -8,6 +8,8 @@ export interface AuditedPage {
   path: string;
   /** The status it answers with. */
   status: number;
+  /** Asks search engines not to index it (`<meta name="robots" content="noindex">`). */
+  noindex?: true;
 }
 
 export const AUDITED_PAGES: readonly AuditedPage[] = [
@@ -15,6 +17,6 @@ export const AUDITED_PAGES: readonly AuditedPage[] = [
   // The longest sample post: code in several languages, a table of contents, footnotes.
   { name: 'post', path: '/posts/how-quire-renders-a-post', status: 200 },
   { name: 'tag', path: '/tags/guide', status: 200 },
-  { name: 'search', path: '/search?q=quire', status: 200 },
+  { name: 'search', path: '/search?q=quire', status: 200, noindex: true },
   { name: 'not-found', path: '/posts/no-such-post', status: 404 },
 ];

@@ -143,7 +143,9 @@ describe('container images', { skip: tools.skip, timeout: 60 * 60_000 }, () => {
       'dist',
       'node_modules',
       'package.json',
+      'pages',
       'posts',
+      'quire.yaml',
       'templates',
       'test-summary.txt',
     ]);

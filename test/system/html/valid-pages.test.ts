@@ -1,7 +1,8 @@
 /**
  * Every page is valid HTML5 (issue #19: "pages stay HTML5-valid"), by the W3C Nu Html Checker
  * (npm `vnu-jar`, run on Java 17+): each page of the sample blog a reader can reach, and the dev
- * server's pages for a draft, a scheduled post and a broken post (the problems banner).
+ * server's pages for a draft, a scheduled post and a broken post (the problems banner), and the
+ * page a static export writes at a moved address (`npm run export`).
  * Errors fail the test; warnings and notes do not (marked writes a table column's alignment as
  * the obsolete `align` attribute, which browsers still honour).
  */
@@ -18,6 +19,7 @@ import { DEFAULT_IMAGE_MAX_MB, loadConfig } from '../../../src/config.ts';
 import { SiteLoader } from '../../../src/content/site/site-loader.ts';
 import { createDevContent } from '../../../src/dev/content.ts';
 import { createDevSession } from '../../../src/dev/session.ts';
+import { redirectPage } from '../../../src/export/redirect-files.ts';
 import { createLogger } from '../../../src/log.ts';
 import { loaderOptions } from '../../../src/process/load.ts';
 import { crawl } from '../../helpers/crawl.ts';
@@ -70,7 +72,7 @@ async function writePages(dir: string, pages: Map<string, string>): Promise<stri
 }
 
 describe('HTML validity (W3C Nu Html Checker)', { skip: tools.skip }, () => {
-  it('every page of the sample blog, and the dev server’s draft, scheduled and problem pages', async () => {
+  it('every page of the sample blog, the dev server’s draft, scheduled and problem pages, an export’s redirect page', async () => {
     const html = new Map<string, string>();
 
     // The whole sample blog: its posts, its standalone pages and its site file (issue #18).
@@ -137,6 +139,8 @@ describe('HTML validity (W3C Nu Html Checker)', { skip: tools.skip }, () => {
     } finally {
       await dev.close();
     }
+
+    html.set('/__export/moved', redirectPage('/posts/writing-a-post?x=1&y=2', ORIGIN, 'pt-BR'));
 
     const files = await writePages(await tempDir(), html);
     assert.deepEqual(await vnuErrors(files), []);
