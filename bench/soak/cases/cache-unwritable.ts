@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Agent, request } from 'undici';
 import { workersListening } from '../faults/cluster.ts';
 import { type FaultFigures, type Judged, judged } from '../faults/figures.ts';
@@ -89,9 +89,12 @@ export async function cacheUnwritable({
     );
     // Seen from inside Quire's mount namespace (/proc/<pid>/root), where the tmpfs is.
     const inside = join(`/proc/${server.child.pid}/root`, cacheDir);
-    const leftovers = (await readdir(inside)).filter(
-      (name) => name !== 'filler' && name !== 'node-compile-cache',
-    );
+    // Files only: an empty folder (the media folder, made before its first write failed) holds
+    // no partly written data.
+    const leftovers = (await readdir(inside, { recursive: true, withFileTypes: true }))
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(inside, join(entry.parentPath, entry.name)))
+      .filter((name) => name !== 'filler' && !name.startsWith('node-compile-cache/'));
     const sent = statuses.length + failed;
     const figures = {
       sent,
