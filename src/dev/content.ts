@@ -10,12 +10,8 @@ import { isAbsolute, relative } from 'node:path';
 import { defaultSlug } from '../content/markdown/post-file-links.ts';
 import { parsePage, parsePost } from '../content/source/front-matter.ts';
 import { createRenderer, renderProcessCount } from '../content/render/pool.ts';
-import {
-  type PostChange,
-  SiteLoader,
-  type SiteLoaderOptions,
-  type UpdateReport,
-} from '../content/site/site-loader.ts';
+import type { PostChange, UpdateReport } from '../content/site/load-report.ts';
+import { SiteLoader, type SiteLoaderOptions } from '../content/site/site-loader.ts';
 import type { ContentProblem, Post, Site } from '../content/types.ts';
 import { createDevRenderer } from './dev-renderer.ts';
 

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after } from 'node:test';
-import { type LoadReport, SiteLoader } from '../../src/content/site/site-loader.ts';
+import type { LoadReport } from '../../src/content/site/load-report.ts';
+import { SiteLoader } from '../../src/content/site/site-loader.ts';
 import type { Site } from '../../src/content/types.ts';
 
 /**

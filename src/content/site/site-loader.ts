@@ -15,28 +15,38 @@
  * file is broken. Production stops on any problem instead (`strict`): before rendering, and after
  * it for a file whose Markdown the renderer throws on (issue #20).
  */
-import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import { type BodyStore, createBodyStore } from '../cache/body-store.ts';
 import { type IndexEntry, readSiteIndex, writeSiteIndex } from '../cache/site-index.ts';
 import type { MediaEntry, StoredFrontMatter } from '../cache/site-index.ts';
 import { DEFAULT_IMAGE_MAX_MB } from '../../config.ts';
 import { resolveFile } from '../markdown/file-references.ts';
-import type { MediaManifest } from '../media/media-manifest.ts';
-import { withMedia } from '../media/media-markup.ts';
 import { discoverPages, discoverPosts } from '../source/discover-posts.ts';
 import { MediaFiles } from './media-files.ts';
 import { mediaVersion } from './post.ts';
 import { createRenderer, type Renderer } from '../render/pool.ts';
 import { ContentError, type ContentProblem, type Page, type Post } from '../types.ts';
 import type { PageFrontMatter } from '../types.ts';
-import type { RenderedBody, Site } from '../types.ts';
-import { type FileState, readFileState, settled } from './file-state.ts';
+import type { Site } from '../types.ts';
+import {
+  type Collection,
+  filesUnder,
+  models,
+  modelOf,
+  settleAll,
+  shows,
+  sortStates,
+  vanishedClaimants,
+  within,
+} from './collection.ts';
+import { type FileState, readFileState } from './file-state.ts';
+import type { LoadReport, PostChange, UpdateReport } from './load-report.ts';
 import { checkFiles } from './post-files.ts';
 import { renderPending } from './render-pending.ts';
 import { checkClashes } from './slug-clashes.ts';
-import { PAGES, POSTS, type SourceFields, type SourceKind } from './source-kinds.ts';
+import { siteModel } from './site-model.ts';
+import { PAGES, POSTS, type SourceFields } from './source-kinds.ts';
 import { checkAuthors } from './unknown-authors.ts';
 
 export interface SiteLoaderOptions {
@@ -64,54 +74,6 @@ export interface SiteLoaderOptions {
    * `SITE_TITLE`) in the colours of the theme's `stylesheet`; none when undefined. Pages get none.
    */
   cards?: { siteTitle: string; stylesheet: string } | undefined;
-}
-
-export interface LoadReport {
-  /** Post files found, good or not. */
-  posts: number;
-  /** Page files found, good or not. */
-  pages: number;
-  /** Good posts that are not drafts. */
-  published: number;
-  /** Bodies rendered now. */
-  rendered: number;
-  /** Images read, checked or given their variants now (issue #18): none when none changed. */
-  images: number;
-  /** Social cards made now (issue #18): none when none changed. */
-  cards: number;
-  /** Posts whose body came from the cache. */
-  cached: number;
-  /** Files read and validated now (the others came from the index). */
-  validated: number;
-  ms: number;
-  /** Problems in posts that do not stop the site, e.g. an unknown code language. */
-  warnings: ContentProblem[];
-  /** Set when the cache could not be written: the site works, the next start validates again. */
-  cacheError?: string | undefined;
-  /** Set when an index was there but could not be used. */
-  indexWarning?: string | undefined;
-  /** How long each rendered body took, for the render duration histogram. */
-  renderSeconds: number[];
-}
-
-/** What an update did to one file: its good post (or page) before and after. */
-export type PostChange =
-  | { kind: 'post'; file: string; before?: Post | undefined; after?: Post | undefined }
-  | { kind: 'page'; file: string; before?: Page | undefined; after?: Page | undefined };
-
-/** One kind of file, in its folder, with what the loader knows of each, by path. */
-interface Collection<F extends SourceFields, M> {
-  kind: SourceKind<F, M>;
-  name: PostChange['kind'];
-  dir: string;
-  states: Map<string, FileState<F>>;
-}
-
-export interface UpdateReport {
-  /** Files whose good post changed (added, edited, deleted, renamed). */
-  changes: PostChange[];
-  /** Whether the set of problems changed. */
-  problemsChanged: boolean;
 }
 
 const READS_IN_FLIGHT = 16;
@@ -342,36 +304,14 @@ export class SiteLoader {
    * the body store, not this loader: a serving process that never updates keeps no file states.
    */
   site(meta: { title: string; url: string }): Site {
-    const posts = this.posts();
-    const pages = this.pages();
-    const sorted = [...posts].sort(
-      (a, b) => b.date.getTime() - a.date.getTime() || a.slug.localeCompare(b.slug),
-    );
-    const version = createHash('sha256');
-    for (const post of posts) version.update(`${post.bodyKey}${post.mediaVersion}`);
-    for (const page of pages) version.update(`page ${page.bodyKey}`);
-    const { store, postsDir } = this;
-    const renderer = this.#options.renderer ?? createRenderer;
-    const manifest = this.#media.manifest();
-    return {
-      title: meta.title,
-      url: meta.url,
-      posts: sorted,
-      bySlug: new Map(sorted.map((post) => [post.slug, post])),
-      pages: new Map(pages.map((page) => [page.slug, page])),
-      version: version.digest('hex').slice(0, 16),
-      body: async (of) => {
-        const { html, headings } =
-          (await store.read(of.bodyKey)) ?? (await renderFromSource(of, store, renderer(1)));
-        // A page's path from the posts folder leaves it: its relative images keep their target as
-        // written (files beside posts only, issue #18).
-        const path = relative(postsDir, of.file).split(sep).join('/');
-        // With a cover above it, the body's first image is not the page's first.
-        const eager = !('cover' in of) || of.cover === undefined;
-        return { html: withMedia(html, path, manifest, eager), headings };
-      },
-      media: (path) => manifest.answer(path),
-    };
+    return siteModel(meta, {
+      posts: this.posts(),
+      pages: this.pages(),
+      store: this.store,
+      postsDir: this.postsDir,
+      renderer: this.#options.renderer ?? createRenderer,
+      manifest: this.#media.manifest(),
+    });
   }
 
   /** Reads the files at `paths` of a collection, trusting `entries` where they still agree. */
@@ -556,118 +496,5 @@ export class SiteLoader {
     const keys = new Set<string>();
     for (const state of this.#allStates()) if (state.good) keys.add(state.good.bodyKey);
     return keys;
-  }
-}
-
-/** Whether `path` is `dir` or inside it. */
-function within(dir: string, path: string): boolean {
-  const rel = relative(dir, path);
-  return !rel.startsWith('..') && !isAbsolute(rel);
-}
-
-/** The files of a collection as the index has them, trusted (a cluster worker's `open`). */
-function settleAll<F extends SourceFields, M>(
-  collection: Collection<F, M>,
-  entries: readonly IndexEntry<F>[],
-): void {
-  collection.states.clear();
-  for (const entry of entries)
-    collection.states.set(entry.path, settled(entry.path, join(collection.dir, entry.path), entry));
-}
-
-function modelOf<F extends SourceFields, M>(
-  collection: Collection<F, M>,
-  state: FileState<F> | undefined,
-  media: MediaManifest,
-): M | undefined {
-  if (!state?.good) return undefined;
-  state.model ??= collection.kind.model(state.file, state.good, media) as Post | Page;
-  return state.model as M;
-}
-
-function models<F extends SourceFields, M>(
-  collection: Collection<F, M>,
-  media: MediaManifest,
-): M[] {
-  return [...collection.states.values()].flatMap((state) => {
-    const model = modelOf(collection, state, media);
-    return model ? [model] : [];
-  });
-}
-
-/** Whether the file shows or links to one of `files`. */
-function shows<F extends SourceFields>(
-  state: FileState<F>,
-  files: ReadonlyMap<string, boolean>,
-): boolean {
-  if (files.size === 0) return false;
-  return [state.current, state.good].some((version) =>
-    version?.files.some(({ target }) => files.has(resolveFile(version.path, target) ?? '')),
-  );
-}
-
-function sortStates<F extends SourceFields>(states: Map<string, FileState<F>>): void {
-  const sorted = [...states].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  states.clear();
-  for (const [path, state] of sorted) states.set(path, state);
-}
-
-/** Files claiming a clashing name that are no longer on disk. */
-async function vanishedClaimants<F extends SourceFields>(
-  states: Map<string, FileState<F>>,
-): Promise<string[]> {
-  const gone: string[] = [];
-  for (const state of states.values()) {
-    if (state.problems.length === state.parseProblems.length) continue; // no clash
-    const exists = await stat(state.file).then(
-      () => true,
-      () => false,
-    );
-    if (!exists) gone.push(state.path);
-  }
-  return gone;
-}
-
-/** Known files under the folder `rel` of `dir`, and the ones on disk there now. */
-async function filesUnder<F extends SourceFields>(
-  states: Map<string, FileState<F>>,
-  dir: string,
-  rel: string,
-): Promise<string[]> {
-  const prefix = rel === '' ? '' : `${rel}/`;
-  const inside = [...states.keys()].filter((path) => path.startsWith(prefix));
-  const present = await readdir(join(dir, rel), { recursive: true }).then(
-    (names) =>
-      names
-        .filter((name) => name.endsWith('.md'))
-        .map((name) => prefix + name.split(sep).join('/')),
-    () => [] as string[], // gone, or not a folder
-  );
-  return [...new Set([...inside, ...present])].sort();
-}
-
-/**
- * A body rendered from the post's (or page's) file, for a body the cache lost (deleted meanwhile,
- * or never written: full disk, read-only cache). Written back if it can be.
- */
-async function renderFromSource(
-  of: Post | Page,
-  store: BodyStore,
-  renderer: Renderer,
-): Promise<RenderedBody> {
-  const source = await readFile(of.file, 'utf8');
-  const kind: SourceKind<SourceFields, unknown> = 'date' in of ? POSTS : PAGES;
-  const parsed = await kind.parse(of.file, source);
-  if (!parsed.ok) throw new ContentError(parsed.problems);
-  try {
-    const { body } = await renderer.render({
-      file: of.file,
-      body: parsed.post.body,
-      bodyLine: parsed.post.bodyLine,
-    });
-    store.write(of.bodyKey, body);
-    return body;
-  } finally {
-    await renderer.close();
   }
 }
