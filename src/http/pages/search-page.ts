@@ -8,11 +8,7 @@ import { nearest } from '../../content/source/did-you-mean.ts';
 import { pageOf } from '../../content/site/pagination.ts';
 import type { PublishedView } from '../../content/site/published.ts';
 import { MAX_WORDS, parseQuery } from '../../content/search/query.ts';
-import {
-  buildSearchIndex,
-  type SearchIndex,
-  searchText,
-} from '../../content/search/search-index.ts';
+import { buildSearchIndex, type SearchIndex } from '../../content/search/search-index.ts';
 import { snippet } from '../../content/search/snippet.ts';
 import type { Site } from '../../content/types.ts';
 import type { FastifyBaseLogger } from 'fastify';
@@ -60,15 +56,10 @@ export function createSearch(
     const index = await indexOf(site);
     const started = performance.now();
     const parsed = parseQuery(query);
-    const hits = index.search(parsed, (post) => view.bySlug.get(post.slug) === post);
+    const hits = index.search(parsed, view);
     const list = pageOf(hits, RESULTS_PER_PAGE, page);
     if (!list) return undefined;
-    const shown = await Promise.all(
-      list.items.map(async ({ post, terms }) => ({
-        post,
-        snippet: snippet(searchText(post, (await site.body(post)).html), terms),
-      })),
-    );
+    const shown = list.items.map(({ post, terms, text }) => ({ post, snippet: snippet(text, terms) }));
     metrics?.searchDuration.observe((performance.now() - started) / 1000);
     const tags = [...view.tags.keys()];
     const lowerTags = new Set(tags.map((tag) => tag.toLowerCase()));
@@ -93,6 +84,7 @@ export function createSearch(
   };
 
   return {
+    results,
     /** The page for `request`; undefined for a page past the last one of its results. */
     async page(
       context: PageContext,
