@@ -15,7 +15,7 @@
  * code as run from source, or as built into dist/ (whose render cache is not the source's). Prints
  * JSON.
  *
- *   node bench/search-alone.ts --posts-dir D --pages-dir P --cache-dir C --queries-file queries.json
+ *   node bench/search-alone.ts --posts-dir D [--pages-dir P] --cache-dir C --queries-file F
  *                              [--code src | dist]
  *
  * `--pages-dir` as the server that rendered the cache had it (PAGES_DIR): the site index is only
@@ -45,9 +45,9 @@ const postsDir = values['posts-dir'];
 const pagesDir = values['pages-dir'];
 const cacheDir = values['cache-dir'];
 const queriesFile = values['queries-file'];
-if ([postsDir, pagesDir, cacheDir, queriesFile].includes(undefined)) {
+if ([postsDir, cacheDir, queriesFile].includes(undefined)) {
   process.stderr.write(
-    'usage: search-alone.ts --posts-dir D --pages-dir P --cache-dir C --queries-file F\n',
+    'usage: search-alone.ts --posts-dir D [--pages-dir P] --cache-dir C --queries-file F\n',
   );
   process.exit(2);
 }
