@@ -25,6 +25,15 @@ export type SearchRequest = { query: string; page: number } | { problem: string 
 const searchPath = (query: string, page: number) =>
   `${SEARCH_PATH}?q=${encodeURIComponent(query)}${page === 1 ? '' : `&page=${page}`}`;
 
+/** The `tag:` filters no published post carries, each with the nearest tag there is. */
+function unknownTags(view: PublishedView, wanted: readonly string[]) {
+  const tags = [...view.tags.keys()];
+  const lowerTags = new Set(tags.map((tag) => tag.toLowerCase()));
+  return wanted
+    .filter((tag) => !lowerTags.has(tag.toLowerCase()))
+    .map((tag) => ({ tag, suggestion: nearest(tag, tags) }));
+}
+
 export function createSearch(
   logger: Pick<FastifyBaseLogger, 'info'>,
   metrics: HttpMetrics | undefined,
@@ -51,7 +60,7 @@ export function createSearch(
     return index;
   };
 
-  /** The template data of a search, or undefined past its last page. */
+  /** The template data of a search, or undefined past its last page (bench/search-alone.ts times it). */
   const results = async (site: Site, view: PublishedView, query: string, page: number) => {
     const index = await indexOf(site);
     const started = performance.now();
@@ -61,18 +70,13 @@ export function createSearch(
     if (!list) return undefined;
     const shown = list.items.map(({ post, terms, text }) => ({ post, snippet: snippet(text, terms) }));
     metrics?.searchDuration.observe((performance.now() - started) / 1000);
-    const tags = [...view.tags.keys()];
-    const lowerTags = new Set(tags.map((tag) => tag.toLowerCase()));
-    const unknownTags = parsed.tags
-      .filter((tag) => !lowerTags.has(tag.toLowerCase()))
-      .map((tag) => ({ tag, suggestion: nearest(tag, tags) }));
     return {
       query,
       ignored: parsed.ignored,
       maxWords: MAX_WORDS,
       total: hits.length,
       results: shown,
-      unknownTags,
+      unknownTags: parsed.tags.length === 0 ? [] : unknownTags(view, parsed.tags),
       first: (page - 1) * RESULTS_PER_PAGE + 1,
       pagination: {
         page,
