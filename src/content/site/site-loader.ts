@@ -23,6 +23,7 @@ import type { MediaEntry, StoredFrontMatter } from '../cache/site-index.ts';
 import { DEFAULT_IMAGE_MAX_MB } from '../../config.ts';
 import { resolveFile } from '../markdown/file-references.ts';
 import { discoverPages, discoverPosts } from '../source/discover-posts.ts';
+import { DEFAULT_WIDTHS } from '../media/variants.ts';
 import { MediaFiles } from './media-files.ts';
 import { mediaVersion } from './post.ts';
 import { createRenderer, type Renderer } from '../render/pool.ts';
@@ -42,7 +43,7 @@ import {
 } from './collection.ts';
 import { type FileState, readFileState } from './file-state.ts';
 import type { LoadReport, PostChange, UpdateReport } from './load-report.ts';
-import { checkFiles } from './post-files.ts';
+import { checkFiles, type DefaultCover, defaultCoverProblems } from './post-files.ts';
 import { renderPending } from './render-pending.ts';
 import { checkClashes } from './slug-clashes.ts';
 import { siteModel } from './site-model.ts';
@@ -69,11 +70,18 @@ export interface SiteLoaderOptions {
    * is served as is (issue #18).
    */
   imageMaxMb?: number;
+  /** The site file's `images.widths`: the widths of images' variants; default `DEFAULT_WIDTHS`. */
+  imageWidths?: readonly number[] | undefined;
   /**
    * The posts without a cover get a social card (issue #18) with the site's title (config
    * `SITE_TITLE`) in the colours of the theme's `stylesheet`; none when undefined. Pages get none.
    */
   cards?: { siteTitle: string; stylesheet: string } | undefined;
+  /**
+   * The site file's `defaultCover` (issue #18): the cover of posts without one, its `src`
+   * relative to the posts folder. Every post then has a cover, so none gets a social card.
+   */
+  defaultCover?: DefaultCover | undefined;
 }
 
 const READS_IN_FLIGHT = 16;
@@ -107,6 +115,8 @@ export class SiteLoader {
       postsDir: options.postsDir,
       cacheDir: options.cacheDir,
       maxImageBytes: (options.imageMaxMb ?? DEFAULT_IMAGE_MAX_MB) * 2 ** 20,
+      widths: options.imageWidths ?? DEFAULT_WIDTHS,
+      defaultCover: defaultCoverFile(options.defaultCover),
     });
   }
 
@@ -220,9 +230,10 @@ export class SiteLoader {
 
   /** Every problem, sorted by file and line. */
   problems(): ContentProblem[] {
-    return this.#allStates()
-      .flatMap((state) => state.problems)
-      .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+    return [
+      ...defaultCoverProblems(this.#options.defaultCover, this.#media.paths),
+      ...this.#allStates().flatMap((state) => state.problems),
+    ].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   }
 
   /** Rendering warnings of the good posts and pages, and the posts' images' problems. */
@@ -240,16 +251,24 @@ export class SiteLoader {
    */
   imageWarnings(): ContentProblem[] {
     const manifest = this.#media.manifest();
-    return [...this.#posts.states.values()].flatMap((state) => {
+    const warning = (file: string, line: number, path: string): ContentProblem[] => {
+      const problem = manifest.file(path)?.problem;
+      const message = `image ${join(this.postsDir, path)} ${problem ?? ''}`;
+      return problem === undefined ? [] : [{ file, line, message }];
+    };
+    // The site file's default cover, at its line there (issue #18).
+    const cover = this.#options.defaultCover;
+    const coverPath = manifest.defaultCover?.path;
+    const coverWarnings =
+      cover && coverPath !== undefined ? warning(cover.file, cover.line, coverPath) : [];
+    const postWarnings = [...this.#posts.states.values()].flatMap((state) => {
       const version = state.current ?? state.good;
       return (version?.files ?? []).flatMap(({ target, line, image }) => {
         const path = image ? resolveFile(version?.path ?? '', target) : undefined;
-        const problem = path === undefined ? undefined : manifest.file(path)?.problem;
-        if (problem === undefined) return [];
-        const message = `image ${join(this.postsDir, path ?? '')} ${problem}`;
-        return [{ file: state.file, line, message }];
+        return path === undefined ? [] : warning(state.file, line, path);
       });
     });
+    return [...coverWarnings, ...postWarnings];
   }
 
   /** The good post of every file, in path order. */
@@ -473,7 +492,8 @@ export class SiteLoader {
   async #readTheme(): Promise<void> {
     const cards = this.#options.cards;
     this.#themeProblem = undefined;
-    if (!cards) return this.#media.useCards(undefined);
+    // With a default cover every post has a cover: the cover is its picture.
+    if (!cards || this.#options.defaultCover) return this.#media.useCards(undefined);
     const { readThemeColours } = await import('../cards/theme-colours.ts');
     const read = await readThemeColours(cards.stylesheet);
     if ('problem' in read) this.#themeProblem = read.problem;
@@ -497,4 +517,10 @@ export class SiteLoader {
     for (const state of this.#allStates()) if (state.good) keys.add(state.good.bodyKey);
     return keys;
   }
+}
+
+/** The default cover as the media files know it: its path, if it is a file reference at all. */
+function defaultCoverFile(cover: DefaultCover | undefined) {
+  const path = cover && resolveFile('', cover.src);
+  return path === undefined || !cover ? undefined : { path, alt: cover.alt };
 }
