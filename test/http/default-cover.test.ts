@@ -6,7 +6,7 @@
  * of the site file; a corrupt one is a warning there. A real app on a real socket.
  */
 import assert from 'node:assert/strict';
-import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { loadConfig } from '../../src/config.ts';
 import { ContentError, formatProblem } from '../../src/content/types.ts';
 import { createLogger } from '../../src/log.ts';
 import { loadAndReport } from '../../src/process/load.ts';
+import { runCli } from '../cli/run.ts';
 import { postSource, tempDir } from '../helpers/posts-dir.ts';
 
 const PHOTO = fileURLToPath(new URL('../fixtures/media/posts/trip/photo.jpg', import.meta.url));
@@ -46,17 +47,14 @@ async function blog(siteFile = SITE_FILE, cover?: Buffer) {
   await cp(PHOTO, join(postsDir, 'trip', 'photo.jpg'));
   await writeFile(join(pagesDir, 'about.md'), '---\ntitle: About\n---\nAbout this blog.\n');
   await writeFile(join(root, 'quire.yaml'), siteFile);
-  const config = loadConfig(
-    {
-      SITE_FILE: join(root, 'quire.yaml'),
-      POSTS_DIR: postsDir,
-      PAGES_DIR: pagesDir,
-      CACHE_DIR: join(root, 'cache'),
-      SITE_URL: ORIGIN,
-    },
-    [],
-  );
-  return { root, postsDir, config };
+  const env = {
+    SITE_FILE: join(root, 'quire.yaml'),
+    POSTS_DIR: postsDir,
+    PAGES_DIR: pagesDir,
+    CACHE_DIR: join(root, 'cache'),
+    SITE_URL: ORIGIN,
+  };
+  return { root, postsDir, env, config: loadConfig(env, []) };
 }
 
 const { config } = await blog();
@@ -154,6 +152,28 @@ describe('the site file’s default cover', () => {
   });
 });
 
+describe('npm run export', () => {
+  it('exports the default cover and its variants, byte for byte, beside the pages showing them', async () => {
+    const { root, env } = await blog();
+    const { code, stderr } = await runCli('export.ts', ['out'], { cwd: root, env });
+    assert.equal(code, 0, stderr);
+    const page = await readFile(join(root, 'out', 'posts', 'plain.html'), 'utf8');
+    const urls = [...page.matchAll(/\/media\/images\/cover\.[^\s"]+/g)].map(([url]) => url);
+    const original = urls.find((url) => url.endsWith('.png')) ?? '';
+    assert.match(original, /^\/media\/images\/cover\.[0-9a-f]{10}\.png$/);
+    assert.ok(urls.some((url) => url.endsWith('-480w.avif')));
+    for (const url of new Set(urls)) {
+      const exported = await readFile(join(root, 'out', url));
+      const { width } = await sharp(exported).metadata();
+      assert.equal(width, Number(/-(\d+)w\./.exec(url)?.[1] ?? 1200), url);
+    }
+    const exportedOriginal = await readFile(join(root, 'out', original));
+    assert.ok(exportedOriginal.equals(await readFile(join(root, 'posts', 'images', 'cover.png'))));
+    const media = await readdir(join(root, 'out', 'media'), { recursive: true });
+    assert.ok(!media.some((name) => name.endsWith('-card.png')), 'no social card');
+  });
+});
+
 describe('a default cover that cannot be shown', () => {
   it('missing, stops the start with a problem at its line of the site file, with the nearest name', async () => {
     const { root, config: broken } = await blog(SITE_FILE.replace('cover.png', 'cuver.png'));
@@ -167,6 +187,16 @@ describe('a default cover that cannot be shown', () => {
       );
       return true;
     });
+  });
+
+  it('missing, is listed by npm run check at its line, which exits 1', async () => {
+    const { root, env } = await blog(SITE_FILE.replace('cover.png', 'cuver.png'));
+    const { code, stdout } = await runCli('check.ts', [], { cwd: root, env });
+    assert.equal(code, 1);
+    assert.equal(
+      stdout.split('\n')[0]?.replace(`${root}/`, ''),
+      'quire.yaml:3: "defaultCover.src": missing file "images/cuver.png" in the posts folder (did you mean "images/cover.png"?)',
+    );
   });
 
   it('outside the posts folder, or not a file, is a problem at its line', async () => {
