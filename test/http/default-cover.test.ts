@@ -15,7 +15,8 @@ import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { ContentError, formatProblem } from '../../src/content/types.ts';
 import { createLogger } from '../../src/log.ts';
-import { loadAndReport } from '../../src/process/load.ts';
+import { SiteLoader } from '../../src/content/site/site-loader.ts';
+import { loadAndReport, loaderOptions } from '../../src/process/load.ts';
 import { runCli } from '../cli/run.ts';
 import { postSource, tempDir } from '../helpers/posts-dir.ts';
 
@@ -149,6 +150,26 @@ describe('the site file’s default cover', () => {
     assert.ok(!trip.includes(cover ?? '-'), 'the default cover is not on it');
     const about = (await get('/about/')).body;
     assert.doesNotMatch(about, /post-cover|og:image|cover\.[0-9a-f]{10}/);
+  });
+});
+
+describe('the dev server’s updates', () => {
+  it('a default cover saved again changes exactly the posts without a cover of their own', async () => {
+    const { postsDir, config: dev } = await blog();
+    const loader = new SiteLoader({ ...loaderOptions(dev), strict: false });
+    await loader.load();
+    const before = loader.posts().find((post) => post.slug === 'plain')?.cover?.url;
+    const image = sharp({ create: { width: 800, height: 400, channels: 3, background: '#246' } });
+    const path = join(postsDir, 'images', 'cover.png');
+    await writeFile(path, await image.png().toBuffer());
+    const { changes } = await loader.update(path);
+    assert.deepEqual(
+      changes.map((change) => change.file),
+      [join(postsDir, 'plain.md')],
+    );
+    const after = changes[0]?.after as { cover?: { url: string; width?: number } } | undefined;
+    assert.notEqual(after?.cover?.url, before, 'a new hashed URL');
+    assert.equal(after?.cover?.width, 800);
   });
 });
 

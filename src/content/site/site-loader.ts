@@ -377,8 +377,11 @@ export class SiteLoader {
       if (exists) this.#media.paths.add(file);
       else this.#media.paths.delete(file);
     }
-    // The posts showing a changed file may change with it (an image's size, its variants).
-    for (const [target, state] of states) if (shows(state, files)) remember(target);
+    // The posts showing a changed file may change with it (an image's size, its variants); the
+    // default cover shows on every post without a cover of its own.
+    const cover = this.#media.manifest().defaultCover?.path;
+    const coverChanged = cover !== undefined && files.has(cover);
+    for (const [target, state] of states) if (coverChanged || shows(state, files)) remember(target);
     for (const target of targets) {
       remember(target);
       const state = states.get(target);
