@@ -131,6 +131,7 @@ export const siteFileSchema = z.strictObject({
         // In any order: a `<picture>` lists its variants from the narrowest.
         .transform((widths) => [...widths].sort((a, b) => a - b))
         .optional()
+        .meta({ uniqueItems: true }) // for editors: the JSON Schema says what the refinement does
         .describe(
           'The widths, in pixels, of the variants made of each image below its own width (which is made too); default: 480, 960, 1440, 1920.',
         ),
