@@ -104,7 +104,8 @@ export class SiteLoader {
   #themeProblem: ContentProblem | undefined;
 
   constructor(options: SiteLoaderOptions) {
-    this.#options = options;
+    // With a default cover every post has a cover, which is its picture: no post gets a card.
+    this.#options = options.defaultCover ? { ...options, cards: undefined } : options;
     this.postsDir = options.postsDir;
     this.store = createBodyStore(options.cacheDir);
     this.#posts = { kind: POSTS, name: 'post', dir: options.postsDir, states: new Map() };
@@ -495,8 +496,7 @@ export class SiteLoader {
   async #readTheme(): Promise<void> {
     const cards = this.#options.cards;
     this.#themeProblem = undefined;
-    // With a default cover every post has a cover: the cover is its picture.
-    if (!cards || this.#options.defaultCover) return this.#media.useCards(undefined);
+    if (!cards) return this.#media.useCards(undefined);
     const { readThemeColours } = await import('../cards/theme-colours.ts');
     const read = await readThemeColours(cards.stylesheet);
     if ('problem' in read) this.#themeProblem = read.problem;
