@@ -146,7 +146,11 @@ const schema = variables
   });
 
 /** The configuration from the variables' values and the site file's own settings. */
-function toConfig(c: z.output<typeof schema>, file: SiteFile | undefined) {
+function toConfig(
+  c: z.output<typeof schema>,
+  file: SiteFile | undefined,
+  lineAt: (path: readonly string[]) => number = () => 1,
+) {
   const authors: Readonly<Record<string, Author>> = file?.authors ?? {};
   return {
     port: c.PORT,
@@ -181,7 +185,12 @@ function toConfig(c: z.output<typeof schema>, file: SiteFile | undefined) {
     authors,
     menu: sortedMenu(file?.menu ?? []),
     social: file?.social ?? [],
-    defaultCover: file?.defaultCover,
+    // With where the site file names it: a missing image is a problem at that line.
+    defaultCover: file?.defaultCover && {
+      ...file.defaultCover,
+      file: c.SITE_FILE,
+      line: lineAt(['defaultCover', 'src']),
+    },
     imageWidths: file?.images?.widths,
   };
 }
@@ -298,7 +307,7 @@ export function loadConfigReport(
     throw new ConfigError(`${name} ${issue?.message ?? 'is invalid'}${got}`);
   }
   return {
-    config: toConfig(result.data, file),
+    config: toConfig(result.data, file, read?.ok ? read.lineAt : undefined),
     siteFileProblems: read?.ok === false ? read.problems : [],
   };
 }

@@ -26,9 +26,11 @@ export const loaderOptions = (config: Config): SiteLoaderOptions => ({
   pagesDir: config.pagesDir,
   cacheDir: config.cacheDir,
   imageMaxMb: config.imageMaxMb,
+  imageWidths: config.imageWidths,
   reservedSlugs: RESERVED_SLUGS,
   authors: Object.keys(config.authors),
   cards: cardOptions(config),
+  defaultCover: config.defaultCover,
   strict: true,
 });
 export const siteIdentity = (config: Config) => ({ title: config.siteTitle, url: config.siteUrl });

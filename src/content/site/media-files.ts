@@ -12,7 +12,11 @@ import type { IndexEntry, MediaEntry } from '../cache/site-index.ts';
 import { type CardSettings, type PostCard, postCard } from '../cards/cards.ts';
 import { resolveFile } from '../markdown/file-references.ts';
 import { mediaDir, presentKeys, pruneVariants } from '../media/media-cache.ts';
-import { type MediaManifest, mediaManifest } from '../media/media-manifest.ts';
+import {
+  type DefaultCoverFile,
+  type MediaManifest,
+  mediaManifest,
+} from '../media/media-manifest.ts';
 import { mediaKey, VARIANT_SOURCES } from '../media/variants.ts';
 import type { CardJob, ImageJob, ImageResult } from '../render/pool.ts';
 import { readStamp } from './file-state.ts';
@@ -22,6 +26,10 @@ export interface MediaOptions {
   cacheDir: string;
   /** Config `IMAGE_MAX_MB` in bytes: a larger image is served as is, never decoded. */
   maxImageBytes: number;
+  /** The variants' widths (the site file's `images.widths`): other widths, other variants. */
+  widths: readonly number[];
+  /** The site file's `defaultCover`, one more image shown (when it exists). */
+  defaultCover?: DefaultCoverFile | undefined;
 }
 
 /** The jobs a sync finds to do: image jobs by path, card jobs by key. */
@@ -61,7 +69,7 @@ export class MediaFiles {
       encode: boolean;
     },
   ): Promise<MediaJobs> {
-    const { postsDir, cacheDir, maxImageBytes } = this.#options;
+    const { postsDir, cacheDir, maxImageBytes, widths } = this.#options;
     const versions = [...posts];
     /** Path → whether a post shows it as an image (else it only links to it). */
     const shown = new Map<string, boolean>();
@@ -72,6 +80,8 @@ export class MediaFiles {
           shown.set(path, image || (shown.get(path) ?? false));
       }
     }
+    const cover = this.#options.defaultCover?.path;
+    if (cover !== undefined && this.paths.has(cover)) shown.set(cover, true);
     for (const path of this.#entries.keys()) if (!shown.has(path)) this.#entries.delete(path);
     for (const path of shown.keys()) {
       if (this.#entries.has(path) && !options.changed?.has(path)) continue;
@@ -92,7 +102,7 @@ export class MediaFiles {
     for (const [path, image] of shown) {
       const entry = this.#entries.get(path);
       if (!image || !entry) continue;
-      const key = mediaKey(entry.source.hash);
+      const key = mediaKey(entry.source.hash, widths);
       const small = entry.source.size <= maxImageBytes;
       const info = entry.image;
       const encodable = info !== undefined && VARIANT_SOURCES.has(info.format) && !info.problem;
@@ -102,7 +112,8 @@ export class MediaFiles {
       const unencoded = encodable && small && missing;
       if (info !== undefined && !unencoded) continue;
       const mode = !small ? 'metadata' : options.encode ? 'encode' : 'check';
-      jobs.set(path, { kind: 'image', file: join(postsDir, path), key, mediaDir: dir, mode });
+      const file = join(postsDir, path);
+      jobs.set(path, { kind: 'image', file, key, mediaDir: dir, mode, widths });
     }
     const cards = new Map<string, CardJob>();
     this.#cards.clear();
@@ -180,7 +191,10 @@ export class MediaFiles {
 
   /** Deletes the variants no file of the manifest has, and the cards no post shows. */
   prune(): Promise<void> {
-    const keep = new Set([...this.#entries.values()].map((entry) => mediaKey(entry.source.hash)));
+    const { widths } = this.#options;
+    const keep = new Set(
+      [...this.#entries.values()].map(({ source }) => mediaKey(source.hash, widths)),
+    );
     for (const key of [...this.#cards.keys(), ...this.#pendingCards.keys()]) keep.add(key);
     return pruneVariants(mediaDir(this.#options.cacheDir), keep);
   }
