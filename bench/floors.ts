@@ -12,22 +12,30 @@
  *   served, holding no content at all: one for a serving process, three for primary + 2 workers;
  * - the page cache: a process that only keeps pages in a byte-bounded LRU (PAGE_CACHE_MB), as many
  *   and as large as a crawl of the site asked for, with a serving process's runtime settings: what
- *   holding and turning over that many pages costs in RSS, with no content, templates or HTTP.
+ *   holding and turning over that many pages costs in RSS, with no content, templates or HTTP;
+ * - search (#19): minisearch alone, in-process, with Quire's options over the same documents and
+ *   the same queries (search-alone.ts, beside Quire's own query step), and bare Fastify answering
+ *   a search page of the same bytes over HTTP: the search targets show both.
  */
 import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { SEARCH_PATH } from '../src/http/paths.ts';
 import { SERVING_ENV, SERVING_NODE_FLAGS } from '../src/process/serving-runtime.ts';
 import {
   freePort,
   httpGet,
   pssTree,
+  replayableHeaders,
   rssTree,
   startServer,
   stopServer,
   waitForOk,
   type ServerProcess,
 } from './measure.ts';
+import { type SamplePage, searchClient, timeSearches } from './search.ts';
 
 const run = promisify(execFile);
 
@@ -217,4 +225,87 @@ export async function pageCacheFloor(
     { cwd: root, env: { ...process.env, ...SERVING_ENV }, timeout: 300_000 },
   );
   return { pages, pageBytes, ...(JSON.parse(stdout) as { growthMb: number }) };
+}
+
+/** search-alone.ts's figures: CPU ms per query, in-process. */
+export interface SearchCpu {
+  p50CpuMs: number;
+  p95CpuMs: number;
+  meanCpuMs: number;
+}
+
+export interface SearchAlone {
+  posts: number;
+  queries: number;
+  rounds: number;
+  medianMatches: number;
+  /** Whether minisearch alone found as many posts as Quire for every query. */
+  sameMatches: boolean;
+  minisearchAlone: SearchCpu;
+  quireQueryStep: SearchCpu;
+}
+
+/** The search floor in-process (search-alone.ts) over a site rendered by the built Quire. */
+export async function searchAlone(
+  root: string,
+  site: { postsDir: string; pagesDir: string; cacheDir: string },
+  queriesFile: string,
+): Promise<SearchAlone> {
+  const { stdout } = await run(
+    process.execPath,
+    [
+      'bench/search-alone.ts',
+      ...['--posts-dir', site.postsDir, '--pages-dir', site.pagesDir],
+      ...['--cache-dir', site.cacheDir, '--queries-file', queriesFile, '--code', 'dist'],
+    ],
+    { cwd: root, timeout: 600_000, maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(stdout) as SearchAlone;
+}
+
+/**
+ * The plain-HTTP floor of a search: bare Fastify (bare-server.ts, no logging) answering the bytes
+ * and headers of one of Quire's search pages at /search, asked the same queries on one
+ * kept-alive connection as Quire was (search.ts): what the HTTP round trip costs with no search.
+ */
+export async function searchHttpFloor(options: {
+  name: string;
+  root: string;
+  logDir: string;
+  workDir: string;
+  page: SamplePage;
+  queries: readonly string[];
+}) {
+  const bodyFile = join(options.workDir, `${options.name}.html`);
+  const headersFile = join(options.workDir, `${options.name}-headers.json`);
+  await writeFile(bodyFile, options.page.body);
+  await writeFile(headersFile, JSON.stringify(replayableHeaders(options.page.headers)));
+  const server = await startBare({
+    name: options.name,
+    root: options.root,
+    logDir: options.logDir,
+    bodyFile,
+    headersFile,
+    path: SEARCH_PATH,
+    logging: 'none',
+  });
+  const client = searchClient(server.baseUrl);
+  try {
+    for (const q of options.queries.slice(0, 10)) await client.search(q);
+    const { p50Ms, p95Ms, maxMs, serverCpuMsPerQuery } = await timeSearches(
+      client,
+      server.pid,
+      options.queries,
+    );
+    return {
+      bytes: Buffer.byteLength(options.page.body),
+      p50Ms,
+      p95Ms,
+      maxMs,
+      serverCpuMsPerQuery,
+    };
+  } finally {
+    await client.close();
+    await stopServer(server);
+  }
 }

@@ -48,6 +48,25 @@ export interface HttpResult {
   headers: Record<string, string | string[] | undefined>;
 }
 
+/** Headers set per response, or per connection, by any server: left to each. */
+const PER_RESPONSE = new Set([
+  'date',
+  'connection',
+  'keep-alive',
+  'content-length',
+  'transfer-encoding',
+  'x-request-id',
+]);
+
+/** The headers of an answer a reference server (bare-server.ts) sends again, as [name, value]. */
+export function replayableHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): [string, string][] {
+  return Object.entries(headers)
+    .filter(([name]) => !PER_RESPONSE.has(name))
+    .map(([name, value]) => [name, String(value)]);
+}
+
 /** One GET on a fresh connection, with a hard timeout. */
 export function httpGet(url: string, timeoutMs: number): Promise<HttpResult> {
   return new Promise((resolve, reject) => {

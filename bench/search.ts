@@ -9,11 +9,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'undici';
-import { rssTree, stopServer } from './measure.ts';
+import { clockTicksPerSecond, cpuTicksTree, rssTree, stopServer } from './measure.ts';
 import { type QuireOptions, type Site, startQuire } from './quire.ts';
 
 const WARM_UP = 10;
 const SEED = 19;
+const TICKS_PER_SECOND = clockTicksPerSecond();
 
 /** mulberry32, as in the post generator: the same queries on every run. */
 function random(seed: number): () => number {
@@ -47,35 +48,23 @@ export async function queriesFromPosts(postsDir: string, count: number): Promise
   return queries;
 }
 
+/** The queries of one search bench: the first (it builds the index), warm-ups, the measured. */
+export async function benchQueries(postsDir: string, count: number) {
+  const all = await queriesFromPosts(postsDir, count + WARM_UP + 1);
+  return {
+    first: all[0] as string,
+    warmUp: all.slice(1, WARM_UP + 1),
+    measured: all.slice(WARM_UP + 1),
+  };
+}
+
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
-export interface SearchResult {
-  posts: number;
-  queries: number;
-  sampleQueries: string[];
-  /** The first search of the process: its index is built then. */
-  firstSearchMs: number;
-  p50Ms: number;
-  p95Ms: number;
-  maxMs: number;
-  /** Median number of posts a measured query found. */
-  medianMatches: number;
-  /** quire_search_duration_seconds over the measured queries: the query and snippets alone. */
-  serverMeanMs: number | null;
-  rssMb: { beforeFirstSearch: number | null; afterAllSearches: number | null };
-}
-
-/** Starts Quire on `site` (its render cache filled), searches, stops it. */
-export async function benchSearch(
-  quire: QuireOptions,
-  site: Site & { posts: number },
-  { queries: count, timeoutMs }: { queries: number; timeoutMs: number },
-): Promise<SearchResult> {
-  const queries = await queriesFromPosts(site.postsDir, count + WARM_UP + 1);
-  const started = await startQuire(quire, site, `quire-search-${site.posts}`, { timeoutMs });
-  const client = new Client(started.server.baseUrl, { pipelining: 1 });
+/** A server answering `/search?q=` on a kept-alive connection, one request at a time. */
+export function searchClient(baseUrl: string) {
+  const client = new Client(baseUrl, { pipelining: 1 });
   const search = async (q: string) => {
     const begin = performance.now();
     const response = await client.request({
@@ -86,8 +75,75 @@ export async function benchSearch(
     const ms = performance.now() - begin;
     if (response.statusCode !== 200)
       throw new Error(`/search?q=${q} answered ${response.statusCode}`);
-    return { ms, matches: Number(/(\d+) posts? found/.exec(body)?.[1] ?? 0) };
+    return { ms, body, headers: response.headers };
   };
+  return { search, close: () => client.close() };
+}
+
+/**
+ * Searches for each of `queries`, one after another, and times them: wall time per request, and
+ * the server's CPU time per request (/proc, in clock ticks, so only a mean over many).
+ */
+export async function timeSearches(
+  client: ReturnType<typeof searchClient>,
+  pid: number,
+  queries: readonly string[],
+) {
+  const ticksBefore = cpuTicksTree(pid).ticks;
+  const times: number[] = [];
+  const matches: number[] = [];
+  for (const q of queries) {
+    const { ms, body } = await client.search(q);
+    times.push(ms);
+    matches.push(Number(/(\d+) posts? found/.exec(body)?.[1] ?? 0));
+  }
+  const ticksAfter = cpuTicksTree(pid).ticks;
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    p50Ms: round2(percentile(sorted, 50)),
+    p95Ms: round2(percentile(sorted, 95)),
+    maxMs: round2(sorted.at(-1) ?? 0),
+    serverCpuMsPerQuery:
+      ticksBefore === undefined || ticksAfter === undefined
+        ? null
+        : round2(((ticksAfter - ticksBefore) / TICKS_PER_SECOND / queries.length) * 1000),
+    medianMatches: [...matches].sort((a, b) => a - b)[Math.floor(matches.length / 2)] ?? 0,
+  };
+}
+
+export interface SearchResult {
+  posts: number;
+  queries: number;
+  sampleQueries: string[];
+  /** The first search of the process: its index is built then. */
+  firstSearchMs: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+  /** The server process's CPU time per measured query, request handling included. */
+  serverCpuMsPerQuery: number | null;
+  /** Median number of posts a measured query found. */
+  medianMatches: number;
+  /** quire_search_duration_seconds over the measured queries: the query and snippets alone. */
+  serverMeanMs: number | null;
+  rssMb: { beforeFirstSearch: number | null; afterAllSearches: number | null };
+}
+
+/** A page Quire answered, to serve again from a plain server (floors.ts). */
+export interface SamplePage {
+  body: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** Starts Quire on `site` (its render cache filled), searches, stops it. */
+export async function benchSearch(
+  quire: QuireOptions,
+  site: Site & { posts: number },
+  { queries: count, timeoutMs }: { queries: number; timeoutMs: number },
+): Promise<{ result: SearchResult; page: SamplePage }> {
+  const queries = await benchQueries(site.postsDir, count);
+  const started = await startQuire(quire, site, `quire-search-${site.posts}`, { timeoutMs });
+  const client = searchClient(started.server.baseUrl);
   const serverSeconds = async () => {
     const metrics = await fetch(started.metricsUrl).then((r) => r.text());
     const value = (name: string) =>
@@ -96,34 +152,26 @@ export async function benchSearch(
   };
   try {
     const beforeFirstSearch = rssTree(started.server.pid).totalMb ?? null;
-    const first = await search(queries[0] as string);
-    for (const q of queries.slice(1, WARM_UP + 1)) await search(q);
+    const first = await client.search(queries.first);
+    for (const q of queries.warmUp) await client.search(q);
     const before = await serverSeconds();
-    const times: number[] = [];
-    const matches: number[] = [];
-    for (const q of queries.slice(WARM_UP + 1)) {
-      const { ms, matches: found } = await search(q);
-      times.push(ms);
-      matches.push(found);
-    }
+    const timed = await timeSearches(client, started.server.pid, queries.measured);
     const after = await serverSeconds();
-    const sorted = [...times].sort((a, b) => a - b);
     const measured = after.count - before.count;
-    return {
+    const result: SearchResult = {
       posts: site.posts,
-      queries: times.length,
-      sampleQueries: queries.slice(WARM_UP + 1, WARM_UP + 6),
+      queries: queries.measured.length,
+      sampleQueries: queries.measured.slice(0, 5),
       firstSearchMs: round2(first.ms),
-      p50Ms: round2(percentile(sorted, 50)),
-      p95Ms: round2(percentile(sorted, 95)),
-      maxMs: round2(sorted.at(-1) ?? 0),
-      medianMatches: [...matches].sort((a, b) => a - b)[Math.floor(matches.length / 2)] ?? 0,
+      ...timed,
       serverMeanMs: measured > 0 ? round2(((after.sum - before.sum) / measured) * 1000) : null,
       rssMb: {
         beforeFirstSearch,
         afterAllSearches: rssTree(started.server.pid).totalMb ?? null,
       },
     };
+    const { body, headers } = await client.search(queries.first);
+    return { result, page: { body, headers } };
   } finally {
     await client.close();
     await stopServer(started.server);

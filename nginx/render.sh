@@ -56,8 +56,9 @@ done
 listen='^(([0-9]{1,3}\.){3}[0-9]{1,3}:|\[[0-9a-fA-F:]+\]:)?[0-9]{1,5}$'
 [[ "$NGINX_SERVER_NAME" =~ ^[A-Za-z0-9.*_-]+$ ]] ||
   fail "NGINX_SERVER_NAME must be a host name such as blog.example (got \"$NGINX_SERVER_NAME\")"
-[[ "$NGINX_UPSTREAM" =~ ^[^:]+:[0-9]{1,5}$|^unix:/ ]] ||
-  fail "NGINX_UPSTREAM must be host:port or unix:/path (got \"$NGINX_UPSTREAM\")"
+upstream='([^:,]+:[0-9]{1,5}|unix:/[^,]+)'
+[[ "$NGINX_UPSTREAM" =~ ^$upstream(,$upstream)*$ ]] ||
+  fail "NGINX_UPSTREAM must be host:port or unix:/path, or several separated by commas (got \"$NGINX_UPSTREAM\")"
 [[ "$NGINX_HTTP_LISTEN" =~ $listen ]] ||
   fail "NGINX_HTTP_LISTEN must be a port or address:port (got \"$NGINX_HTTP_LISTEN\")"
 [[ "$NGINX_HTTPS_LISTEN" =~ $listen ]] ||
@@ -76,8 +77,18 @@ for name in NGINX_TLS_CERT NGINX_TLS_KEY NGINX_ACME_WEBROOT NGINX_ASSETS_DIR \
 done
 
 command -v envsubst >/dev/null || fail "envsubst not found (Debian package gettext-base)"
+# One `server` line per address of NGINX_UPSTREAM: several are replicas, which nginx balances
+# and which can be restarted one at a time (issue #20). max_fails=0: a replica that refuses is
+# passed over per request (proxy_next_upstream), never held as down for fail_timeout; else a
+# replica just restarted is still held down when the next one stops, and none is left (502s).
+NGINX_UPSTREAM_SERVERS=""
+IFS=',' read -ra addresses <<<"$NGINX_UPSTREAM"
+for address in "${addresses[@]}"; do
+  NGINX_UPSTREAM_SERVERS+="${NGINX_UPSTREAM_SERVERS:+$'\n    '}server $address max_fails=0;"
+done
+export NGINX_UPSTREAM_SERVERS
 # envsubst's SHELL-FORMAT argument: only these names are replaced.
-only=$(printf '${%s} ' "${VARIABLES[@]}")
+only=$(printf '${%s} ' "${VARIABLES[@]}" NGINX_UPSTREAM_SERVERS)
 
 mkdir -p "$output_dir"
 shopt -s nullglob

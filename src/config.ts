@@ -101,6 +101,9 @@ const variables = z.object({
   // More than this many worker crashes within CRASH_LOOP_WINDOW_MS stops the whole cluster.
   CRASH_LOOP_RESTARTS: wholeNumber(1, 1000, 'a number of restarts').default(5),
   CRASH_LOOP_WINDOW_MS: wholeNumber(1000, 3_600_000, 'a number of milliseconds').default(60_000),
+  // A cluster worker whose heartbeat is silent this long (a blocked event loop, a stopped
+  // process) is killed and replaced like a crash (issue #20). WORKERS=1: the liveness probe's job.
+  WORKER_HANG_MS: wholeNumber(1000, 600_000, 'a number of milliseconds').default(5000),
   // Peers whose X-Forwarded-For/-Proto/-Host are believed (nginx's address, see nginx/README.md);
   // by default no one.
   TRUST_PROXY: z
@@ -143,7 +146,11 @@ const schema = variables
   });
 
 /** The configuration from the variables' values and the site file's own settings. */
-function toConfig(c: z.output<typeof schema>, file: SiteFile | undefined) {
+function toConfig(
+  c: z.output<typeof schema>,
+  file: SiteFile | undefined,
+  lineAt: (path: readonly string[]) => number = () => 1,
+) {
   const authors: Readonly<Record<string, Author>> = file?.authors ?? {};
   return {
     port: c.PORT,
@@ -170,6 +177,7 @@ function toConfig(c: z.output<typeof schema>, file: SiteFile | undefined) {
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
     crashLoopRestarts: c.CRASH_LOOP_RESTARTS,
     crashLoopWindowMs: c.CRASH_LOOP_WINDOW_MS,
+    workerHangMs: c.WORKER_HANG_MS,
     trustProxy: c.TRUST_PROXY ?? (false as const),
     securityHeaders: c.SECURITY_HEADERS,
     testRoutes: c.TEST_ROUTES,
@@ -177,7 +185,12 @@ function toConfig(c: z.output<typeof schema>, file: SiteFile | undefined) {
     authors,
     menu: sortedMenu(file?.menu ?? []),
     social: file?.social ?? [],
-    defaultCover: file?.defaultCover,
+    // With where the site file names it: a missing image is a problem at that line.
+    defaultCover: file?.defaultCover && {
+      ...file.defaultCover,
+      file: c.SITE_FILE,
+      line: lineAt(['defaultCover', 'src']),
+    },
     imageWidths: file?.images?.widths,
   };
 }
@@ -294,7 +307,7 @@ export function loadConfigReport(
     throw new ConfigError(`${name} ${issue?.message ?? 'is invalid'}${got}`);
   }
   return {
-    config: toConfig(result.data, file),
+    config: toConfig(result.data, file, read?.ok ? read.lineAt : undefined),
     siteFileProblems: read?.ok === false ? read.problems : [],
   };
 }

@@ -59,6 +59,7 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 10_000,
       crashLoopRestarts: 5,
       crashLoopWindowMs: 60_000,
+      workerHangMs: 5000,
       trustProxy: false,
       securityHeaders: 'app',
       testRoutes: false,
@@ -177,8 +178,9 @@ describe('loadConfig', () => {
   it('reads the process-model settings', () => {
     const config = loadConfig(
       { WORKERS: '1', METRICS_PORT: '9200', SHUTDOWN_DELAY_MS: '5000', TEST_ROUTES: 'true' },
-      ['--shutdown-timeout-ms', '2000', '--crash-loop-restarts', '3'],
+      ['--shutdown-timeout-ms', '2000', '--crash-loop-restarts', '3', '--worker-hang-ms', '2500'],
     );
+    assert.equal(config.workerHangMs, 2500);
     assert.equal(config.workers, 1);
     assert.equal(config.metricsPort, 9200);
     assert.equal(loadConfig({ METRICS_HOST: '0.0.0.0' }, []).metricsHost, '0.0.0.0');
@@ -215,6 +217,13 @@ describe('loadConfig', () => {
       'SHUTDOWN_TIMEOUT_MS must be a number of milliseconds from 1 to 600000 (got "0")',
     );
     fails({ TEST_ROUTES: 'yes' }, [], 'TEST_ROUTES must be true or false (got "yes")');
+    for (const bad of ['999', '5s', '-1']) {
+      fails(
+        { WORKER_HANG_MS: bad },
+        [],
+        `WORKER_HANG_MS must be a number of milliseconds from 1000 to 600000 (got ${JSON.stringify(bad)})`,
+      );
+    }
   });
 
   it('reads environment variables, and --flags win over them', () => {

@@ -5,7 +5,7 @@
  * their source lines for the banner (the site file's among them), and the in-process renderer
  * that makes an edit cheap.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
 import { defaultSlug } from '../content/markdown/post-file-links.ts';
 import { parsePage, parsePost } from '../content/source/front-matter.ts';
@@ -35,7 +35,7 @@ export interface DevContent {
   siteFile(problems: readonly ContentProblem[], authors?: readonly string[]): Promise<boolean>;
   site(): Site;
   problems(): DevProblem[];
-  /** Every post and page file known now, good or broken, and the site file. */
+  /** Every post and page file known now, good or broken, the site file and the posts directory. */
   files(): string[];
   /** Problems of a file that was never good, by the slug its file name gives it. */
   neverGood(slug: string): DevProblem[] | undefined;
@@ -65,10 +65,12 @@ export function createDevContent(
     renderer: (work) => (renderProcessCount(work) > 0 ? createRenderer(work) : renderer),
   });
   const { pagesDir } = options;
-  const isPage = (file: string) => {
-    const rel = pagesDir === undefined ? '..' : relative(pagesDir, file);
+  /** Whether `file` is `dir` or under it. */
+  const isUnder = (dir: string | undefined, file: string) => {
+    const rel = dir === undefined ? '..' : relative(dir, file);
     return !rel.startsWith('..') && !isAbsolute(rel);
   };
+  const isPage = (file: string) => isUnder(pagesDir, file);
   let siteFileProblems = options.siteFileProblems;
   /** Old slug → the slug it became during this session (renames, slug edits). */
   const moved = new Map<string, string>();
@@ -76,6 +78,12 @@ export function createDevContent(
   const deleted = new Map<string, string>();
   let problems: DevProblem[] = [];
   let site: Site | undefined;
+  /**
+   * Set while the posts directory itself is gone (renamed away, deleted, a checkout under way):
+   * its files' deletions are not applied, so the posts are served as they were, and the banner
+   * says why nothing changes (issue #20). Cleared when it is back.
+   */
+  let folderGone: DevProblem | undefined;
 
   /** Every problem, images served as they are included, with the source line it points at. */
   const locate = async () => {
@@ -142,13 +150,30 @@ export function createDevContent(
     },
 
     async update(path) {
+      const gone = !(await stat(options.postsDir).then(
+        (found) => found.isDirectory(),
+        () => false,
+      ));
+      const folderChanged = gone !== (folderGone !== undefined);
+      folderGone = gone
+        ? {
+            file: options.postsDir,
+            line: 1,
+            message:
+              'the posts directory is gone (renamed or deleted): the posts are served as they were until it is back',
+            source: '',
+          }
+        : undefined;
+      // Only what happens under the posts directory waits for it: pages and the site file do not.
+      if (gone && isUnder(options.postsDir, path))
+        return { changes: [], problemsChanged: folderChanged, rendered: [] };
       const report = await loader.update(path);
       for (const change of report.changes) track(change);
       // The banner shows each problem's source line: a file broken the same way again may
       // still show another line.
       const before = JSON.stringify(problems);
       await locate();
-      const problemsChanged = JSON.stringify(problems) !== before;
+      const problemsChanged = folderChanged || JSON.stringify(problems) !== before;
       site = undefined;
       const rendered = report.changes
         .filter((change) => change.after && change.after.bodyKey !== change.before?.bodyKey)
@@ -172,9 +197,10 @@ export function createDevContent(
       return site;
     },
 
-    problems: () => problems,
+    problems: () => (folderGone ? [folderGone, ...problems] : problems),
 
-    files: () => [options.siteFile, ...loader.files().map(({ file }) => file)],
+    // The posts directory too: its problem, once it is back, is "fixed", not "deleted".
+    files: () => [options.siteFile, options.postsDir, ...loader.files().map(({ file }) => file)],
 
     neverGood(slug) {
       for (const { file, post, problems: own } of loader.files())

@@ -35,27 +35,38 @@ const MESSAGE_OF: Record<number, string> = {
   408: 'The request did not arrive in time.',
   431: 'The request’s headers are too large.',
 };
-/** Stands for the request id in a page rendered before any request; never a real id. */
+/** Stands for the request id in a page rendered before its request; never a real id. */
 const ID_SLOT = 'quire-request-id-slot';
 
 /**
  * The themed pages of these answers, per app (the root instance, which Fastify binds the
- * handler to), rendered once when the app is ready: the parser failed, so there is no request to
- * render with, and a flood of bad requests costs no template rendering. HTML, because what the
+ * handler to), each rendered on its first use and kept: the parser failed, so there is no request
+ * to render with, and a flood of bad requests costs no template rendering. HTML, because what the
  * client accepts could not be read either.
  */
 interface ClientErrorAnswers {
-  pages: Map<number, string>;
+  pages: Map<number, Promise<string>>;
   headers: Record<string, string>;
 }
 const answersOf = new WeakMap<FastifyInstance, ClientErrorAnswers>();
 
-function answer(app: FastifyInstance, statusCode: number): { head: string; body: string } {
+function pageOf(app: FastifyInstance, statusCode: number): Promise<string> | undefined {
+  const answers = answersOf.get(app);
+  if (!answers) return undefined;
+  let page = answers.pages.get(statusCode);
+  if (!page) {
+    const error = STATUS_CODES[statusCode] ?? 'Error';
+    const message = MESSAGE_OF[statusCode] ?? error;
+    page = renderErrorPage(app, app.log, { statusCode, error, message, requestId: ID_SLOT });
+    answers.pages.set(statusCode, page);
+  }
+  return page;
+}
+
+function answer(app: FastifyInstance, statusCode: number, page: string | undefined): string {
   const requestId = randomUUID();
   // The one place the app tells a client this request failed: its id is in the log too.
   app.log.info({ requestId, statusCode }, MESSAGE_OF[statusCode] ?? 'client error');
-  const answers = answersOf.get(app);
-  const page = answers?.pages.get(statusCode);
   const body = page
     ? page.replaceAll(ID_SLOT, requestId)
     : JSON.stringify({
@@ -65,7 +76,7 @@ function answer(app: FastifyInstance, statusCode: number): { head: string; body:
         requestId,
       });
   const headers = {
-    ...answers?.headers,
+    ...answersOf.get(app)?.headers,
     [REQUEST_ID_HEADER]: requestId,
     'cache-control': 'no-store',
     'content-type': page ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8',
@@ -73,7 +84,7 @@ function answer(app: FastifyInstance, statusCode: number): { head: string; body:
     connection: 'close',
   };
   const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
-  return { head: `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\n${lines.join('')}`, body };
+  return `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\n${lines.join('')}\r\n${body}`;
 }
 
 /** Fastify `clientErrorHandler`: the answer to a request Node could not parse. */
@@ -91,8 +102,13 @@ export const clientErrorHandler: FastifyServerOptions['clientErrorHandler'] = fu
   if (pending) {
     pending.once('finish', () => socket.end());
   } else if (socket.writable) {
-    const { head, body } = answer(this, STATUS_OF[code] ?? 400);
-    socket.end(`${head}\r\n${body}`);
+    const statusCode = STATUS_OF[code] ?? 400;
+    const write = (page?: string) => {
+      if (socket.writable) socket.end(answer(this, statusCode, page));
+    };
+    const page = pageOf(this, statusCode);
+    if (page) page.then(write, () => write());
+    else write();
   }
   // Nothing more is parsed on this connection: what still arrives is read and dropped, so the
   // close is a FIN after the answer rather than a reset that can destroy it.
@@ -127,15 +143,7 @@ function requestFraming(
       });
     }
   });
-  fastify.addHook('onReady', async () => {
-    const pages = new Map<number, string>();
-    for (const [status, message] of Object.entries(MESSAGE_OF)) {
-      const statusCode = Number(status);
-      const body = { statusCode, error: STATUS_CODES[statusCode]!, message, requestId: ID_SLOT };
-      pages.set(statusCode, await renderErrorPage(fastify, fastify.log, body));
-    }
-    answersOf.set(fastify, { pages, headers });
-  });
+  answersOf.set(fastify, { pages: new Map(), headers });
   done();
 }
 

@@ -13,6 +13,7 @@ import { formatProblem, type Site } from '../content/types.ts';
 import { RESERVED_SLUGS } from '../http/paths.ts';
 import type { Logger } from '../log.ts';
 import type { ContentMetrics } from '../metrics.ts';
+import type { SiteMessage } from './messages.ts';
 
 /** The posts' social cards: the site's title in the colours of the theme's stylesheet. */
 export const cardOptions = (config: Config) => ({
@@ -25,26 +26,32 @@ export const loaderOptions = (config: Config): SiteLoaderOptions => ({
   pagesDir: config.pagesDir,
   cacheDir: config.cacheDir,
   imageMaxMb: config.imageMaxMb,
+  imageWidths: config.imageWidths,
   reservedSlugs: RESERVED_SLUGS,
   authors: Object.keys(config.authors),
   cards: cardOptions(config),
+  defaultCover: config.defaultCover,
   strict: true,
 });
 export const siteIdentity = (config: Config) => ({ title: config.siteTitle, url: config.siteUrl });
 
-/** Loads the site; throws `ContentError` with every problem when a post is broken. */
+/**
+ * Loads the site; throws `ContentError` with every problem when a post is broken. A cache that
+ * cannot be written is one warning, unless `cacheWarned` (the cluster primary gave it already).
+ */
 export async function loadAndReport(
   config: Config,
   logger: Logger,
   metrics?: ContentMetrics,
-): Promise<Site> {
+  cacheWarned = false,
+): Promise<{ site: Site; cacheWritten: boolean }> {
   const loader = new SiteLoader(loaderOptions(config));
   const report = await loader.load();
   if (report.indexWarning) logger.warn(report.indexWarning);
   for (const warning of report.warnings) {
     logger.warn({ file: warning.file, line: warning.line }, formatProblem(warning));
   }
-  if (report.cacheError) logger.warn(report.cacheError);
+  if (report.cacheError && !cacheWarned) logger.warn(report.cacheError);
   const { posts, pages, rendered, cached, validated, images, ms } = report;
   logger.info({ posts, pages, rendered, cached, validated, images, ms }, 'site loaded');
   if (metrics) {
@@ -53,14 +60,14 @@ export async function loadAndReport(
     metrics.renderCacheMisses.inc(rendered);
     for (const seconds of report.renderSeconds) metrics.renderDuration.observe(seconds);
   }
-  return loader.site(siteIdentity(config));
+  return { site: loader.site(siteIdentity(config)), cacheWritten: report.cacheError === undefined };
 }
 
 /** A cluster worker: the site as the index of its primary's load (`version`) describes it. */
 export async function openAndReport(
   config: Config,
   logger: Logger,
-  version: string,
+  { version, cacheWritten }: Pick<SiteMessage, 'version' | 'cacheWritten'>,
 ): Promise<Site> {
   const started = performance.now();
   const loader = new SiteLoader(loaderOptions(config));
@@ -72,6 +79,10 @@ export async function openAndReport(
       return site;
     }
   }
+  if (!cacheWritten) {
+    logger.info('the cluster primary could not write the render cache: loading the posts here');
+    return (await loadAndReport(config, logger, undefined, true)).site;
+  }
   logger.warn('the site index is not the one the cluster primary loaded: loading the posts here');
-  return loadAndReport(config, logger);
+  return (await loadAndReport(config, logger)).site;
 }

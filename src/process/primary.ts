@@ -8,6 +8,7 @@
  */
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { childProcessEnvChanges, type Config } from '../config.ts';
 import type { Logger } from '../log.ts';
@@ -20,6 +21,7 @@ import { startMetricsServer } from './metrics-server.ts';
 import { reservePorts } from './port.ts';
 import { SERVING_ENV, SERVING_NODE_FLAGS } from './serving-runtime.ts';
 import { onShutdown } from './signals.ts';
+import { watchWorkers } from './watchdog.ts';
 import { LISTENING_MESSAGE, SHUTDOWN_MESSAGE, SITE_REQUEST, type SiteMessage } from './messages.ts';
 
 /** Well under Prometheus' default 10 s scrape timeout, even with a stuck worker. */
@@ -49,13 +51,17 @@ export async function runPrimary(wanted: Config, logger: Logger): Promise<void> 
   const config = await reservePorts(wanted);
   const { port } = config;
   // Only the version and count are kept: the primary serves nothing, so its posts can go.
-  const site = await loadAndReport(config, logger, createContentMetrics(registry));
+  const { site, cacheWritten } = await loadAndReport(
+    config,
+    logger,
+    createContentMetrics(registry),
+  );
   const { version } = site;
   const posts = servedPosts(site);
   let announced = false;
   cluster.on('message', (worker, message: unknown) => {
     if (message === SITE_REQUEST)
-      worker.send({ type: 'quire:site', version, port } satisfies SiteMessage);
+      worker.send({ type: 'quire:site', version, port, cacheWritten } satisfies SiteMessage);
     // Once for the cluster: the first worker to listen makes the site reachable.
     if (message === LISTENING_MESSAGE && !announced) {
       announced = true;
@@ -76,7 +82,14 @@ export async function runPrimary(wanted: Config, logger: Logger): Promise<void> 
   stopMetrics = () => metricsServer.close();
 
   // Not what node --watch or a debugger gave this process for itself (config.ts, issue #15).
-  const workerEnv = { ...childProcessEnvChanges(), ...SERVING_ENV };
+  // Node's compile cache (https://nodejs.org/api/module.html#module-compile-cache): the first
+  // workers leave their modules compiled on disk, so a replacement starts serving sooner (issue
+  // #20: a dead worker is replaced within 2 s). Best effort: Node skips a cache it cannot write.
+  const workerEnv = {
+    ...childProcessEnvChanges(),
+    ...SERVING_ENV,
+    NODE_COMPILE_CACHE: join(config.cacheDir, 'node-compile-cache'),
+  };
   const crashes: number[] = [];
   cluster.on('exit', (worker, code, signal) => {
     if (shuttingDown) return;
@@ -104,6 +117,7 @@ export async function runPrimary(wanted: Config, logger: Logger): Promise<void> 
 
   cluster.setupPrimary({ execArgv: [...process.execArgv, ...SERVING_NODE_FLAGS] });
   for (let i = 0; i < config.workers; i++) cluster.fork(workerEnv);
+  watchWorkers(config.workerHangMs, logger, () => shuttingDown);
   logger.info({ workers: config.workers }, 'cluster started');
 }
 

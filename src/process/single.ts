@@ -23,7 +23,7 @@ export async function runSingle(wanted: Config, logger: Logger): Promise<void> {
 
   // Before the load: a port in use stops the start at once, not after rendering.
   const config = await reservePorts(wanted);
-  const site = await loadAndReport(config, logger, createContentMetrics(registry));
+  const { site } = await loadAndReport(config, logger, createContentMetrics(registry));
   const drain = await serve(config, logger, site, registry, { port: config.port });
   // Listening now: from here a signal drains, even while the metrics server is still starting.
   let closeMetrics = (): void => {};

@@ -11,6 +11,8 @@ import { exitOnFatalErrors } from './fatal.ts';
 import { openAndReport } from './load.ts';
 import { answerMetricsRequests } from './metrics-collector.ts';
 import {
+  HEARTBEAT_MESSAGE,
+  heartbeatEveryMs,
   isSiteMessage,
   LISTENING_MESSAGE,
   SHUTDOWN_MESSAGE,
@@ -35,7 +37,7 @@ export async function runWorker(wanted: Config, logger: Logger): Promise<void> {
     if (message === SHUTDOWN_MESSAGE) trigger('primary');
   });
 
-  const { version, port } = await new Promise<SiteMessage>((resolve) => {
+  const { port, ...loaded } = await new Promise<SiteMessage>((resolve) => {
     const onMessage = (message: unknown) => {
       if (!isSiteMessage(message)) return;
       process.off('message', onMessage);
@@ -45,11 +47,15 @@ export async function runWorker(wanted: Config, logger: Logger): Promise<void> {
     process.send?.(SITE_REQUEST);
   });
   const config = onPort(wanted, port);
-  const site = await openAndReport(config, logger, version);
+  const site = await openAndReport(config, logger, loaded);
   // A socket of its own on the shared port (SO_REUSEPORT, on Linux), so no connection waits in
   // the primary: with Node's round-robin the primary closes those still waiting, unanswered, when
   // the last worker stops listening (issue #16; lib/internal/cluster/round_robin_handle.js).
   // `reservePorts` checked that no one else listens there, so a second Quire cannot join.
   stop = await serve(config, logger, site, registry, { port, reusePort: true });
   process.send?.(LISTENING_MESSAGE);
+  setInterval(
+    () => process.send?.(HEARTBEAT_MESSAGE),
+    heartbeatEveryMs(config.workerHangMs),
+  ).unref();
 }

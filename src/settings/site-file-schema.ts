@@ -100,11 +100,15 @@ export const siteFileSchema = z.strictObject({
     .describe('Links to the site elsewhere, in the footer of every page.'),
   defaultCover: z
     .strictObject({
-      src: nonEmptyText().describe('The image file.'),
+      src: nonEmptyText().describe(
+        'The image file, relative to the posts folder, e.g. images/cover.jpg (posts/images/cover.jpg).',
+      ),
       alt: nonEmptyText().describe('What it shows, for readers who cannot see it.'),
     })
     .optional()
-    .describe('The cover image of posts that have none.'),
+    .describe(
+      'The cover image of posts whose front matter has no "cover" (not of standalone pages); such posts get no social card.',
+    ),
   images: z
     .strictObject({
       maxMegabytes: wholeNumber(IMAGE_MAX_MB_RANGE)
@@ -115,8 +119,22 @@ export const siteFileSchema = z.strictObject({
           error: 'must be a list of widths in pixels',
         })
         .min(1, 'must not be empty')
+        .superRefine((widths, context) => {
+          for (const [index, width] of widths.entries())
+            if (widths.indexOf(width) < index)
+              context.addIssue({
+                code: 'custom',
+                path: [index],
+                message: 'must not repeat a width',
+              });
+        })
+        // In any order: a `<picture>` lists its variants from the narrowest.
+        .transform((widths) => [...widths].sort((a, b) => a - b))
         .optional()
-        .describe('The widths, in pixels, of the variants made of each image.'),
+        .meta({ uniqueItems: true }) // for editors: the JSON Schema says what the refinement does
+        .describe(
+          'The widths, in pixels, of the variants made of each image below its own width (which is made too); default: 480, 960, 1440, 1920.',
+        ),
     })
     .optional()
     .describe('How images beside posts are handled.'),

@@ -8,7 +8,13 @@ import type { ContentProblem } from '../content/types.ts';
 import { type SiteFile, siteFileSchema } from './site-file-schema.ts';
 
 export type SiteFileResult =
-  { ok: true; settings: SiteFile } | { ok: false; problems: ContentProblem[] };
+  | {
+      ok: true;
+      settings: SiteFile;
+      /** The file line of the value at `path` (`['defaultCover', 'src']`), for later problems. */
+      lineAt: (path: readonly (string | number)[]) => number;
+    }
+  | { ok: false; problems: ContentProblem[] };
 
 /**
  * The site file at `path` (shown as is in problems); undefined when there is no such file. Throws
@@ -32,5 +38,5 @@ export function readSiteFile(path: string): SiteFileResult | undefined {
   if (!result.ok) {
     return { ok: false, problems: result.problems.map((problem) => ({ file: path, ...problem })) };
   }
-  return { ok: true, settings: result.data };
+  return { ok: true, settings: result.data, lineAt: (path) => result.lineAt(path) };
 }

@@ -88,6 +88,7 @@ describe('the JSON Schemas for editors', () => {
       { menu: [{ label: 'About' }] },
       { social: { mastodon: 'https://mastodon.example/@me' } },
       { images: { widths: [] } },
+      { images: { widths: [480, 960, 480] } },
     ]) {
       assert.equal(validateSiteFile(wrong), false, JSON.stringify(wrong));
     }

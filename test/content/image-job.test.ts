@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { createRenderer, type ImageJob, renderWork } from '../../src/content/render/pool.ts';
+import { DEFAULT_WIDTHS } from '../../src/content/media/variants.ts';
 import { tempDir } from '../helpers/posts-dir.ts';
 
 const dir = await tempDir();
@@ -19,6 +20,7 @@ const job = (file: string, key: string, mode: ImageJob['mode'] = 'encode'): Imag
   key: key.repeat(64),
   mediaDir,
   mode,
+  widths: DEFAULT_WIDTHS,
 });
 
 await writeFile(

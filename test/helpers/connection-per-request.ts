@@ -46,12 +46,21 @@ export interface LoadLimits {
   maxRequests?: number;
   /** Checked before each new connection: false stops that client (a load balancer that left). */
   keepSending?: () => boolean;
+  /** Told of every request when it ends, with when it started (the fault cases time them). */
+  onRequest?: (request: TimedRequest) => void;
 }
 
-type One =
+export type One =
   | { kind: 'answered'; status: number }
   | { kind: 'refused' | 'closedWithoutResponse' | 'reset' | 'truncated' }
   | { kind: 'other'; what: string };
+
+/** One request's outcome, with `performance.now()` at its connect and at its end. */
+export interface TimedRequest {
+  one: One;
+  startedAt: number;
+  endedAt: number;
+}
 
 export const noOutcomes = (): Outcomes => ({
   sent: 0,
@@ -136,7 +145,9 @@ export async function connectionPerRequest(target: Target, limits: LoadLimits): 
   async function client(): Promise<void> {
     while (running()) {
       outcomes.sent++;
+      const startedAt = performance.now();
       const one = await once(target);
+      limits.onRequest?.({ one, startedAt, endedAt: performance.now() });
       if (one.kind === 'answered')
         outcomes.statuses[one.status] = (outcomes.statuses[one.status] ?? 0) + 1;
       else if (one.kind === 'other') outcomes.other.push(one.what);

@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'undici';
+import type { TimedRequest } from './connection-per-request.ts';
 
 export interface LoadResult {
   statuses: Record<number, number>;
@@ -21,6 +22,8 @@ export interface LoadOptions {
   signal: AbortSignal;
   maxMs?: number;
   maxRequests?: number;
+  /** Told of every request when it ends, with when it started (the fault cases time them). */
+  onRequest?: (request: TimedRequest) => void;
 }
 
 export async function steadyLoad(url: string, options: LoadOptions): Promise<LoadResult> {
@@ -35,12 +38,20 @@ export async function steadyLoad(url: string, options: LoadOptions): Promise<Loa
     let client = new Client(origin, { pipelining: 1 });
     while (running()) {
       result.sent++;
+      const startedAt = performance.now();
       try {
         const response = await client.request({ path: pathname + search, method: 'GET' });
         await response.body.dump();
         result.statuses[response.statusCode] = (result.statuses[response.statusCode] ?? 0) + 1;
+        const one = { kind: 'answered', status: response.statusCode } as const;
+        options.onRequest?.({ one, startedAt, endedAt: performance.now() });
       } catch (error) {
         const code = (error as { code?: string }).code ?? (error as Error).message;
+        const one =
+          code === 'ECONNREFUSED'
+            ? ({ kind: 'refused' } as const)
+            : { kind: 'other' as const, what: code };
+        options.onRequest?.({ one, startedAt, endedAt: performance.now() });
         if (code === 'ECONNREFUSED') {
           result.refused++;
           await client.close().catch(() => {});

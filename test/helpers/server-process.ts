@@ -43,15 +43,34 @@ export async function freePort(): Promise<number> {
 }
 
 export function startServer(env: Record<string, string>, args: string[] = []): ServerProcess {
-  const child = spawn(process.execPath, [SERVER, ...args], {
+  const server = spawnServer(env, args);
+  after(() => stopNow(server));
+  return server;
+}
+
+/**
+ * `startServer` for code outside node:test (the soak cases, `npm run soak`): the caller stops it
+ * (`stopNow`), as node:test's `after()` would print a test report there. `wrapper` is a command
+ * that ends by exec-ing its arguments (e.g. `unshare` with a mount), so the pid stays Quire's.
+ */
+export function spawnServer(
+  env: Record<string, string>,
+  args: string[] = [],
+  wrapper: string[] = [],
+): ServerProcess {
+  const [command = process.execPath, ...prefix] = [...wrapper, process.execPath];
+  const child = spawn(command, [...prefix, SERVER, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
   return watchServer(child);
+}
+
+/** SIGKILL unless it has exited; a cluster's workers exit by themselves when their primary is gone. */
+export function stopNow(server: ServerProcess): void {
+  const { child } = server;
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
 /**

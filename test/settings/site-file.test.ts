@@ -91,7 +91,13 @@ describe('the site file', () => {
       config.social.map((link) => link.url),
       ['https://mastodon.example/@alice', 'mailto:alice@notes.example'],
     );
-    assert.deepEqual(config.defaultCover, { src: 'images/cover.jpg', alt: 'A field at dawn' });
+    assert.deepEqual(config.defaultCover, {
+      src: 'images/cover.jpg',
+      alt: 'A field at dawn',
+      // Where its problems are reported: the site file, at the line of `src`.
+      file: path,
+      line: SAMPLE.split('\n').indexOf('  src: images/cover.jpg') + 1,
+    });
     assert.equal(config.imageMaxMb, 8);
     assert.deepEqual(config.imageWidths, [480, 960]);
   });
@@ -207,6 +213,30 @@ describe('the site file', () => {
         'quire.yaml:21: "widths" must be a width in pixels from 16 to 10000 (got 2.5)',
       ],
     );
+  });
+
+  it('takes image widths in any order, sorted, and reports each bad list or width at its line', async () => {
+    const path = await siteFile('images:\n  widths: [1200, 320, 640]\n');
+    assert.deepEqual(loadConfig({ SITE_FILE: path }, []).imageWidths, [320, 640, 1200]);
+    const bad = [
+      ['widths: []', '"widths" must not be empty'],
+      ['widths: 480', '"widths" must be a list of widths in pixels (got 480)'],
+      ['widths: [480, 0]', '"widths" must be a width in pixels from 16 to 10000 (got 0)'],
+      ['widths: [-480]', '"widths" must be a width in pixels from 16 to 10000 (got -480)'],
+      ['widths: [480, 10001]', '"widths" must be a width in pixels from 16 to 10000 (got 10001)'],
+      ['widths: [480.5]', '"widths" must be a width in pixels from 16 to 10000 (got 480.5)'],
+      ['widths: [wide]', '"widths" must be a width in pixels from 16 to 10000 (got "wide")'],
+      ['widths: [480, 960, 480]', '"widths" must not repeat a width (got 480)'],
+    ];
+    for (const [value, message] of bad) {
+      assert.deepEqual(await problemsOf(`title: Notes\nimages:\n  ${value}\n`), [
+        `quire.yaml:3: ${message}`,
+      ]);
+    }
+    // A list over several lines: the problem is at the bad width's own line.
+    assert.deepEqual(await problemsOf('images:\n  widths:\n    - 480\n    - 960\n    - 480\n'), [
+      'quire.yaml:5: "widths" must not repeat a width (got 480)',
+    ]);
   });
 
   it('reports broken YAML and a file that is not a mapping', async () => {

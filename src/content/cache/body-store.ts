@@ -9,7 +9,7 @@
  * rendered in memory.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RenderedBody } from '../types.ts';
@@ -61,14 +61,16 @@ export function createBodyStore(dir: string): BodyStore {
     // the render processes use every core; through fs/promises each open, write, close and
     // rename is a thread-pool round trip and a promise.
     write(key, body) {
+      const temporary = `${path(key)}.${writer}${(written++).toString(36)}.tmp`;
       try {
         if (!ensured) mkdirSync(dir, { recursive: true });
         ensured = true;
-        const temporary = `${path(key)}.${writer}${(written++).toString(36)}.tmp`;
         writeFileSync(temporary, JSON.stringify(body));
         renameSync(temporary, path(key));
         return undefined;
       } catch (error) {
+        // A full disk leaves the part it wrote (issue #20): it would only fill it further.
+        removeQuietly(temporary);
         unwritten.set(key, body);
         return `render cache ${dir} is not writable: ${(error as Error).message}`;
       }
@@ -84,4 +86,13 @@ export function createBodyStore(dir: string): BodyStore {
       await Promise.all(stale.map((name) => rm(join(dir, name), { force: true })));
     },
   };
+}
+
+/** Removes a file a failed write may have left; there may be none, or no directory for it. */
+export function removeQuietly(file: string): void {
+  try {
+    rmSync(file, { force: true });
+  } catch {
+    // nothing was written there
+  }
 }

@@ -17,6 +17,7 @@ import type { ThemeColours } from '../cards/theme-colours.ts';
 import type { ImageInfo } from '../render/protocol.ts';
 import type { FileLink, InternalLink } from '../source/internal-links.ts';
 import type { ContentProblem, FrontMatter, PageFrontMatter, RenderWarning } from '../types.ts';
+import { removeQuietly } from './body-store.ts';
 import { contentFingerprint } from './fingerprint.ts';
 
 export const INDEX_FILE = 'site-index.json';
@@ -180,6 +181,7 @@ export function writeSiteIndex(
     renameSync(temporary, path);
     return undefined;
   } catch (error) {
+    removeQuietly(temporary); // what a full disk let through (issue #20)
     return `cannot write the site index ${path}: ${(error as Error).message}`;
   }
 }

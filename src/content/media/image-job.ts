@@ -46,7 +46,7 @@ export default async function processImage(job: ImageJob): Promise<ImageResult> 
   if (format === 'gif' || (metadata.pages ?? 1) > 1) return done(image);
 
   if (job.mode === 'metadata') return done(image);
-  const widths = variantWidths(width);
+  const widths = variantWidths(width, job.widths);
   try {
     if (job.mode === 'check') {
       await sharp(job.file).stats(); // decodes every pixel: a truncated file fails here

@@ -47,6 +47,14 @@ export interface MediaManifest {
   card(entry: IndexEntry): CardFile | undefined;
   /** What a `/media/…` URL path (as requested) serves. */
   answer(urlPath: string): MediaAnswer | undefined;
+  /** The cover of posts without one (the site file's `defaultCover`), if set. */
+  defaultCover: DefaultCoverFile | undefined;
+}
+
+/** The site file's `defaultCover`: its image's path relative to the posts folder, and its alt. */
+export interface DefaultCoverFile {
+  path: string;
+  alt: string;
 }
 
 export interface ManifestOptions {
@@ -54,6 +62,9 @@ export interface ManifestOptions {
   cacheDir: string;
   /** Config `IMAGE_MAX_MB` in bytes: a larger image is served as is. */
   maxImageBytes: number;
+  /** The variants' widths (the site file's `images.widths`), in their key. */
+  widths: readonly number[];
+  defaultCover?: DefaultCoverFile | undefined;
 }
 
 /** The social cards (issue #18): what they share, the posts that may have one, where they are made. */
@@ -90,7 +101,7 @@ const megabytes = (bytes: number) => `${Math.round((bytes / 2 ** 20) * 10) / 10}
 
 export function mediaManifest(
   entries: Iterable<MediaEntry>,
-  { postsDir, cacheDir, maxImageBytes }: ManifestOptions,
+  { postsDir, cacheDir, maxImageBytes, widths, defaultCover }: ManifestOptions,
   cards?: ManifestCards,
 ): MediaManifest {
   const files = new Map<string, MediaFile>();
@@ -125,7 +136,7 @@ export function mediaManifest(
     file.width = image.width;
     file.height = image.height;
     if (!VARIANT_SOURCES.has(image.format)) continue;
-    const key = mediaKey(source.hash);
+    const key = mediaKey(source.hash, widths);
     for (const format of VARIANT_FORMATS) {
       for (const width of entry.variants) {
         const variantUrl = hashedUrl(path, key, `-${width}w.${format}`);
@@ -154,6 +165,7 @@ export function mediaManifest(
   };
 
   return {
+    defaultCover,
     file: (path) => files.get(path),
     card(entry) {
       const card = cards && postCard(entry.frontMatter, cards.settings);

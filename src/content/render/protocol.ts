@@ -40,6 +40,8 @@ export interface ImageJob {
   key: string;
   mediaDir: string;
   mode: 'metadata' | 'check' | 'encode';
+  /** The widths of the variants below the image's own (the site file's `images.widths`). */
+  widths: readonly number[];
 }
 
 /** What an image is, as the site index keeps it. */

@@ -6,8 +6,9 @@
  * least one); a title match weighs most. `tag:` filters (query.ts) narrow the matches to posts carrying every such tag.
  */
 import { decodeHTML } from 'entities';
-import MiniSearch from 'minisearch';
+import MiniSearch, { type SearchResult } from 'minisearch';
 import { collapseWhitespace } from '../markdown/text.ts';
+import type { PublishedView } from '../site/published.ts';
 import type { Post } from '../types.ts';
 import { type SearchQuery, WORD_BOUNDARY } from './query.ts';
 
@@ -43,19 +44,38 @@ export interface SearchHit {
   post: Post;
   /** The post's own words that matched, lower-cased: what a snippet marks. */
   terms: string[];
+  /** The text searched (`searchText`): what a snippet quotes. */
+  text: string;
+}
+
+/** A search's matches, best first (newest first for tags alone), made into hits a page at a time. */
+export interface SearchResults {
+  /** How many posts matched. */
+  length: number;
+  /** The hits from `start` to `end` (exclusive). */
+  slice(start: number, end: number): SearchHit[];
 }
 
 export interface SearchIndex {
-  /** The posts `visible` lets through that match, best first (newest first for tags alone). */
-  search(query: SearchQuery, visible: (post: Post) => boolean): SearchHit[];
+  /** The posts of `view` that match. */
+  search(query: SearchQuery, view: PublishedView): SearchResults;
 }
 
-/** Indexes `posts` (newest first), reading each body once through `body`. */
-export async function buildSearchIndex(
-  posts: readonly Post[],
-  body: (post: Post) => Promise<string>,
-): Promise<SearchIndex> {
-  const index = new MiniSearch<{ id: number; title: string; tags: string; text: string }>({
+/** What minisearch indexes of a post: `id` is the post's place in the indexed list. */
+export interface SearchDocument {
+  id: number;
+  title: string;
+  tags: string;
+  text: string;
+}
+
+export function searchDocument(id: number, post: Post, html: string): SearchDocument {
+  return { id, title: post.title, tags: post.tags.join(' '), text: searchText(post, html) };
+}
+
+/** The index's fields, words and matching rules (the module comment): the bench's floor uses them too. */
+export function newMiniSearch(): MiniSearch<SearchDocument> {
+  return new MiniSearch<SearchDocument>({
     fields: ['title', 'tags', 'text'],
     tokenize: (text) => text.split(WORD_BOUNDARY),
     searchOptions: {
@@ -65,33 +85,68 @@ export async function buildSearchIndex(
       combineWith: 'AND',
     },
   });
+}
+
+/** Indexes `posts` (newest first), reading each body once through `body`. */
+export async function buildSearchIndex(
+  posts: readonly Post[],
+  body: (post: Post) => Promise<string>,
+): Promise<SearchIndex> {
+  const index = newMiniSearch();
+  // Kept for the snippets: a page of results then reads no body and strips no HTML.
+  const texts: string[] = [];
   // A batch at a time, so a large blog never has every body in memory at once.
   for (let start = 0; start < posts.length; start += BODIES_IN_FLIGHT) {
     const batch = posts.slice(start, start + BODIES_IN_FLIGHT);
     const htmls = await Promise.all(batch.map(body));
-    index.addAll(
-      batch.map((post, i) => ({
-        id: start + i,
-        title: post.title,
-        tags: post.tags.join(' '),
-        text: searchText(post, htmls[i] ?? ''),
-      })),
-    );
+    const documents = batch.map((post, i) => searchDocument(start + i, post, htmls[i] ?? ''));
+    for (const document of documents) texts.push(document.text);
+    index.addAll(documents);
   }
+  const lowerTags = posts.map((post) => post.tags.map((tag) => tag.toLowerCase()));
+  // The indexed posts a view does not show (scheduled ones), worked out once per view: a view
+  // lasts until its next scheduled post goes live, and most hide none.
+  const hiddenIn = new WeakMap<PublishedView, ReadonlySet<number>>();
+  const hiddenBy = (view: PublishedView) => {
+    let hidden = hiddenIn.get(view);
+    if (hidden === undefined) {
+      hidden = new Set(
+        posts.flatMap((post, id) => (view.bySlug.get(post.slug) === post ? [] : [id])),
+      );
+      hiddenIn.set(view, hidden);
+    }
+    return hidden;
+  };
+  const hit = (id: number, terms: string[]): SearchHit => ({
+    post: posts[id] as Post,
+    terms,
+    text: texts[id] ?? '',
+  });
 
   return {
-    search({ words, tags }, visible) {
+    search({ words, tags }, view) {
       const wanted = tags.map((tag) => tag.toLowerCase());
-      const shown = (post: Post) =>
-        visible(post) && wanted.every((tag) => post.tags.some((own) => own.toLowerCase() === tag));
+      const hidden = hiddenBy(view);
+      const shown = (id: number) =>
+        !hidden.has(id) && wanted.every((tag) => lowerTags[id]?.includes(tag));
       if (words.length === 0) {
-        if (wanted.length === 0) return [];
-        return posts.filter(shown).map((post) => ({ post, terms: [] }));
+        const ids = wanted.length === 0 ? [] : posts.flatMap((_, id) => (shown(id) ? [id] : []));
+        return {
+          length: ids.length,
+          slice: (start, end) => ids.slice(start, end).map((id) => hit(id, [])),
+        };
       }
-      const postOf = (id: unknown) => posts[id as number] as Post;
-      return index
-        .search(words.join(' '), { filter: (result) => shown(postOf(result.id)) })
-        .map((result) => ({ post: postOf(result.id), terms: result.terms }));
+      // No filter at all when there is nothing to leave out: minisearch then calls nothing per match.
+      const filter =
+        hidden.size === 0 && wanted.length === 0
+          ? undefined
+          : (result: SearchResult) => shown(result.id as number);
+      const found = index.search(words.join(' '), { filter });
+      return {
+        length: found.length,
+        slice: (start, end) =>
+          found.slice(start, end).map((result) => hit(result.id as number, result.terms)),
+      };
     },
   };
 }

@@ -13,7 +13,11 @@ import { type CardStore, createCardStore } from '../cards/card-store.ts';
 import { type CardSettings, postCard } from '../cards/cards.ts';
 import { resolveFile } from '../markdown/file-references.ts';
 import { mediaDir, presentKeys, pruneVariants } from '../media/media-cache.ts';
-import { type MediaManifest, mediaManifest } from '../media/media-manifest.ts';
+import {
+  type DefaultCoverFile,
+  type MediaManifest,
+  mediaManifest,
+} from '../media/media-manifest.ts';
 import { mediaKey, VARIANT_SOURCES } from '../media/variants.ts';
 import type { ImageJob, ImageResult } from '../render/pool.ts';
 import { readStamp } from './file-state.ts';
@@ -23,6 +27,10 @@ export interface MediaOptions {
   cacheDir: string;
   /** Config `IMAGE_MAX_MB` in bytes: a larger image is served as is, never decoded. */
   maxImageBytes: number;
+  /** The variants' widths (the site file's `images.widths`): other widths, other variants. */
+  widths: readonly number[];
+  /** The site file's `defaultCover`, one more image shown (when it exists). */
+  defaultCover?: DefaultCoverFile | undefined;
 }
 
 export class MediaFiles {
@@ -56,7 +64,7 @@ export class MediaFiles {
       encode: boolean;
     },
   ): Promise<Map<string, ImageJob>> {
-    const { postsDir, cacheDir, maxImageBytes } = this.#options;
+    const { postsDir, cacheDir, maxImageBytes, widths } = this.#options;
     const versions = [...posts];
     /** Path → whether a post shows it as an image (else it only links to it). */
     const shown = new Map<string, boolean>();
@@ -67,6 +75,8 @@ export class MediaFiles {
           shown.set(path, image || (shown.get(path) ?? false));
       }
     }
+    const cover = this.#options.defaultCover?.path;
+    if (cover !== undefined && this.paths.has(cover)) shown.set(cover, true);
     for (const path of this.#entries.keys()) if (!shown.has(path)) this.#entries.delete(path);
     for (const path of shown.keys()) {
       if (this.#entries.has(path) && !options.changed?.has(path)) continue;
@@ -88,7 +98,7 @@ export class MediaFiles {
     for (const [path, image] of shown) {
       const entry = this.#entries.get(path);
       if (!image || !entry) continue;
-      const key = mediaKey(entry.source.hash);
+      const key = mediaKey(entry.source.hash, widths);
       const small = entry.source.size <= maxImageBytes;
       const info = entry.image;
       const encodable = info !== undefined && VARIANT_SOURCES.has(info.format) && !info.problem;
@@ -98,7 +108,8 @@ export class MediaFiles {
       const unencoded = encodable && small && missing;
       if (info !== undefined && !unencoded) continue;
       const mode = !small ? 'metadata' : options.encode ? 'encode' : 'check';
-      jobs.set(path, { kind: 'image', file: join(postsDir, path), key, mediaDir: dir, mode });
+      const file = join(postsDir, path);
+      jobs.set(path, { kind: 'image', file, key, mediaDir: dir, mode, widths });
     }
     this.showCards(versions);
     return jobs;
@@ -146,7 +157,9 @@ export class MediaFiles {
   /** Deletes the variants no file of the manifest has, and the cards no post shows. */
   async prune(): Promise<void> {
     const dir = mediaDir(this.#options.cacheDir);
-    const keep = new Set([...this.#entries.values()].map((entry) => mediaKey(entry.source.hash)));
+    const keep = new Set(
+      [...this.#entries.values()].map((entry) => mediaKey(entry.source.hash, this.#options.widths)),
+    );
     // Only a folder no image has can be a card: without one, no post's card key is worked out.
     if ([...(await presentKeys(dir))].every((key) => keep.has(key))) return;
     const settings = this.#cardSettings;

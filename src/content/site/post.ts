@@ -42,15 +42,24 @@ export function toPost(file: string, entry: IndexEntry, media: MediaManifest): P
   };
 }
 
-/** Front matter `cover` with its file's URL, size and markup; undefined if the file is missing. */
+/**
+ * Front matter `cover`, else the site file's `defaultCover` (issue #18), with its file's URL, size
+ * and markup; undefined without either, or if the file is missing.
+ */
 function coverOf(entry: IndexEntry, media: MediaManifest): PostCover | undefined {
-  const cover = entry.frontMatter.cover;
-  const path = cover && resolveFile(entry.path, cover.src);
-  const file = path === undefined ? undefined : media.file(path);
+  const own = entry.frontMatter.cover;
+  const cover = own ? { ...own, path: resolveFile(entry.path, own.src) } : defaultCover(media);
+  const file = cover?.path === undefined ? undefined : media.file(cover.path);
   if (!cover || !file) return undefined;
   const { url, width, height, type, bytes } = file;
   const html = imageHtml(file, ` alt="${escapeHtml(cover.alt)}"`, cover.src, true);
   return { alt: cover.alt, url, width, height, type, bytes, html };
+}
+
+/** The default cover, its `src` the path it resolved to. */
+function defaultCover(media: MediaManifest) {
+  const cover = media.defaultCover;
+  return cover && { src: cover.path, alt: cover.alt, path: cover.path };
 }
 
 /**
@@ -58,8 +67,11 @@ function coverOf(entry: IndexEntry, media: MediaManifest): PostCover | undefined
  * card's URL follows from its front matter and the site's settings alone.
  */
 export function mediaVersion(entry: IndexEntry, media: MediaManifest): string {
-  if (entry.files.length === 0) return '';
+  const cover = entry.frontMatter.cover ? undefined : defaultCover(media);
+  if (entry.files.length === 0 && !cover) return '';
   const hash = createHash('sha256');
+  // The default cover's alt text and file, as its own cover's are among its files.
+  if (cover) hash.update(`${cover.alt}\0${JSON.stringify(media.file(cover.path) ?? null)}\n`);
   for (const { target } of entry.files) {
     const path = resolveFile(entry.path, target);
     hash.update(`${target}\0${JSON.stringify(path === undefined ? null : media.file(path))}\n`);

@@ -24,6 +24,7 @@ import type { MediaEntry, StoredFrontMatter } from '../cache/site-index.ts';
 import { DEFAULT_IMAGE_MAX_MB } from '../../config.ts';
 import { resolveFile } from '../markdown/file-references.ts';
 import { discoverPages, discoverPosts } from '../source/discover-posts.ts';
+import { DEFAULT_WIDTHS } from '../media/variants.ts';
 import { MediaFiles } from './media-files.ts';
 import { mediaVersion } from './post.ts';
 import { createRenderer, type Renderer } from '../render/pool.ts';
@@ -43,7 +44,7 @@ import {
 } from './collection.ts';
 import { type FileState, readFileState, readStamp } from './file-state.ts';
 import type { LoadReport, PostChange, UpdateReport } from './load-report.ts';
-import { checkFiles } from './post-files.ts';
+import { checkFiles, type DefaultCover, defaultCoverProblems } from './post-files.ts';
 import { renderPending } from './render-pending.ts';
 import { checkClashes } from './slug-clashes.ts';
 import { siteModel } from './site-model.ts';
@@ -70,11 +71,18 @@ export interface SiteLoaderOptions {
    * is served as is (issue #18).
    */
   imageMaxMb?: number;
+  /** The site file's `images.widths`: the widths of images' variants; default `DEFAULT_WIDTHS`. */
+  imageWidths?: readonly number[] | undefined;
   /**
    * The posts without a cover get a social card (issue #18) with the site's title (config
    * `SITE_TITLE`) in the colours of the theme's `stylesheet`; none when undefined. Pages get none.
    */
   cards?: { siteTitle: string; stylesheet: string } | undefined;
+  /**
+   * The site file's `defaultCover` (issue #18): the cover of posts without one, its `src`
+   * relative to the posts folder. Every post then has a cover, so none gets a social card.
+   */
+  defaultCover?: DefaultCover | undefined;
 }
 
 const READS_IN_FLIGHT = 16;
@@ -98,7 +106,8 @@ export class SiteLoader {
   #themeProblem: ContentProblem | undefined;
 
   constructor(options: SiteLoaderOptions) {
-    this.#options = options;
+    // With a default cover every post has a cover, which is its picture: no post gets a card.
+    this.#options = options.defaultCover ? { ...options, cards: undefined } : options;
     this.postsDir = options.postsDir;
     this.store = createBodyStore(options.cacheDir);
     this.#posts = { kind: POSTS, name: 'post', dir: options.postsDir, states: new Map() };
@@ -109,6 +118,8 @@ export class SiteLoader {
       postsDir: options.postsDir,
       cacheDir: options.cacheDir,
       maxImageBytes: (options.imageMaxMb ?? DEFAULT_IMAGE_MAX_MB) * 2 ** 20,
+      widths: options.imageWidths ?? DEFAULT_WIDTHS,
+      defaultCover: defaultCoverFile(options.defaultCover),
     });
   }
 
@@ -223,9 +234,10 @@ export class SiteLoader {
 
   /** Every problem, sorted by file and line. */
   problems(): ContentProblem[] {
-    return this.#allStates()
-      .flatMap((state) => state.problems)
-      .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+    return [
+      ...defaultCoverProblems(this.#options.defaultCover, this.#media.paths),
+      ...this.#allStates().flatMap((state) => state.problems),
+    ].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   }
 
   /** Rendering warnings of the good posts and pages, and the posts' images' problems. */
@@ -243,16 +255,24 @@ export class SiteLoader {
    */
   imageWarnings(): ContentProblem[] {
     const manifest = this.#media.manifest();
-    return [...this.#posts.states.values()].flatMap((state) => {
+    const warning = (file: string, line: number, path: string): ContentProblem[] => {
+      const problem = manifest.file(path)?.problem;
+      const message = `image ${join(this.postsDir, path)} ${problem ?? ''}`;
+      return problem === undefined ? [] : [{ file, line, message }];
+    };
+    // The site file's default cover, at its line there (issue #18).
+    const cover = this.#options.defaultCover;
+    const coverPath = manifest.defaultCover?.path;
+    const coverWarnings =
+      cover && coverPath !== undefined ? warning(cover.file, cover.line, coverPath) : [];
+    const postWarnings = [...this.#posts.states.values()].flatMap((state) => {
       const version = state.current ?? state.good;
       return (version?.files ?? []).flatMap(({ target, line, image }) => {
         const path = image ? resolveFile(version?.path ?? '', target) : undefined;
-        const problem = path === undefined ? undefined : manifest.file(path)?.problem;
-        if (problem === undefined) return [];
-        const message = `image ${join(this.postsDir, path ?? '')} ${problem}`;
-        return [{ file: state.file, line, message }];
+        return path === undefined ? [] : warning(state.file, line, path);
       });
     });
+    return [...coverWarnings, ...postWarnings];
   }
 
   /** The good post of every file, in path order. */
@@ -361,8 +381,11 @@ export class SiteLoader {
       if (exists) this.#media.paths.add(file);
       else this.#media.paths.delete(file);
     }
-    // The posts showing a changed file may change with it (an image's size, its variants).
-    for (const [target, state] of states) if (shows(state, files)) remember(target);
+    // The posts showing a changed file may change with it (an image's size, its variants); the
+    // default cover shows on every post without a cover of its own.
+    const cover = this.#media.manifest().defaultCover?.path;
+    const coverChanged = cover !== undefined && files.has(cover);
+    for (const [target, state] of states) if (coverChanged || shows(state, files)) remember(target);
     for (const target of targets) {
       remember(target);
       const state = states.get(target);
@@ -523,4 +546,10 @@ export class SiteLoader {
     for (const state of this.#allStates()) if (state.good) keys.add(state.good.bodyKey);
     return keys;
   }
+}
+
+/** The default cover as the media files know it: its path, if it is a file reference at all. */
+function defaultCoverFile(cover: DefaultCover | undefined) {
+  const path = cover && resolveFile('', cover.src);
+  return path === undefined || !cover ? undefined : { path, alt: cover.alt };
 }

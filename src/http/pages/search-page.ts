@@ -8,11 +8,7 @@ import { nearest } from '../../content/source/did-you-mean.ts';
 import { pageOf } from '../../content/site/pagination.ts';
 import type { PublishedView } from '../../content/site/published.ts';
 import { MAX_WORDS, parseQuery } from '../../content/search/query.ts';
-import {
-  buildSearchIndex,
-  type SearchIndex,
-  searchText,
-} from '../../content/search/search-index.ts';
+import { buildSearchIndex, type SearchIndex } from '../../content/search/search-index.ts';
 import { snippet } from '../../content/search/snippet.ts';
 import type { Site } from '../../content/types.ts';
 import type { FastifyBaseLogger } from 'fastify';
@@ -28,6 +24,15 @@ export type SearchRequest = { query: string; page: number } | { problem: string 
 
 const searchPath = (query: string, page: number) =>
   `${SEARCH_PATH}?q=${encodeURIComponent(query)}${page === 1 ? '' : `&page=${page}`}`;
+
+/** The `tag:` filters no published post carries, each with the nearest tag there is. */
+function unknownTags(view: PublishedView, wanted: readonly string[]) {
+  const tags = [...view.tags.keys()];
+  const lowerTags = new Set(tags.map((tag) => tag.toLowerCase()));
+  return wanted
+    .filter((tag) => !lowerTags.has(tag.toLowerCase()))
+    .map((tag) => ({ tag, suggestion: nearest(tag, tags) }));
+}
 
 export function createSearch(
   logger: Pick<FastifyBaseLogger, 'info'>,
@@ -55,33 +60,23 @@ export function createSearch(
     return index;
   };
 
-  /** The template data of a search, or undefined past its last page. */
+  /** The template data of a search, or undefined past its last page (bench/search-alone.ts times it). */
   const results = async (site: Site, view: PublishedView, query: string, page: number) => {
     const index = await indexOf(site);
     const started = performance.now();
     const parsed = parseQuery(query);
-    const hits = index.search(parsed, (post) => view.bySlug.get(post.slug) === post);
+    const hits = index.search(parsed, view);
     const list = pageOf(hits, RESULTS_PER_PAGE, page);
     if (!list) return undefined;
-    const shown = await Promise.all(
-      list.items.map(async ({ post, terms }) => ({
-        post,
-        snippet: snippet(searchText(post, (await site.body(post)).html), terms),
-      })),
-    );
+    const shown = list.items.map(({ post, terms, text }) => ({ post, snippet: snippet(text, terms) }));
     metrics?.searchDuration.observe((performance.now() - started) / 1000);
-    const tags = [...view.tags.keys()];
-    const lowerTags = new Set(tags.map((tag) => tag.toLowerCase()));
-    const unknownTags = parsed.tags
-      .filter((tag) => !lowerTags.has(tag.toLowerCase()))
-      .map((tag) => ({ tag, suggestion: nearest(tag, tags) }));
     return {
       query,
       ignored: parsed.ignored,
       maxWords: MAX_WORDS,
       total: hits.length,
       results: shown,
-      unknownTags,
+      unknownTags: parsed.tags.length === 0 ? [] : unknownTags(view, parsed.tags),
       first: (page - 1) * RESULTS_PER_PAGE + 1,
       pagination: {
         page,
@@ -93,6 +88,7 @@ export function createSearch(
   };
 
   return {
+    results,
     /** The page for `request`; undefined for a page past the last one of its results. */
     async page(
       context: PageContext,

@@ -46,7 +46,7 @@ describe('nginx/render.sh', { skip: tools.skip }, () => {
     for (const own of ['$request_id', '$host', '$request_uri', '$remote_addr', '$scheme']) {
       assert.ok(all.includes(own), `${own} survives`);
     }
-    assert.ok(all.includes(`server 127.0.0.1:3000;`));
+    assert.ok(all.includes(`server 127.0.0.1:3000 max_fails=0;`));
     // stdout to /dev/null: nginx opens /dev/stdout (the access log) by path,
     // which fails on the socket a piped stdout would be.
     const check = spawnSync(
@@ -56,6 +56,21 @@ describe('nginx/render.sh', { skip: tools.skip }, () => {
     );
     assert.equal(check.status, 0, check.stderr);
     assert.match(check.stderr, /test is successful/);
+  });
+
+  it('gives the upstream one server per comma-separated address (replicas), which nginx -t accepts', async () => {
+    const setup = await renderNginx('127.0.0.1:3001,127.0.0.1:3002');
+    const http = await readFile(join(setup.confDir, '10-http.conf'), 'utf8');
+    assert.match(
+      http,
+      /upstream quire_app \{\n {4}server 127\.0\.0\.1:3001 max_fails=0;\n {4}server 127\.0\.0\.1:3002 max_fails=0;\n/,
+    );
+    const check = spawnSync(
+      tools.paths!.nginx,
+      ['-t', '-p', setup.prefix, '-c', setup.confFile, '-g', `pid ${setup.pidFile};`],
+      { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' },
+    );
+    assert.equal(check.status, 0, check.stderr);
   });
 
   it('leaves other environment variables alone', async () => {
@@ -81,8 +96,15 @@ describe('nginx/render.sh', { skip: tools.skip }, () => {
       [
         'NGINX_UPSTREAM',
         'localhost',
-        /NGINX_UPSTREAM must be host:port or unix:\/path \(got "localhost"\)/,
+        /NGINX_UPSTREAM must be host:port or unix:\/path, or several separated by commas \(got "localhost"\)/,
       ],
+      ...['127.0.0.1:3000,', '127.0.0.1:3000,,127.0.0.1:3001', 'a:1,b'].map(
+        (value): [string, string, RegExp] => [
+          'NGINX_UPSTREAM',
+          value,
+          /NGINX_UPSTREAM must be host:port or unix:\/path, or several separated by commas/,
+        ],
+      ),
       ['NGINX_SERVER_NAME', 'blog example', /NGINX_SERVER_NAME must be one word/],
       ['NGINX_SERVER_NAME', 'a;b', /NGINX_SERVER_NAME must be one word .*';'/],
       [

@@ -1,10 +1,13 @@
 /**
  * With the app stopped, nginx still serves what the micro-cache holds (stale)
- * and answers everything else with its own clean 502 page, HSTS included.
+ * and answers everything else with its own clean 502 page, HSTS included; and
+ * once the app is back, nginx serves it again at once, under load (the soak's
+ * app-down-behind-nginx case, issue #20, in its short mode).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { appDownBehindNginx } from '../../../bench/soak/cases/app-down-behind-nginx.ts';
 import { SECURITY_HEADERS } from '../../../src/http/security-headers.ts';
 import { requireTools } from '../../helpers/require-tool.ts';
 import { get, httpsAgent, readCert, renderNginx, startApp, startNginx } from './harness.ts';
@@ -45,5 +48,13 @@ describe('nginx with the app stopped', { skip: tools.skip }, () => {
       SECURITY_HEADERS['content-security-policy'],
       'nginx adds the security headers to its own pages too',
     );
+  });
+
+  it('under load: the cached page stays 200, the rest is the 502 page, and the app serves again as soon as it is back', async (t) => {
+    const figures = await appDownBehindNginx({ short: true, nginxBin: tools.paths!.nginx });
+    t.diagnostic(JSON.stringify(figures));
+    assert.ok(figures.cachedWhileDown > 20, 'the load ran while the app was down');
+    assert.ok(figures.probesWhileDown > 5, 'and the probe');
+    assert.deepEqual(figures.problems, [], 'the targets of the case');
   });
 });

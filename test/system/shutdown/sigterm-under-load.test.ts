@@ -16,110 +16,23 @@
  *   micro-cache), and no request the app had accepted is lost.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { parse } from 'yaml';
+import { manifestShutdownDelay } from '../../../bench/soak/faults/manifests.ts';
 import {
   addOutcomes,
-  connectionPerRequest,
   lost,
   noOutcomes,
   type Outcomes,
   type Target,
 } from '../../helpers/connection-per-request.ts';
 import { tempDir } from '../../helpers/posts-dir.ts';
-import {
-  exitWithin,
-  freePort,
-  type ServerProcess,
-  startServer,
-} from '../../helpers/server-process.ts';
-import {
-  ROOT,
-  SERVER_NAME,
-  readCert,
-  renderNginx,
-  startApp,
-  startNginx,
-} from '../nginx/harness.ts';
+import { freePort, startServer } from '../../helpers/server-process.ts';
+import { SERVER_NAME, readCert, renderNginx, startApp, startNginx } from '../nginx/harness.ts';
 import { requireTools } from '../../helpers/require-tool.ts';
+import { allListening, answeredByApp, PAGE, underLoad } from './under-load.ts';
 
 const RUNS = 20;
-const CLIENTS = 8;
-/** How long the load runs before the SIGTERM. */
-const LOAD_BEFORE_SIGTERM_MS = 1000;
-const PAGE = '/posts/writing-a-post';
-
 const tools = requireTools(['nginx', 'envsubst'] as const, 'apt-get install nginx gettext-base');
-
-/** SHUTDOWN_DELAY_MS as the Kubernetes manifests set it. */
-async function manifestShutdownDelay(): Promise<string> {
-  const deployment = parse(await readFile(join(ROOT, 'k8s/base/deployment.yaml'), 'utf8')) as {
-    spec: { template: { spec: { containers: { env: { name: string; value: string }[] }[] } } };
-  };
-  const env = deployment.spec.template.spec.containers[0]!.env;
-  const delay = env.find((variable) => variable.name === 'SHUTDOWN_DELAY_MS')?.value;
-  assert.ok(delay, 'the Deployment sets SHUTDOWN_DELAY_MS');
-  return delay;
-}
-
-/** Waits until `workers` processes log that they listen (a single process is its own worker). */
-async function allListening(server: ServerProcess, workers: number): Promise<string> {
-  const base = await Promise.race([
-    server.listening,
-    server.exited.then((code) => {
-      throw new Error(`exited (${code}) before listening: ${server.stderr()}`);
-    }),
-  ]);
-  const until = Date.now() + 20_000;
-  const listening = () =>
-    server.logLines().filter((line) => line.msg?.startsWith('Server listening')).length;
-  while (listening() < workers && Date.now() < until) await sleep(25);
-  assert.equal(listening(), workers, `${workers} processes listening`);
-  return base;
-}
-
-const answeredByApp = (server: ServerProcess): number =>
-  server
-    .logLines()
-    .filter(
-      (line) =>
-        line.msg === 'request completed' &&
-        line.quire?.route === '/posts/:slug' &&
-        line.quire.statusCode === 200,
-    ).length;
-
-interface RunResult {
-  outcomes: Outcomes;
-  exitCode: number | string;
-}
-
-/** One run: the load, the SIGTERM after LOAD_BEFORE_SIGTERM_MS, the load stopped once it exited. */
-async function underLoad(
-  server: ServerProcess,
-  target: Target,
-  options: { stopSendingAfterSigtermMs?: number } = {},
-): Promise<RunResult> {
-  const stop = new AbortController();
-  let sigtermAt = Infinity;
-  const load = connectionPerRequest(target, {
-    clients: CLIENTS,
-    signal: stop.signal,
-    maxMs: 30_000,
-    keepSending: () =>
-      options.stopSendingAfterSigtermMs === undefined ||
-      Date.now() < sigtermAt + options.stopSendingAfterSigtermMs,
-  });
-  await sleep(LOAD_BEFORE_SIGTERM_MS);
-  sigtermAt = Date.now();
-  server.child.kill('SIGTERM');
-  const exitCode = await exitWithin(server, 25_000);
-  await sleep(300); // the load meets a closed port, or nginx's answers without the app
-  stop.abort();
-  return { outcomes: await load, exitCode };
-}
 
 function report(t: TestContext, name: string, outcomes: Outcomes): void {
   t.diagnostic(
