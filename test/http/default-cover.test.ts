@@ -59,7 +59,7 @@ async function blog(siteFile = SITE_FILE, cover?: Buffer) {
 }
 
 const { config } = await blog();
-const site = await loadAndReport(config, createLogger('silent'));
+const { site } = await loadAndReport(config, createLogger('silent'));
 const app = buildApp(config, site, { logger: createLogger('silent') });
 await app.ready();
 after(() => app.close());
@@ -249,7 +249,7 @@ describe('a default cover that cannot be shown', () => {
         warnings.push(msg.replace(`${root}/`, ''));
       },
     });
-    const served = await loadAndReport(corrupt, logger);
+    const { site: served } = await loadAndReport(corrupt, logger);
     assert.deepEqual(warnings, [
       `quire.yaml:3: image ${postsDir}/images/cover.png is not an image Quire can read: use JPEG, PNG, WebP, AVIF, GIF or SVG`,
     ]);
