@@ -16,7 +16,7 @@
  * it for a file whose Markdown the renderer throws on (issue #20).
  */
 import { stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { type BodyStore, createBodyStore } from '../cache/body-store.ts';
 import { type IndexEntry, readSiteIndex, writeSiteIndex } from '../cache/site-index.ts';
 import type { ThemeEntry } from '../cache/site-index.ts';
@@ -504,7 +504,9 @@ export class SiteLoader {
     this.#theme = undefined;
     if (!cards) return this.#media.useCards(undefined);
     const { stylesheet, siteTitle } = cards;
-    const before = known?.stylesheet === stylesheet ? known : undefined;
+    // Resolved: the image renders with relative folders and runs with absolute ones (docker/).
+    const same = known !== undefined && resolve(known.stylesheet) === resolve(stylesheet);
+    const before = same ? known : undefined;
     let theme = trusted ? before : undefined;
     if (!theme) {
       const file = await readStamp(stylesheet, before?.source).catch(
