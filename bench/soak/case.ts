@@ -63,6 +63,8 @@ export interface OwnStack {
 export interface StackOptions {
   /** Extra environment for the app (e.g. `{ CACHE_DIR: ... }`). */
   env?: Record<string, string>;
+  /** Another server in the app's place (a floor, e.g. bench/soak/floor-server.ts). */
+  server?: string;
 }
 
 export interface SoakContext {

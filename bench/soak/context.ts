@@ -26,7 +26,10 @@ export async function runCase(
     secrets: options.stack.secrets,
     ordinary: ordinarySampler(options.short ? 1500 : 5000),
     startStack: async (stackOptions = {}) => {
-      const stack = await startStack({ ...stackOptions, server: options.server });
+      const stack = await startStack({
+        ...stackOptions,
+        server: stackOptions.server ?? options.server,
+      });
       own.push(stack);
       return stack;
     },

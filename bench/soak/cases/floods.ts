@@ -14,10 +14,25 @@
  * nginx answers a Transfer-Encoding it does not know with 501, as RFC 9112 §6.1 says to: those
  * count in `fiveXX` and again in `rfc501`, and are the one 5xx within the target.
  *
+ * The floor of that p99 target is measured in the same run: the same flood and readers against
+ * a stack whose app is plain Fastify with its own logger (bench/soak/floor-server.ts), reported
+ * as `floor` beside each target's figures; a miss whose floor misses too is the machine's.
+ *
  * Counts are of hostile requests (the 10,000 pipelined ones included), `lost` being requests
  * sent on a connection that ended without answering them and without announcing the close.
  */
-import type { CaseFigures, SoakCase, SoakTarget } from '../case.ts';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import type {
+  CaseFigures,
+  OrdinaryFigures,
+  OwnStack,
+  SoakCase,
+  SoakContext,
+  SoakTarget,
+} from '../case.ts';
 import { withinTwiceBaseline } from '../ordinary.ts';
 import { RawConnection, type RawResponse, rawRequest } from '../../../test/helpers/raw-http.ts';
 import { ORDINARY_PATH } from '../stack.ts';
@@ -234,47 +249,95 @@ async function pipeline(target: SoakTarget, count: number): Promise<PipelineFigu
   return figures;
 }
 
+/** The whole flood on one target: every hostile request in turn, then the pipeline. */
+async function floodAll(target: SoakTarget, pipelined: number) {
+  const outcomes: Outcome[] = [];
+  for (const item of FLOODS) outcomes.push(await flood(target, item));
+  return [outcomes, await pipeline(target, pipelined)] as const;
+}
+
+const FLOOR_SERVER = 'bench/soak/floor-server.ts';
+
+/**
+ * The floor of ordinary traffic's p99 under the flood: a stack whose app is plain Fastify with
+ * its own logger (bench/soak/floor-server.ts) answering the ordinary page's exact bytes, fetched
+ * from the app here. Its targets are run right after the app's own, in the same run.
+ */
+async function startFloor(ctx: SoakContext): Promise<{ stack: OwnStack; dir: string }> {
+  const direct = ctx.targets.find((target) => target.name === 'direct');
+  if (direct === undefined) throw new Error('floods: the floor needs the direct target');
+  const page = await request(direct.baseUrl + ORDINARY_PATH, { dispatcher: direct.dispatcher });
+  if (page.statusCode !== 200) throw new Error(`floods: ${ORDINARY_PATH} is ${page.statusCode}`);
+  const dir = await mkdtemp(join(tmpdir(), 'quire-floods-floor-'));
+  const bodyFile = join(dir, 'ordinary.html');
+  await writeFile(bodyFile, Buffer.from(await page.body.arrayBuffer()));
+  const stack = await ctx.startStack({ server: FLOOR_SERVER, env: { FLOOR_BODY_FILE: bodyFile } });
+  return { stack, dir };
+}
+
+/** p99 while the flood runs over the quiet p99: the figure the 2 × target bounds. */
+const p99Ratio = (figures: OrdinaryFigures) =>
+  Math.round((figures.p99Ms / figures.baselineP99Ms) * 100) / 100;
+
 export const floods: SoakCase = {
   name: 'floods',
   async run(ctx) {
     const pipelined = ctx.short ? 1000 : 10_000;
     const figures: Record<string, CaseFigures> = {};
-    for (const target of ctx.targets) {
-      const [[outcomes, pipe], ordinary] = await ctx.ordinary.alongside(target, async () => {
-        const outcomes: Outcome[] = [];
-        for (const item of FLOODS) outcomes.push(await flood(target, item));
-        return [outcomes, await pipeline(target, pipelined)] as const;
-      });
-      const statuses: Record<string, number> = {};
-      FLOODS.forEach((item, i) => {
-        statuses[item.name] = outcomes[i]!.status ?? 0;
-      });
-      const answered = outcomes.filter((o) => o.answered).length;
-      const fiveXX = outcomes.filter((o) => (o.status ?? 0) >= 500).length + pipe.fiveXX;
-      const rfc501 = outcomes.filter((o) => o.status === 501 && o.problem === undefined).length;
-      const problems = [
-        ...outcomes.flatMap((o) => (o.problem === undefined ? [] : [o.problem])),
-        ...(pipe.lost + pipe.failed > 0
-          ? [`pipeline: ${pipe.failed} failed, ${pipe.lost} lost of ${pipe.sent}`]
-          : []),
-        ...(withinTwiceBaseline(ordinary)
-          ? []
-          : [`ordinary p99 ${ordinary.p99Ms} ms vs baseline ${ordinary.baselineP99Ms} ms`]),
-      ];
-      figures[target.name] = {
-        sent: FLOODS.length + pipe.sent,
-        answered: answered + pipe.answered,
-        failed: outcomes.filter((o) => o.problem !== undefined).length + pipe.failed,
-        lost: outcomes.length - answered + pipe.lost,
-        fiveXX,
-        rfc501,
-        ordinary,
-        statuses,
-        pipeline: pipe,
-        withinTarget: problems.length === 0 && fiveXX === rfc501,
-        problems,
-      };
-      ctx.log(`${target.name}: ${problems.length} problems`);
+    const floor = await startFloor(ctx);
+    try {
+      for (const target of ctx.targets) {
+        const [[outcomes, pipe], ordinary] = await ctx.ordinary.alongside(target, () =>
+          floodAll(target, pipelined),
+        );
+        const floorTarget = floor.stack.targets.find((t) => t.name === target.name)!;
+        const [[, floorPipe], floorOrdinary] = await ctx.ordinary.alongside(floorTarget, () =>
+          floodAll(floorTarget, pipelined),
+        );
+        const statuses: Record<string, number> = {};
+        FLOODS.forEach((item, i) => {
+          statuses[item.name] = outcomes[i]!.status ?? 0;
+        });
+        const answered = outcomes.filter((o) => o.answered).length;
+        const fiveXX = outcomes.filter((o) => (o.status ?? 0) >= 500).length + pipe.fiveXX;
+        const rfc501 = outcomes.filter((o) => o.status === 501 && o.problem === undefined).length;
+        const problems = [
+          ...outcomes.flatMap((o) => (o.problem === undefined ? [] : [o.problem])),
+          ...(pipe.lost + pipe.failed > 0
+            ? [`pipeline: ${pipe.failed} failed, ${pipe.lost} lost of ${pipe.sent}`]
+            : []),
+          ...(withinTwiceBaseline(ordinary)
+            ? []
+            : [
+                `ordinary p99 ${ordinary.p99Ms} ms vs baseline ${ordinary.baselineP99Ms} ms ` +
+                  `(${p99Ratio(ordinary)} ×; the floor's ${p99Ratio(floorOrdinary)} ×)`,
+              ]),
+        ];
+        figures[target.name] = {
+          sent: FLOODS.length + pipe.sent,
+          answered: answered + pipe.answered,
+          failed: outcomes.filter((o) => o.problem !== undefined).length + pipe.failed,
+          lost: outcomes.length - answered + pipe.lost,
+          fiveXX,
+          rfc501,
+          ordinary,
+          p99Ratio: p99Ratio(ordinary),
+          statuses,
+          pipeline: pipe,
+          floor: {
+            what: `ordinary readers beside the same flood, the app replaced by ${FLOOR_SERVER} (Fastify with logger: true, WORKERS=2, the same page bytes), measured right after`,
+            ordinary: floorOrdinary,
+            p99Ratio: p99Ratio(floorOrdinary),
+            pipelineMs: floorPipe.ms,
+          },
+          withinTarget: problems.length === 0 && fiveXX === rfc501,
+          problems,
+        };
+        ctx.log(`${target.name}: ${problems.length} problems`);
+      }
+    } finally {
+      // The floor's stack is stopped by the runner, after the case (bench/soak/context.ts).
+      await rm(floor.dir, { recursive: true, force: true });
     }
     return figures;
   },
