@@ -326,8 +326,12 @@ export function loadConfig(
 }
 
 /** `loadConfig()`, or else plain lines on stderr (no logger exists yet) and exit `code`. */
-export function loadConfigOrExit(program: string, code: number): Config {
-  return orExit(program, code, () => loadConfig());
+export function loadConfigOrExit(
+  program: string,
+  code: number,
+  argv: readonly string[] = process.argv.slice(2),
+): Config {
+  return orExit(program, code, () => loadConfig(process.env, argv));
 }
 
 /** `loadConfigReport()` (the dev server's), or else a line on stderr and exit `code`. */

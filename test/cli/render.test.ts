@@ -52,6 +52,28 @@ describe('npm run render', () => {
     assert.match(again.stdout, /: 0 rendered, 2 already cached, 0 images processed \(/);
   });
 
+  it('with --cards draws the social card of every published post, where a server looks for it, once', async () => {
+    const root = await site({
+      'one.md': { title: 'One' },
+      'later.md': { title: 'Later', extra: 'draft: true' },
+    });
+    const cacheDir = join(root, 'cache');
+    const first = await render(root, { CACHE_DIR: cacheDir }, '--cards');
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /, 0 images processed, 1 social card drawn \(\d+ ms\)\n$/);
+    const media = join(cacheDir, 'media');
+    const cards = (await readdir(media, { recursive: true })).filter((name) =>
+      name.endsWith('card.png'),
+    );
+    assert.equal(cards.length, 1, 'the published post’s card, not the draft’s');
+    const { format, width, height } = await sharp(join(media, cards[0]!)).metadata();
+    assert.deepEqual([format, width, height], ['png', 1200, 630]);
+    // Drawn through the URL a reader asks for: found there again, as a server would find it.
+    const again = await render(root, { CACHE_DIR: cacheDir }, '--cards');
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /, 0 social cards drawn \(/);
+  });
+
   it('leaves the site index as it is when nothing changed, an image beside a post included', async () => {
     const root = await site({ 'one.md': { title: 'One', body: '![A dot](dot.png)\n' } });
     const dot = sharp({ create: { width: 64, height: 64, channels: 3, background: '#c00' } });

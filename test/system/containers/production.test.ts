@@ -65,6 +65,21 @@ describe('the production image', { skip: tools.skip, timeout: 60 * 60_000 }, () 
       .filter((line) => line.quire?.rendered !== undefined);
     assert.ok(loaded.length > 0, `no load report in the logs:\n${lines.join('\n')}`);
     for (const line of loaded) assert.equal(line.quire.rendered, 0, JSON.stringify(line));
+
+    // The build drew the posts' social cards into that cache (`render --cards`): a card is served
+    // from the image, not drawn into the memory of a process that cannot write its cache.
+    const withCard = await (await fetch(`http://127.0.0.1:${port}/posts/writing-a-post`)).text();
+    const card = /<meta property="og:image" content="[^"]*?(\/media\/[^"]+-card\.png)"/.exec(
+      withCard,
+    )?.[1];
+    assert.ok(card, 'a post without a cover names its social card');
+    const png = await fetch(`http://127.0.0.1:${port}${card}`);
+    assert.equal(png.status, 200);
+    assert.equal(png.headers.get('content-type'), 'image/png');
+    const warnings = (await logsOf(container))
+      .split('\n')
+      .filter((line) => /"level":"warn"/.test(line));
+    assert.deepEqual(warnings, [], 'no warning: the card was not drawn');
   });
 
   it('reports healthy through its HEALTHCHECK (Docker format keeps it)', async () => {
