@@ -57,13 +57,15 @@ export interface DefaultCoverFile {
   alt: string;
 }
 
+/** Also the options of the loader's media files (site/media-files.ts), which make the manifest. */
 export interface ManifestOptions {
   postsDir: string;
   cacheDir: string;
-  /** Config `IMAGE_MAX_MB` in bytes: a larger image is served as is. */
+  /** Config `IMAGE_MAX_MB` in bytes: a larger image is served as is, never decoded. */
   maxImageBytes: number;
-  /** The variants' widths (the site file's `images.widths`), in their key. */
+  /** The variants' widths (the site file's `images.widths`): other widths, other variants. */
   widths: readonly number[];
+  /** The site file's `defaultCover`, one more image shown (when it exists). */
   defaultCover?: DefaultCoverFile | undefined;
 }
 

@@ -14,7 +14,7 @@ import { type CardSettings, postCard } from '../cards/cards.ts';
 import { resolveFile } from '../markdown/file-references.ts';
 import { mediaDir, presentKeys, pruneVariants } from '../media/media-cache.ts';
 import {
-  type DefaultCoverFile,
+  type ManifestOptions,
   type MediaManifest,
   mediaManifest,
 } from '../media/media-manifest.ts';
@@ -22,21 +22,10 @@ import { mediaKey, VARIANT_SOURCES } from '../media/variants.ts';
 import type { ImageJob, ImageResult } from '../render/pool.ts';
 import { readStamp } from './file-state.ts';
 
-export interface MediaOptions {
-  postsDir: string;
-  cacheDir: string;
-  /** Config `IMAGE_MAX_MB` in bytes: a larger image is served as is, never decoded. */
-  maxImageBytes: number;
-  /** The variants' widths (the site file's `images.widths`): other widths, other variants. */
-  widths: readonly number[];
-  /** The site file's `defaultCover`, one more image shown (when it exists). */
-  defaultCover?: DefaultCoverFile | undefined;
-}
-
 export class MediaFiles {
   /** Every file under the posts folder but the posts, relative to it, `/` between folders. */
   readonly paths = new Set<string>();
-  readonly #options: MediaOptions;
+  readonly #options: ManifestOptions;
   readonly #entries = new Map<string, MediaEntry>();
   #manifest: MediaManifest | undefined;
   /** Set when the posts get social cards (issue #18). */
@@ -45,7 +34,7 @@ export class MediaFiles {
   #cardPosts: readonly IndexEntry[] = [];
   readonly #cardStore: CardStore;
 
-  constructor(options: MediaOptions) {
+  constructor(options: ManifestOptions) {
     this.#options = options;
     this.#cardStore = createCardStore(mediaDir(options.cacheDir));
   }
