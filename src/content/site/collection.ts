@@ -2,10 +2,8 @@
  * A collection of the site loader (site-loader.ts): one kind of file (posts or pages) in its
  * folder, with the loader's state of each file, and the helpers that read and order them.
  */
-import { readdir, stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import type { IndexEntry } from '../cache/site-index.ts';
-import { resolveFile } from '../markdown/file-references.ts';
 import type { MediaManifest } from '../media/media-manifest.ts';
 import type { Page, Post } from '../types.ts';
 import { type FileState, settled } from './file-state.ts';
@@ -56,53 +54,8 @@ export function models<F extends SourceFields, M>(
   });
 }
 
-/** Whether the file shows or links to one of `files`. */
-export function shows<F extends SourceFields>(
-  state: FileState<F>,
-  files: ReadonlyMap<string, boolean>,
-): boolean {
-  if (files.size === 0) return false;
-  return [state.current, state.good].some((version) =>
-    version?.files.some(({ target }) => files.has(resolveFile(version.path, target) ?? '')),
-  );
-}
-
 export function sortStates<F extends SourceFields>(states: Map<string, FileState<F>>): void {
   const sorted = [...states].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   states.clear();
   for (const [path, state] of sorted) states.set(path, state);
-}
-
-/** Files claiming a clashing name that are no longer on disk. */
-export async function vanishedClaimants<F extends SourceFields>(
-  states: Map<string, FileState<F>>,
-): Promise<string[]> {
-  const gone: string[] = [];
-  for (const state of states.values()) {
-    if (state.problems.length === state.parseProblems.length) continue; // no clash
-    const exists = await stat(state.file).then(
-      () => true,
-      () => false,
-    );
-    if (!exists) gone.push(state.path);
-  }
-  return gone;
-}
-
-/** Known files under the folder `rel` of `dir`, and the ones on disk there now. */
-export async function filesUnder<F extends SourceFields>(
-  states: Map<string, FileState<F>>,
-  dir: string,
-  rel: string,
-): Promise<string[]> {
-  const prefix = rel === '' ? '' : `${rel}/`;
-  const inside = [...states.keys()].filter((path) => path.startsWith(prefix));
-  const present = await readdir(join(dir, rel), { recursive: true }).then(
-    (names) =>
-      names
-        .filter((name) => name.endsWith('.md'))
-        .map((name) => prefix + name.split(sep).join('/')),
-    () => [] as string[], // gone, or not a folder
-  );
-  return [...new Set([...inside, ...present])].sort();
 }

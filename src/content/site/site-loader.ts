@@ -15,12 +15,10 @@
  * file is broken. Production stops on any problem instead (`strict`): before rendering, and after
  * it for a file whose Markdown the renderer throws on (issue #20).
  */
-import { stat } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type BodyStore, createBodyStore } from '../cache/body-store.ts';
 import { type IndexEntry, readSiteIndex, writeSiteIndex } from '../cache/site-index.ts';
-import type { ThemeEntry } from '../cache/site-index.ts';
-import type { MediaEntry, StoredFrontMatter } from '../cache/site-index.ts';
+import type { MediaEntry, StoredFrontMatter, ThemeEntry } from '../cache/site-index.ts';
 import { DEFAULT_IMAGE_MAX_MB } from '../../config.ts';
 import { resolveFile } from '../markdown/file-references.ts';
 import { discoverPages, discoverPosts } from '../source/discover-posts.ts';
@@ -29,20 +27,10 @@ import { MediaFiles } from './media-files.ts';
 import { mediaVersion } from './post.ts';
 import { createRenderer, type Renderer } from '../render/pool.ts';
 import { ContentError, type ContentProblem, type Page, type Post } from '../types.ts';
-import type { PageFrontMatter } from '../types.ts';
-import type { Site } from '../types.ts';
-import {
-  type Collection,
-  filesUnder,
-  models,
-  modelOf,
-  settleAll,
-  shows,
-  sortStates,
-  vanishedClaimants,
-  within,
-} from './collection.ts';
+import type { PageFrontMatter, Site } from '../types.ts';
+import { type Collection, models, modelOf, settleAll, sortStates, within } from './collection.ts';
 import { type FileState, readFileState, readStamp } from './file-state.ts';
+import { type UpdateTarget, updateAt } from './incremental-update.ts';
 import type { LoadReport, PostChange, UpdateReport } from './load-report.ts';
 import { checkFiles, type DefaultCover, defaultCoverProblems } from './post-files.ts';
 import { renderPending } from './render-pending.ts';
@@ -139,9 +127,7 @@ export class SiteLoader {
     this.#stopOnProblems();
     const validated = this.#allStates().filter((state) => state.parsed).length;
     const knownMedia = new Map(index.media.map((entry) => [entry.path, entry]));
-    const { rendered, images, renderSeconds } = await this.#renderPending({
-      known: knownMedia,
-    });
+    const { rendered, images, renderSeconds } = await this.#renderPending({ known: knownMedia });
     this.#stopOnProblems(); // a post whose Markdown could not be rendered
     // Files read, or whose image job ran, are new entries: the index must say so.
     const media = this.#media.entries();
@@ -150,8 +136,9 @@ export class SiteLoader {
       media.some((entry) => entry !== knownMedia.get(entry.path));
     if (this.#options.render !== false) {
       this.flush();
+      const keys = this.#allStates().flatMap((state) => (state.good ? [state.good.bodyKey] : []));
       if (this.#cacheError === undefined)
-        await Promise.all([this.store.prune(this.#bodyKeys()), this.#media.prune()]);
+        await Promise.all([this.store.prune(new Set(keys)), this.#media.prune()]);
     }
     const goods = this.#allStates().filter((state) => state.good);
     return {
@@ -196,9 +183,15 @@ export class SiteLoader {
   async update(path: string): Promise<UpdateReport> {
     const before = JSON.stringify(this.problems());
     const inPages = this.#options.pagesDir !== undefined && within(this.#pages.dir, path);
+    const target: UpdateTarget = {
+      media: this.#media,
+      check: () => this.#check(),
+      render: (changed) => this.#renderPending({ changed }),
+    };
     const changes = inPages
-      ? await this.#update(this.#pages, path)
-      : await this.#update(this.#posts, path);
+      ? await updateAt(this.#pages, path, target)
+      : await updateAt(this.#posts, path, target);
+    this.#dirty = true;
     return { changes, problemsChanged: JSON.stringify(this.problems()) !== before };
   }
 
@@ -305,11 +298,8 @@ export class SiteLoader {
   /** The slug and aliases of each post's current (else good) version, rendered or not. */
   claims(): { file: string; slug: string; aliases: readonly string[] }[] {
     return [...this.#posts.states.values()].flatMap((state) => {
-      const version = state.current ?? state.good;
-      if (!version) return [];
-      return [
-        { file: state.file, slug: version.frontMatter.slug, aliases: version.frontMatter.aliases },
-      ];
+      const fm = (state.current ?? state.good)?.frontMatter;
+      return fm ? [{ file: state.file, slug: fm.slug, aliases: fm.aliases }] : [];
     });
   }
 
@@ -361,63 +351,6 @@ export class SiteLoader {
       [...states.values()].some((state) => state.good !== known.get(state.path));
   }
 
-  async #update<F extends SourceFields, M>(
-    collection: Collection<F, M>,
-    path: string,
-  ): Promise<PostChange[]> {
-    const { states, dir, kind } = collection;
-    const rel = relative(dir, path).split(sep).join('/');
-    const { sources: targets, files } = rel.endsWith('.md')
-      ? { sources: [rel], files: new Map<string, boolean>() }
-      : collection.name === 'post'
-        ? await this.#postsUnder(rel)
-        : { sources: await filesUnder(states, dir, rel), files: new Map<string, boolean>() };
-    const goodBefore = new Map<string, M | undefined>();
-    const remember = (target: string) => {
-      if (!goodBefore.has(target))
-        goodBefore.set(target, modelOf(collection, states.get(target), this.#media.manifest()));
-    };
-    for (const [file, exists] of files) {
-      if (exists) this.#media.paths.add(file);
-      else this.#media.paths.delete(file);
-    }
-    // The posts showing a changed file may change with it (an image's size, its variants); the
-    // default cover shows on every post without a cover of its own.
-    const cover = this.#media.manifest().defaultCover?.path;
-    const coverChanged = cover !== undefined && files.has(cover);
-    for (const [target, state] of states) if (coverChanged || shows(state, files)) remember(target);
-    for (const target of targets) {
-      remember(target);
-      const state = states.get(target);
-      const fresh = await readFileState(dir, target, kind, { previous: state });
-      if (fresh === undefined) states.delete(target);
-      else if (fresh !== state) states.set(target, fresh);
-    }
-    sortStates(states);
-    // A rename is a delete and a create, reported in either order: a clash with a file that is gone
-    // is that file's delete not applied yet.
-    this.#check();
-    for (const gone of await vanishedClaimants(states)) {
-      remember(gone);
-      states.delete(gone);
-    }
-    this.#check();
-    await this.#renderPending({ changed: new Set(files.keys()) });
-    this.#dirty = true;
-    const changes: PostChange[] = [];
-    for (const [target, previous] of goodBefore) {
-      const after = modelOf(collection, states.get(target), this.#media.manifest());
-      if (after !== previous)
-        changes.push({
-          kind: collection.name,
-          file: join(dir, target),
-          before: previous,
-          after,
-        } as PostChange);
-    }
-    return changes;
-  }
-
   /**
    * The rules across files: clashing names, reserved names of pages, unknown authors, the files
    * posts name (issue #18).
@@ -449,7 +382,7 @@ export class SiteLoader {
     const images = await this.#media.sync(versions, { ...media, encode: render });
     const result = await renderPending(this.#allStates(), {
       store: this.store,
-      renderer: (work) => this.#renderer(work),
+      renderer: this.#options.renderer ?? createRenderer,
       strict: this.#options.strict ?? false,
       bodies: render,
       images,
@@ -463,34 +396,6 @@ export class SiteLoader {
         state.model = undefined;
     }
     return result;
-  }
-
-  /**
-   * The posts and other files at `rel` of the posts folder (a file, or a folder moved in, out or
-   * deleted): the known ones and the ones on disk now; each other file with whether it is on disk.
-   */
-  async #postsUnder(rel: string): Promise<{ sources: string[]; files: Map<string, boolean> }> {
-    const prefix = rel === '' ? '' : `${rel}/`;
-    const here = (path: string) => path === rel || path.startsWith(prefix);
-    let present: string[];
-    try {
-      const found = await discoverPosts(join(this.postsDir, rel));
-      present = [...found.posts, ...found.files].map((path) => prefix + path);
-    } catch {
-      // Not a folder: a file (not a hidden one), or nothing.
-      const file = await stat(join(this.postsDir, rel)).then(
-        (stats) => stats.isFile(),
-        () => false,
-      );
-      present = file && !rel.split('/').some((part) => part.startsWith('.')) ? [rel] : [];
-    }
-    const posts = new Set([...this.#posts.states.keys()].filter(here));
-    const files = new Map([...this.#media.paths].filter(here).map((path) => [path, false]));
-    for (const path of present) {
-      if (path.endsWith('.md')) posts.add(path);
-      else files.set(path, true);
-    }
-    return { sources: [...posts].sort(), files };
   }
 
   /**
@@ -537,16 +442,6 @@ export class SiteLoader {
     if (!this.#options.strict) return;
     const problems = this.problems();
     if (problems.length > 0) throw new ContentError(problems);
-  }
-
-  #renderer(work: number): Renderer {
-    return (this.#options.renderer ?? createRenderer)(work);
-  }
-
-  #bodyKeys(): Set<string> {
-    const keys = new Set<string>();
-    for (const state of this.#allStates()) if (state.good) keys.add(state.good.bodyKey);
-    return keys;
   }
 }
 
