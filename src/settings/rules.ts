@@ -8,9 +8,6 @@ import { z } from 'zod';
 /** `must be …` text of a whole number setting: [min, max, what it counts]. */
 export type Range = readonly [min: number, max: number, what: string];
 
-export const PAGE_SIZE_RANGE: Range = [1, 100, 'a number of posts per page'];
-export const IMAGE_MAX_MB_RANGE: Range = [1, 1024, 'a number of megabytes'];
-
 const rangeMessage = ([min, max, what]: Range) => `must be ${what} from ${min} to ${max}`;
 
 /** A whole number written as text (an environment variable). */
@@ -32,17 +29,17 @@ export const wholeNumber = (range: Range) => {
 export const text = () => z.string({ error: 'must be a string' });
 export const nonEmptyText = () => text().min(1, 'must not be empty');
 
-export const siteUrl = z
+const siteUrl = z
   .url({
     protocol: /^https?$/,
     error: 'must be an absolute http(s) URL, e.g. https://blog.example',
   })
   .transform((url) => url.replace(/\/+$/, ''));
 
-export const siteTitle = nonEmptyText();
+const siteTitle = nonEmptyText();
 
 // For search engines and feeds (issue #3): the home page's meta description and feed subtitle.
-export const siteDescription = text().max(300, 'must be at most 300 characters');
+const siteDescription = text().max(300, 'must be at most 300 characters');
 
 /** A person's name: Atom needs one for every entry; JSON-LD names it. */
 export const authorName = text()
@@ -52,7 +49,7 @@ export const authorName = text()
 
 // The language posts are written in, as a canonical BCP 47 tag: <html lang> (screen readers pick
 // their voice by it), the feeds' and JSON-LD's. The theme's own words are in templates/.
-export const siteLanguage = text().transform((tag, context) => {
+const siteLanguage = text().transform((tag, context) => {
   const canonical = canonicalLanguage(tag);
   if (canonical === undefined) {
     context.addIssue({
@@ -62,6 +59,16 @@ export const siteLanguage = text().transform((tag, context) => {
     return z.NEVER;
   }
   return canonical;
+});
+
+/** The settings both give, by site file key; `number` reads a whole number as its source has it. */
+export const sharedRules = <N extends z.ZodType<number>>(number: (range: Range) => N) => ({
+  title: siteTitle,
+  description: siteDescription,
+  language: siteLanguage,
+  url: siteUrl,
+  pageSize: number([1, 100, 'a number of posts per page']),
+  imageMaxMb: number([1, 1024, 'a number of megabytes']),
 });
 
 /**

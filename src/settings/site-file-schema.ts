@@ -5,17 +5,9 @@
  * variable wins (config.ts). Messages are `must be …`: the problem names the key before them.
  */
 import { z } from 'zod';
-import {
-  authorName,
-  IMAGE_MAX_MB_RANGE,
-  nonEmptyText,
-  PAGE_SIZE_RANGE,
-  siteDescription,
-  siteLanguage,
-  siteTitle,
-  siteUrl,
-  wholeNumber,
-} from './rules.ts';
+import { authorName, nonEmptyText, sharedRules, wholeNumber } from './rules.ts';
+
+const shared = sharedRules(wholeNumber);
 
 const AUTHOR_KEY = /^[a-z][a-z0-9_-]*$/;
 
@@ -63,17 +55,17 @@ const socialLink = z
   .describe('One link to the site elsewhere, shown in the footer.');
 
 export const siteFileSchema = z.strictObject({
-  title: siteTitle.optional().describe("The blog's name (SITE_TITLE)."),
-  description: siteDescription
+  title: shared.title.optional().describe("The blog's name (SITE_TITLE)."),
+  description: shared.description
     .optional()
     .describe("The home page's meta description and the feeds' subtitle (SITE_DESCRIPTION)."),
-  language: siteLanguage
+  language: shared.language
     .optional()
     .describe('The language posts are written in, a BCP 47 tag: en, de, pt-BR (SITE_LANGUAGE).'),
-  url: siteUrl
+  url: shared.url
     .optional()
     .describe('The public base URL, for absolute links: https://blog.example (SITE_URL).'),
-  pageSize: wholeNumber(PAGE_SIZE_RANGE)
+  pageSize: shared.pageSize
     .optional()
     .describe('Posts per page on the index and tag pages, 1 to 100 (PAGE_SIZE).'),
   pagesDir: nonEmptyText()
@@ -111,7 +103,7 @@ export const siteFileSchema = z.strictObject({
     ),
   images: z
     .strictObject({
-      maxMegabytes: wholeNumber(IMAGE_MAX_MB_RANGE)
+      maxMegabytes: shared.imageMaxMb
         .optional()
         .describe('The largest image accepted, in megabytes (IMAGE_MAX_MB).'),
       widths: z
