@@ -254,11 +254,13 @@ export async function searchAlone(
   const { stdout } = await run(
     process.execPath,
     [
+      // The serving process's runtime settings: its garbage collection is part of a search's cost.
+      ...SERVING_NODE_FLAGS,
       'bench/search-alone.ts',
       ...['--posts-dir', site.postsDir, '--pages-dir', site.pagesDir],
       ...['--cache-dir', site.cacheDir, '--queries-file', queriesFile, '--code', 'dist'],
     ],
-    { cwd: root, timeout: 600_000, maxBuffer: 1 << 20 },
+    { cwd: root, env: { ...process.env, ...SERVING_ENV }, timeout: 600_000, maxBuffer: 1 << 20 },
   );
   return JSON.parse(stdout) as SearchAlone;
 }

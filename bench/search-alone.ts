@@ -1,6 +1,7 @@
 /**
  * The search floor (issue #19), in a process of its own (floors.ts runs it): the CPU time of one
- * query, in-process, with no HTTP, measured two ways over the same posts and the same queries:
+ * query, in-process, with no HTTP, measured two ways over the same posts and the same queries,
+ * under the serving process's runtime settings (serving-runtime.ts):
  *
  * - minisearch alone: a plain index made with search-index.ts's options (`newMiniSearch`) over
  *   the same documents (`searchDocument`), asked `search(words)` as Quire asks it, no filter: the

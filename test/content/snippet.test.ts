@@ -33,6 +33,45 @@ describe('snippet', () => {
     assert.doesNotMatch(quoted, /<mark>/);
   });
 
+  it('parts words where the search does: astral letters are letters, emoji and punctuation part', () => {
+    assert.equal(
+      snippet('(𝒜lpha) 😀beta. ', ['𝒜lpha', 'beta']),
+      '(<mark>𝒜lpha</mark>) 😀<mark>beta</mark>. ',
+    );
+    assert.equal(snippet('alphabet alpha-beta', ['alpha']), 'alphabet <mark>alpha</mark>-beta');
+  });
+
+  it('marks a word whose lower case differs in more than ASCII letters', () => {
+    assert.equal(snippet('Éclair in İstanbul', ['éclair']), '<mark>Éclair</mark> in İstanbul');
+    // İ lower-cases to two code units: the word is shorter than its term.
+    assert.equal(
+      snippet('Éclair in İstanbul', ['İstanbul'.toLowerCase()]),
+      'Éclair in <mark>İstanbul</mark>',
+    );
+  });
+
+  it('marks every quoted word that is one of the terms, and no other word', () => {
+    const word = fc.constantFrom('probe', 'Probe', 'pod', 'PODS', 'drain', 'é', 'Σ', '𝒜');
+    const separator = fc.constantFrom(' ', '. ', '-', '😀', ' & ', '\n');
+    const text = fc
+      .array(fc.tuple(word, separator), { maxLength: 80 })
+      .map((parts) => parts.flat().join(''));
+    fc.assert(
+      fc.property(text, fc.subarray(['probe', 'pods', 'é', 'σ', '𝒜']), (text, terms) => {
+        const quoted = snippet(text, terms);
+        const pieces = quoted.replace(/^…|…$/g, '').split(/<mark>(.*?)<\/mark>/);
+        pieces.forEach((piece, i) => {
+          const words = decodeHTML(piece).split(/[^\p{L}\p{M}\p{N}]+/u);
+          const marked = i % 2 === 1;
+          if (marked) assert.ok(terms.includes(piece.toLowerCase()), `${piece} is marked`);
+          else
+            for (const w of words)
+              assert.ok(!terms.includes(w.toLowerCase()), `${w} is not marked`);
+        });
+      }),
+    );
+  });
+
   it('escapes the text: the marks are its only markup', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme', maxLength: 400 }), fc.nat(), (text, pick) => {
