@@ -34,6 +34,21 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: ['node:http', 'http'].map((name) => ({
+            name,
+            message: 'Use src/node-http.ts: an ES module import of node:http loads undici.',
+            allowTypeImports: true,
+          })),
+        },
+      ],
+    },
+  },
+  {
     // Tests assert on values typed loosely (parsed JSON, log lines).
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {

@@ -12,7 +12,7 @@
  * message or stack: only the generic status text. A 4xx keeps its message, which Fastify (bad
  * content-type, body validation, …) and our routes write for clients.
  */
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES } from '../node-http.ts';
 import type {
   FastifyBaseLogger,
   FastifyError,

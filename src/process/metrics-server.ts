@@ -4,7 +4,8 @@
  * A plain node:http server: one route, no framework needed.
  */
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { createServer } from '../node-http.ts';
 import type { Logger } from '../log.ts';
 
 export interface Exposition {
