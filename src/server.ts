@@ -16,10 +16,16 @@ import { ContentError, formatProblem } from './content/types.ts';
 import { asError, describeError } from './error-text.ts';
 import { createLogger } from './log.ts';
 import { PortError } from './process/port.ts';
-import { ensureServingRuntime } from './process/serving-runtime.ts';
+import {
+  ensureRuntime,
+  PRIMARY_NODE_FLAGS,
+  SERVING_ENV,
+  SERVING_NODE_FLAGS,
+} from './process/serving-runtime.ts';
 
 const config = loadConfigOrExit('quire', 1);
-if (config.workers === 1) ensureServingRuntime();
+if (config.workers === 1) ensureRuntime(SERVING_NODE_FLAGS, SERVING_ENV);
+else if (cluster.isPrimary) ensureRuntime(PRIMARY_NODE_FLAGS);
 const logger = createLogger(config.logLevel);
 // Imported on demand: the primary never loads the web stack (Fastify, Nunjucks).
 const run =

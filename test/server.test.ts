@@ -7,7 +7,11 @@ import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { SAMPLE_PAGES, SAMPLE_POSTS, tempDir, writePosts } from './helpers/posts-dir.ts';
 import { exitWithin, freePort, startServer } from './helpers/server-process.ts';
-import { SERVING_ENV, SERVING_NODE_FLAGS } from '../src/process/serving-runtime.ts';
+import {
+  PRIMARY_NODE_FLAGS,
+  SERVING_ENV,
+  SERVING_NODE_FLAGS,
+} from '../src/process/serving-runtime.ts';
 
 const TOP_LEVEL_KEYS = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'quire']);
 
@@ -87,7 +91,7 @@ describe('the server process', () => {
     assert.equal(server.stderr(), '');
   });
 
-  it('serves with the runtime settings of a serving process, set in place: the pid it was started as', async () => {
+  it('serves with the runtime settings of a serving process, and runs a cluster primary with its own, each set in place: the pid it was started as', async () => {
     for (const workers of ['1', '2']) {
       const server = startServer({
         POSTS_DIR: 'posts',
@@ -99,10 +103,19 @@ describe('the server process', () => {
         .filter((line) => String(line.msg).startsWith('Server listening'))
         .map((line) => line.pid as number);
       if (workers === '1') assert.deepEqual(serving, [server.child.pid]);
+      const argvOf = (pid: number | undefined) =>
+        readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (workers === '2') {
+        const primary = argvOf(server.child.pid);
+        for (const flag of PRIMARY_NODE_FLAGS)
+          assert.ok(primary.includes(flag), `${flag} in ${primary.join(' ')}`);
+      }
       for (const pid of serving) {
-        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        const argv = argvOf(pid);
         for (const flag of SERVING_NODE_FLAGS)
           assert.ok(argv.includes(flag), `${flag} in ${argv.join(' ')}`);
+        for (const flag of PRIMARY_NODE_FLAGS)
+          assert.ok(!argv.includes(flag), `the primary's ${flag} not in ${argv.join(' ')}`);
         const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
         for (const [name, value] of Object.entries(SERVING_ENV))
           assert.ok(environ.includes(`${name}=${value}`), `${name}=${value} in its environment`);

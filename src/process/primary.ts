@@ -19,7 +19,7 @@ import { loadAndReport } from './load.ts';
 import { collectClusterMetrics } from './metrics-collector.ts';
 import { startMetricsServer } from './metrics-server.ts';
 import { reservePorts } from './port.ts';
-import { SERVING_ENV, SERVING_NODE_FLAGS } from './serving-runtime.ts';
+import { SERVING_ENV, workerExecArgv } from './serving-runtime.ts';
 import { onShutdown } from './signals.ts';
 import { watchWorkers } from './watchdog.ts';
 import { LISTENING_MESSAGE, SHUTDOWN_MESSAGE, SITE_REQUEST, type SiteMessage } from './messages.ts';
@@ -115,7 +115,7 @@ export async function runPrimary(wanted: Config, logger: Logger): Promise<void> 
     }, backoffMs);
   });
 
-  cluster.setupPrimary({ execArgv: [...process.execArgv, ...SERVING_NODE_FLAGS] });
+  cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv) });
   for (let i = 0; i < config.workers; i++) cluster.fork(workerEnv);
   watchWorkers(config.workerHangMs, logger, () => shuttingDown);
   logger.info({ workers: config.workers }, 'cluster started');

@@ -11,19 +11,34 @@
  *   the system when freed (https://man7.org/linux/man-pages/man3/mallopt.3.html,
  *   M_MMAP_THRESHOLD).
  *
- * A cluster worker gets them from its primary. A single process started without them starts
- * itself again with them, in place (`process.execve`: the same pid, so tini, Kubernetes and a
- * supervisor see one process): V8 and glibc read them only when the process starts.
+ * The cluster primary serves nothing: once its load is done it only forks, watches and answers
+ * /metrics, so the young generation its load grew into would stay resident for nothing. It runs
+ * with the smallest one (`PRIMARY_NODE_FLAGS`), which costs its load a few more scavenges.
+ *
+ * A cluster worker gets the serving settings from its primary. A single process or a primary
+ * started without its settings starts itself again with them, in place (`process.execve`: the
+ * same pid, so tini, Kubernetes and a supervisor see one process): V8 and glibc read them only
+ * when the process starts.
  */
 import { environmentWith } from '../config.ts';
 
 export const SERVING_NODE_FLAGS = ['--max-semi-space-size=8', '--heap-growing-percent=20'];
 export const SERVING_ENV = { MALLOC_MMAP_THRESHOLD_: '16384' };
+export const PRIMARY_NODE_FLAGS = ['--max-semi-space-size=1'];
 
-/** Re-executes this process with the serving settings unless it already runs with them. */
-export function ensureServingRuntime(): void {
-  const missing = SERVING_NODE_FLAGS.filter((flag) => !process.execArgv.includes(flag));
-  const { env, had } = environmentWith(SERVING_ENV);
+/** A worker's Node flags: the primary's own, but its runtime settings, then the serving ones. */
+export const workerExecArgv = (primaryExecArgv: readonly string[]): string[] => [
+  ...primaryExecArgv.filter((flag) => !PRIMARY_NODE_FLAGS.includes(flag)),
+  ...SERVING_NODE_FLAGS,
+];
+
+/** Re-executes this process with `flags` and `environment` unless it already runs with them. */
+export function ensureRuntime(
+  flags: readonly string[],
+  environment: Record<string, string> = {},
+): void {
+  const missing = flags.filter((flag) => !process.execArgv.includes(flag));
+  const { env, had } = environmentWith(environment);
   if (missing.length === 0 && had) return;
   const argv = [process.execPath, ...process.execArgv, ...missing, ...process.argv.slice(1)];
   process.execve?.(process.execPath, argv, env);
