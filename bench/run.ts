@@ -609,6 +609,8 @@ async function main() {
     });
   const clusterCrawl = await crawlOf(cluster.server, medium.posts);
   const clusterCrawled = memory(cluster.server);
+  // The pages the workers keep after every page once (README, "Metrics": summed over workers).
+  const clusterPageCacheBytes = await metric(cluster.metricsUrl, 'quire_page_cache_bytes');
   await stop(cluster.server);
 
   // 7. A serving process (WORKERS=1) at --posts-small: the memory baseline.
@@ -785,6 +787,11 @@ async function main() {
   const largeRss = worst(largeReady.at(-1)?.rssMb ?? null, largeCrawled?.rssMb ?? null);
   const allowanceMb = options.pageCacheMb + TARGET.memoryAllowanceMb;
   const clusterPss = worst(clusterReady.pssMb, clusterCrawled.pssMb);
+  const clusterPagesMb = clusterPageCacheBytes === null ? null : clusterPageCacheBytes / 2 ** 20;
+  const clusterFloorMb =
+    idleCluster.pssMb === null || clusterPagesMb === null
+      ? null
+      : round1(idleCluster.pssMb + clusterPagesMb);
   const { results } = throughput;
   const hugoRef = (t: ReturnType<typeof timings>, posts: number) => ({
     what: `hugo --quiet building the same ${posts} posts (+ ${LARGE_POST_SLUG}) into pages, Chroma highlighting`,
@@ -850,7 +857,13 @@ async function main() {
         '<=',
         1,
       ),
-      note: 'Sum of Pss from /proc/<pid>/smaps_rollup over the process tree: a page shared by several processes (the Node binary, copy-on-write memory from the fork, files in the page cache mapped by all) is split between them, so it counts once overall.',
+      floor: {
+        pssMb: clusterFloorMb,
+        idlePrimaryAndWorkersPssMb: idleCluster.pssMb,
+        pageCacheMb: clusterPagesMb === null ? null : round1(clusterPagesMb),
+        ratio: clusterFloorMb === null ? null : round3(clusterFloorMb / TARGET.clusterPssMb),
+      },
+      note: 'floor: the PSS of idle Fastify primary + workers (floors.memory.primaryAndWorkers) plus the pages the workers hold after every page once (quire_page_cache_bytes, summed over the workers, as PAGE_CACHE_MB counts them): the least this cluster can take with those pages cached. Sum of Pss from /proc/<pid>/smaps_rollup over the process tree: a page shared by several processes (the Node binary, copy-on-write memory from the fork, files in the page cache mapped by all) is split between them, so it counts once overall.',
     },
     coldRenderVsShiki: target(
       {
