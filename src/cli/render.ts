@@ -4,7 +4,7 @@
  * serving, so a server started later is ready at once: the production image runs it at build
  * time (docker/Dockerfile), for a container with a read-only filesystem. Takes the server's
  * settings. The posts' social cards are drawn when first requested (content/cards/card-store.ts);
- * `--cards` draws every published post's card now, for a cache a server will not be able to
+ * `--cards` draws every post's card but the drafts' now, for a cache a server will not be able to
  * write (the image's), where each process would otherwise draw and keep its own. Exit 0 when
  * every post is rendered and cached, 1 when a post has a problem or the cache cannot be written,
  * 2 on a bad setting.
@@ -49,9 +49,10 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 /**
- * Draws the card of every published post that has one (no cover, a theme with card colours) and
- * is not in the cache yet, through the URL a reader would ask for; returns how many it drew, or
- * why the cache could not take them.
+ * Draws the card of every post but the drafts (a scheduled post's included: it appears while the
+ * image runs) that has one (no cover, a theme with card colours) and is not in the cache yet,
+ * through the URL a reader would ask for; returns how many it drew, or why the cache could not
+ * take them.
  */
 async function drawCards(
   loader: SiteLoader,
@@ -59,7 +60,7 @@ async function drawCards(
 ): Promise<number | string> {
   const site = loader.site({ title: config.siteTitle, url: config.siteUrl });
   let drawn = 0;
-  for (const post of loader.posts()) {
+  for (const post of site.posts) {
     const url = post.draft ? undefined : post.socialCard?.url;
     const answer = url === undefined ? undefined : site.media(url);
     if (answer === undefined || !('card' in answer) || answer.card === undefined) continue;

@@ -133,14 +133,7 @@ function poolRenderer(count: number): Renderer {
           (pid, cause) => new PostRenderError(job, `render child ${pid}`, cause),
         )
       ).rendered,
-    image: async (job) =>
-      (
-        await run<ImageReply>(
-          job,
-          ['process', 'processing'],
-          (pid, cause) => new Error(`render child ${pid} could not process ${job.file}`, { cause }),
-        )
-      ).result,
+    image: async (job) => (await run<ImageReply>(job, ['process', 'processing'])).result,
     close,
   };
 }
@@ -158,16 +151,7 @@ export function cardRenderer(): CardRenderer {
   });
   return {
     card: async (job) =>
-      (
-        await run<CardReply>(
-          job,
-          ['make the social card of', 'making the social card of'],
-          (pid, cause) =>
-            new Error(`render child ${pid} could not make the social card of ${job.file}`, {
-              cause,
-            }),
-        )
-      ).result,
+      (await run<CardReply>(job, ['make the social card of', 'making the social card of'])).result,
   };
 }
 
@@ -213,12 +197,14 @@ function childPool(options: {
 
   /**
    * Runs `job` in a child; a failure names the child and the file. A job the child answered with
-   * an error becomes `refused(pid, cause)`: for a body, the post's own problem (issue #20).
+   * an error becomes `refused(pid, cause)`, by default "render child <pid> could not <verb> <file>";
+   * for a body, the post's own problem (issue #20).
    */
   const run = async <R extends Reply>(
     job: Job,
     [verb, doing]: [string, string],
-    refused: (pid: number, cause: Error) => Error,
+    refused = (pid: number, cause: Error): Error =>
+      new Error(`render child ${pid} could not ${verb} ${job.file}`, { cause }),
   ): Promise<Exclude<R, { ok: false }>> => {
     if (failure) throw failure;
     watchExits(); // tinypool replaces a dead child
